@@ -1,0 +1,115 @@
+// clawmit log <rev>: an agent's history, newest first.
+#include <algorithm>
+
+#include "../command.h"
+#include "../common_options.h"
+#include "../diff_render.h"
+#include "../json_output.h"
+#include "../resolve.h"
+
+namespace clawmit::cli {
+namespace {
+
+struct LogOptions {
+  std::string rev;
+  bool oneline = false;
+  size_t max_count = 0;
+  bool patch = false;
+  bool json = false;
+  ColorMode color = ColorMode::kAuto;
+};
+
+// The diff a version introduced: against its first parent, or against an
+// empty agent for a first version without one.
+Result<core::AgentDiff> IntroducedDiff(store::Repository& repo, const store::Version& v) {
+  core::AgentContent before;
+  if (!v.parents.empty()) {
+    CLAWMIT_ASSIGN_OR_RETURN(store::Version parent, repo.ReadVersion(v.parents.front()));
+    before = std::move(parent.content);
+  }
+  return core::Diff(before, v.content);
+}
+
+Status RunLog(Context& ctx, const LogOptions& opts) {
+  ctx.json = opts.json;
+  ctx.out.SetColor(opts.json ? ColorMode::kNever : opts.color);
+  store::Repository& repo = *ctx.repo;
+  CLAWMIT_ASSIGN_OR_RETURN(ResolvedRevision start, ResolveArgument(repo, opts.rev));
+  CLAWMIT_ASSIGN_OR_RETURN(std::vector<store::VersionSummary> history, repo.Log(start.slug, 0));
+  auto first = std::find_if(history.begin(), history.end(), [&](const store::VersionSummary& v) {
+    return v.commit == start.commit;
+  });
+  if (first == history.end()) first = history.begin();
+  auto last = history.end();
+  if (opts.max_count != 0 && static_cast<size_t>(last - first) > opts.max_count) {
+    last = first + static_cast<std::ptrdiff_t>(opts.max_count);
+  }
+  const core::ObjectId head = history.front().commit;
+
+  nlohmann::json json_out = nlohmann::json::array();
+  std::string text;
+  for (auto it = first; it != last; ++it) {
+    const store::VersionSummary& v = *it;
+    std::optional<core::AgentDiff> diff;
+    if (opts.patch) {
+      CLAWMIT_ASSIGN_OR_RETURN(store::Version full, repo.ReadVersion(v.commit));
+      CLAWMIT_ASSIGN_OR_RETURN(diff, IntroducedDiff(repo, full));
+    }
+    if (opts.json) {
+      nlohmann::json entry = SummaryJson(start.slug, v);
+      if (diff) entry["diff"] = DiffJson(*diff);
+      json_out.push_back(std::move(entry));
+      continue;
+    }
+    std::string id = ctx.out.Paint(v.commit.Hex().substr(0, opts.oneline ? 12 : 40), kYellow);
+    std::string number = "v" + std::to_string(v.number);
+    if (opts.oneline) {
+      text.clear();
+      text += number;
+      text += ' ';
+      text += id;
+      text += ' ';
+      text += v.subject;
+      ctx.out.Line(text);
+    } else {
+      ctx.out.Line(ctx.out.Paint("version " + number, kYellow) + " " + id +
+                   (v.commit == head ? " (head)" : ""));
+      ctx.out.Line("Author: " + v.author.name + " <" + v.author.email + ">");
+      ctx.out.Line("Date:   " + IsoTime(v.author.time));
+      ctx.out.Line("");
+      ctx.out.Line("    " + v.subject);
+      ctx.out.Line("");
+    }
+    if (diff) {
+      std::string from = v.number > 1 ? VersionLabel(start.slug, v.number - 1) : "(empty)";
+      RenderDiff(ctx.out, from, VersionLabel(start.slug, v.number), *diff);
+      ctx.out.Line("");
+    }
+  }
+  if (opts.json) PrintJson(ctx.out, json_out);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Command LogCommand() {
+  return {"log", "Show an agent's versions, newest first", Needs::kRepository, [](CLI::App& app) {
+            auto opts = std::make_shared<LogOptions>();
+            app.add_option("rev", opts->rev,
+                           "Agent or revision to start from (support, support@v5)")
+                ->required();
+            app.add_flag("--oneline", opts->oneline, "One line per version: number, id, subject");
+            app.add_option("-n,--max-count", opts->max_count, "Show at most N versions");
+            app.add_flag("-p,--patch", opts->patch, "Show the diff each version introduced");
+            app.add_flag("--json", opts->json, "Print the versions as JSON");
+            AddColorOption(app, opts->color);
+            app.footer(
+                "Lists the agent's own versions (a fork's history starts at its version 1).\n"
+                "Each entry shows the first line of its message; 'clawmit show' prints it all.\n\n"
+                "Examples:\n  clawmit log support\n  clawmit log support@v5 --oneline -n 3\n"
+                "  clawmit log support -p --json");
+            return Run([opts](Context& ctx) { return RunLog(ctx, *opts); });
+          }};
+}
+
+}  // namespace clawmit::cli

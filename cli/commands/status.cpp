@@ -1,0 +1,72 @@
+// clawmit status: which agent folders differ from their heads.
+#include "../command.h"
+#include "../json_output.h"
+#include "../working_state.h"
+
+namespace clawmit::cli {
+namespace {
+
+struct StatusOptions {
+  bool json = false;
+};
+
+std::string Join(const std::vector<std::string>& items) {
+  std::string out;
+  for (size_t i = 0; i < items.size(); ++i) out += (i > 0 ? ", " : "") + items[i];
+  return out;
+}
+
+Status RunStatus(Context& ctx, const StatusOptions& opts) {
+  ctx.json = opts.json;
+  CLAWMIT_ASSIGN_OR_RETURN(std::vector<AgentState> states, InspectAll(*ctx.repo));
+  if (opts.json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& st : states) {
+      nlohmann::json entry = {{"slug", st.slug},
+                              {"state", WorkStateName(st.state)},
+                              {"changed", st.changed},
+                              {"headVersion", nullptr}};
+      if (st.head) entry["headVersion"] = st.head->trailers.version;
+      out.push_back(std::move(entry));
+    }
+    PrintJson(ctx.out, out);
+    return Status::Ok();
+  }
+  bool clean = true;
+  for (const auto& st : states) {
+    switch (st.state) {
+      case WorkState::kClean: break;
+      case WorkState::kModified:
+        ctx.out.Line(ctx.out.Paint("modified: ", kRed) + st.slug + " (" + Join(st.changed) + ")");
+        clean = false;
+        break;
+      case WorkState::kNew:
+        ctx.out.Line(ctx.out.Paint("new:      ", kGreen) + st.slug +
+                     " (no versions yet: clawmit commit " + st.slug + " -m MSG)");
+        clean = false;
+        break;
+      case WorkState::kMissing:
+        ctx.out.Line("missing:  " + st.slug + " (no folder: clawmit checkout " + st.slug + ")");
+        break;
+    }
+  }
+  if (clean) ctx.out.Line("nothing to commit: every agent folder matches its head");
+  return Status::Ok();
+}
+
+}  // namespace
+
+Command StatusCommand() {
+  return {"status", "Show which agent folders differ from their heads", Needs::kRepository,
+          [](CLI::App& app) {
+            auto opts = std::make_shared<StatusOptions>();
+            app.add_flag("--json", opts->json, "Print every agent's state as JSON");
+            app.footer(
+                "States: modified (the folder differs from the head), new (a folder with no\n"
+                "versions yet), missing (an agent with no folder), clean.\n\nExample:\n"
+                "  clawmit status --json");
+            return Run([opts](Context& ctx) { return RunStatus(ctx, *opts); });
+          }};
+}
+
+}  // namespace clawmit::cli

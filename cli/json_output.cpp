@@ -1,0 +1,66 @@
+#include "json_output.h"
+
+namespace clawmit::cli {
+
+using nlohmann::json;
+
+namespace {
+json Author(const core::Signature& s) { return {{"name", s.name}, {"email", s.email}}; }
+}  // namespace
+
+json SummaryJson(const std::string& slug, const store::VersionSummary& v) {
+  return {{"agent", slug},
+          {"versionNumber", v.number},
+          {"commitId", v.commit.Hex()},
+          {"author", Author(v.author)},
+          {"authoredAt", IsoTime(v.author.time)},
+          {"subject", v.subject}};
+}
+
+json ContentJson(const core::AgentContent& content) {
+  json tools = json::array();
+  for (const auto& t : content.tools) {
+    tools.push_back({{"name", t.name},
+                     {"description", t.description},
+                     {"parameters", json::parse(t.parameters)}});
+  }
+  json config = json::object();
+  for (const auto& [k, v] : content.config) config[k] = json::parse(v);
+  return {{"prompt", content.prompt}, {"tools", tools}, {"config", config}};
+}
+
+json VersionJson(const store::Version& v) {
+  json parents = json::array();
+  for (const auto& p : v.parents) parents.push_back(p.Hex());
+  json out = {{"agent", v.trailers.agent},
+              {"versionNumber", v.trailers.version},
+              {"commitId", v.commit.Hex()},
+              {"parentCommitIds", parents},
+              {"author", Author(v.author)},
+              {"authoredAt", IsoTime(v.author.time)},
+              {"commitMessage", v.message},
+              {"forkType", nullptr},
+              {"forkedFrom", nullptr},
+              {"rollbackTo", nullptr}};
+  if (v.trailers.fork_type) out["forkType"] = std::string(core::ForkTypeName(*v.trailers.fork_type));
+  if (!v.trailers.forked_from.empty()) out["forkedFrom"] = v.trailers.forked_from;
+  if (v.trailers.rollback_to != 0) out["rollbackTo"] = v.trailers.rollback_to;
+  out.update(ContentJson(v.content));
+  return out;
+}
+
+json AgentJson(const store::AgentSummary& a) {
+  return {{"slug", a.slug},
+          {"name", a.meta.name},
+          {"description", a.meta.description},
+          {"headCommitId", a.head.Hex()},
+          {"versionNumber", a.versions}};
+}
+
+json DiffJson(const core::AgentDiff& diff) { return json::parse(core::DiffToJson(diff)); }
+
+void PrintJson(Output& out, const json& value) {
+  out.Line(value.dump(2, ' ', false, json::error_handler_t::replace));
+}
+
+}  // namespace clawmit::cli

@@ -1,0 +1,117 @@
+#include "output.h"
+
+#include <unistd.h>
+
+#include <charconv>
+#include <cstdlib>
+#include <ctime>
+#include <nlohmann/json.hpp>
+
+namespace clawmit::cli {
+
+void Output::SetColor(ColorMode mode) {
+  switch (mode) {
+    case ColorMode::kAlways: color_ = true; break;
+    case ColorMode::kNever: color_ = false; break;
+    case ColorMode::kAuto: {
+      const char* no_color = std::getenv("NO_COLOR");
+      color_ = ::isatty(STDOUT_FILENO) == 1 && (no_color == nullptr || *no_color == '\0');
+      break;
+    }
+  }
+}
+
+std::string Output::Paint(std::string_view text, const char* ansi) const {
+  if (!color_) return std::string(text);
+  return "\033[" + std::string(ansi) + "m" + std::string(text) + "\033[m";
+}
+
+int ExitCodeFor(const Status& status) {
+  using Code = Status::Code;
+  switch (status.code()) {
+    case Code::kOk: return kExitOk;
+    case Code::kInvalidArgument: return kExitUsage;
+    case Code::kInvalidContent: return kExitInvalidContent;
+    case Code::kNotFound: return kExitNotFound;
+    case Code::kAlreadyExists:
+    case Code::kConflict: return kExitConflict;
+    case Code::kNetwork: return kExitNetwork;
+    case Code::kUnauthenticated: return kExitAuth;
+    case Code::kNothingToDo:
+    case Code::kCorruption:
+    case Code::kIo: return kExitFailure;
+  }
+  return kExitFailure;
+}
+
+namespace {
+const char* ApiCode(Status::Code code) {
+  using Code = Status::Code;
+  switch (code) {
+    case Code::kInvalidArgument: return "INVALID_ARGUMENT";
+    case Code::kInvalidContent: return "VALIDATION_ERROR";
+    case Code::kNotFound: return "NOT_FOUND";
+    case Code::kAlreadyExists: return "ALREADY_EXISTS";
+    case Code::kConflict: return "CONFLICT";
+    case Code::kNothingToDo: return "NOTHING_TO_DO";
+    case Code::kCorruption: return "CORRUPTION";
+    case Code::kIo: return "IO_ERROR";
+    case Code::kNetwork: return "NETWORK_ERROR";
+    case Code::kUnauthenticated: return "UNAUTHENTICATED";
+    case Code::kOk: return "OK";
+  }
+  return "ERROR";
+}
+}  // namespace
+
+void PrintError(const Status& status, bool json) {
+  std::fflush(stdout);
+  if (json) {
+    nlohmann::json details = nlohmann::json::array();
+    for (const auto& d : status.details()) {
+      details.push_back({{"field", d.field}, {"message", d.message}});
+    }
+    nlohmann::json error = {{"error",
+                             {{"code", ApiCode(status.code())},
+                              {"message", status.message()},
+                              {"details", details}}}};
+    std::string text = error.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    std::fwrite(text.data(), 1, text.size(), stderr);
+    return;
+  }
+  if (status.code() == Status::Code::kNothingToDo) {
+    std::fprintf(stderr, "%s\n", status.message().c_str());
+    return;
+  }
+  std::fprintf(stderr, "clawmit: error: %s\n", status.message().c_str());
+  if (status.details().size() > 1 || status.code() == Status::Code::kInvalidContent) {
+    for (const auto& d : status.details()) {
+      std::fprintf(stderr, "  %s: %s\n", d.field.c_str(), d.message.c_str());
+    }
+  }
+}
+
+std::string IsoTime(int64_t seconds) {
+  std::time_t t = static_cast<std::time_t>(seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+Result<int64_t> AuthorTime() {
+  const char* env = std::getenv("CLAWMIT_AUTHOR_DATE");
+  if (env == nullptr || *env == '\0') return static_cast<int64_t>(std::time(nullptr));
+  std::string_view text(env);
+  if (!text.empty() && text.front() == '@') text.remove_prefix(1);
+  int64_t value = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || ptr != text.data() + text.size() || value < 0) {
+    return Status::InvalidArgument("CLAWMIT_AUTHOR_DATE must be seconds since the epoch, not '" +
+                                   std::string(env) + "'");
+  }
+  return value;
+}
+
+}  // namespace clawmit::cli

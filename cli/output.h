@@ -1,0 +1,61 @@
+// Terminal output: buffered stdout, colour only on a terminal (NO_COLOR and
+// --color honoured), and the error format of docs/CLI.md.
+#pragma once
+
+#include <cstdio>
+#include <string>
+#include <string_view>
+
+#include "clawmit/core/status.h"
+
+namespace clawmit::cli {
+
+enum class ColorMode { kAuto, kAlways, kNever };
+
+class Output {
+ public:
+  // Decides colour once: kAuto means stdout is a terminal and NO_COLOR unset.
+  void SetColor(ColorMode mode);
+  [[nodiscard]] bool color() const { return color_; }
+
+  void Write(std::string_view text) { std::fwrite(text.data(), 1, text.size(), stdout); }
+  void Line(std::string_view text) {
+    Write(text);
+    std::fputc('\n', stdout);
+  }
+  // Wraps `text` in an ANSI colour when colour is on.
+  [[nodiscard]] std::string Paint(std::string_view text, const char* ansi) const;
+
+ private:
+  bool color_ = false;
+};
+
+inline constexpr const char* kYellow = "33";
+inline constexpr const char* kGreen = "32";
+inline constexpr const char* kRed = "31";
+inline constexpr const char* kCyan = "36";
+inline constexpr const char* kBold = "1";
+
+// Exit codes (docs/CLI.md, "Exit codes").
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitNotFound = 3;
+inline constexpr int kExitConflict = 4;
+inline constexpr int kExitNetwork = 5;
+inline constexpr int kExitAuth = 6;
+inline constexpr int kExitInvalidContent = 7;
+
+int ExitCodeFor(const Status& status);
+
+// Prints `clawmit: error: <message>` and the field details to stderr, or the
+// API's error JSON when `json` is set.
+void PrintError(const Status& status, bool json);
+
+// "2026-11-28T13:53:02Z"
+std::string IsoTime(int64_t seconds);
+
+// Current time in whole seconds, or CLAWMIT_AUTHOR_DATE when set.
+Result<int64_t> AuthorTime();
+
+}  // namespace clawmit::cli

@@ -1,0 +1,65 @@
+#include "working_state.h"
+
+#include <set>
+
+namespace clawmit::cli {
+
+const char* WorkStateName(WorkState state) {
+  switch (state) {
+    case WorkState::kClean: return "clean";
+    case WorkState::kModified: return "modified";
+    case WorkState::kNew: return "new";
+    case WorkState::kMissing: return "missing";
+  }
+  return "clean";
+}
+
+Result<AgentState> InspectAgent(store::Repository& repo, const std::string& slug) {
+  CLAWMIT_TRY(core::ValidateSlug(slug));
+  AgentState st;
+  st.slug = slug;
+  auto agent = repo.GetAgent(slug);
+  bool has_folder = store::HasWorkingFolder(repo.work_tree(), slug);
+  if (!agent.ok()) {
+    if (!agent.status().IsNotFound() || !has_folder) return agent.status();
+  } else {
+    CLAWMIT_ASSIGN_OR_RETURN(st.head, repo.ReadVersion(agent->head));
+  }
+  if (has_folder) {
+    CLAWMIT_ASSIGN_OR_RETURN(st.working, store::ReadWorkingAgent(repo.work_tree(), slug));
+  }
+  if (!st.head) {
+    st.state = WorkState::kNew;
+    return st;
+  }
+  if (!st.working) {
+    st.state = WorkState::kMissing;
+    return st;
+  }
+  const core::AgentContent& w = st.working->content;
+  const core::AgentContent& h = st.head->content;
+  if (w.prompt != h.prompt) st.changed.emplace_back("prompt");
+  if (w.tools != h.tools) st.changed.emplace_back("tools");
+  if (w.config != h.config) st.changed.emplace_back("config");
+  if (st.working->meta && (st.working->meta->name != agent->meta.name ||
+                           st.working->meta->description != agent->meta.description)) {
+    st.changed.emplace_back("agent.json");
+  }
+  st.state = st.changed.empty() ? WorkState::kClean : WorkState::kModified;
+  return st;
+}
+
+Result<std::vector<AgentState>> InspectAll(store::Repository& repo) {
+  std::set<std::string> slugs;
+  CLAWMIT_ASSIGN_OR_RETURN(std::vector<store::AgentSummary> agents, repo.ListAgents());
+  for (const auto& a : agents) slugs.insert(a.slug);
+  for (const auto& s : store::ListWorkingFolders(repo.work_tree())) slugs.insert(s);
+  std::vector<AgentState> states;
+  for (const auto& slug : slugs) {
+    CLAWMIT_ASSIGN_OR_RETURN(AgentState st, InspectAgent(repo, slug));
+    states.push_back(std::move(st));
+  }
+  return states;
+}
+
+}  // namespace clawmit::cli

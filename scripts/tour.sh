@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# A short tour of clawmit: builds it, then versions an agent in a temporary
+# folder (init, new, edit, commit, log, diff, show, rollback by checkout).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+
+"$root/scripts/install-deps.sh"
+echo "building clawmit (first time: a few minutes)..."
+TARGETS=clawmit "$root/scripts/build.sh" "$root/build" -DCMAKE_BUILD_TYPE=Release >"${TMPDIR:-/tmp}/clawmit-build.log" ||
+  { cat "${TMPDIR:-/tmp}/clawmit-build.log"; exit 1; }
+clawmit="$root/build/clawmit"
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+export CLAWMIT_AUTHOR_NAME="Ada Lovelace" CLAWMIT_AUTHOR_EMAIL="ada@example.com"
+
+step() { printf '\n\033[1m$ clawmit %s\033[m\n' "$*"; "$clawmit" "$@"; }
+
+step init .
+cat > prompt.md <<'PROMPT'
+You are the support agent of Acme.
+Answer politely and briefly.
+PROMPT
+cat > tools.json <<'TOOLS'
+[{"name": "search_docs", "description": "Search the help center",
+  "parameters": {"query": "string"}}]
+TOOLS
+step new support --name "Support bot" --prompt-file prompt.md --tools-file tools.json \
+  --set config.temperature=0.7 --set config.maxTokens=2000 -m "First support agent"
+
+printf 'Always link the help-center article you used.\n' >> support/prompt.md
+cat > support/config.json <<'CONFIG'
+{"temperature": 0.5, "maxTokens": 3000}
+CONFIG
+step status
+step diff
+step commit -m "Cite sources, cooler and longer answers"
+step log support
+step diff support@v1 support@v2 --stat
+step show support@v2
+step diff support@v1 support --json
+step checkout support@v1
+step commit support -m "Back to the first prompt"
+step log support --oneline
+printf '\n$ git --git-dir=.clawmit log --oneline refs/agents/support\n'
+git --git-dir=.clawmit log --oneline refs/agents/support

@@ -1,0 +1,122 @@
+// The local repository: `.clawmit/`, a bare git repository written through
+// libgit2 (docs/FORMAT.md describes every byte).
+//
+// A Repository is opened once per process by the CLI's dispatcher and passed
+// to the command. All methods return Status/Result; none throws. Mutating
+// methods take the repository lock (store/src/repo_lock.h) and move refs by
+// compare-and-swap, so concurrent processes never lose a version.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "clawmit/core/agent.h"
+#include "clawmit/core/commit.h"
+#include "clawmit/core/object_id.h"
+#include "clawmit/core/revision.h"
+#include "clawmit/core/status.h"
+
+namespace clawmit::store {
+
+// One line of an agent's history, as `log` lists it (from the version index).
+struct VersionSummary {
+  uint64_t number = 0;
+  core::ObjectId commit;
+  core::Signature author;
+  std::string subject;
+};
+
+// One version in full.
+struct Version {
+  core::ObjectId commit;
+  std::vector<core::ObjectId> parents;
+  core::Signature author;
+  std::string message;  // the user's message, trailers removed
+  core::Trailers trailers;
+  core::AgentContent content;
+};
+
+struct AgentSummary {
+  std::string slug;
+  core::AgentMeta meta;
+  core::ObjectId head;
+  uint64_t versions = 0;  // the head's version number
+};
+
+enum class CreateMode {
+  kMustExist,   // the agent must have a head already
+  kMayCreate,   // create the agent when it has none (version 1)
+  kMustCreate,  // refuse when the agent exists
+};
+enum class AllowEmpty { kNo, kYes };
+
+struct CommitRequest {
+  std::string slug;
+  core::AgentContent content;
+  std::string message;
+  core::Signature author;
+  CreateMode create = CreateMode::kMustExist;
+  AllowEmpty allow_empty = AllowEmpty::kNo;
+  std::optional<core::AgentMeta> meta;  // written to the config when set
+  // When set, the head must still be this commit (kConflict otherwise); lets a
+  // caller that showed the user a diff refuse to commit over a newer head.
+  std::optional<core::ObjectId> expected_head;
+};
+
+class Repository {
+ public:
+  ~Repository();
+  Repository(const Repository&) = delete;
+  Repository& operator=(const Repository&) = delete;
+
+  // Creates `<dir>/.clawmit`. kAlreadyExists when it is there already.
+  static Result<std::unique_ptr<Repository>> Init(const std::filesystem::path& dir);
+
+  // Opens the repository whose git directory is `git_dir`.
+  static Result<std::unique_ptr<Repository>> Open(const std::filesystem::path& git_dir);
+
+  // Finds `.clawmit` in `start` or a parent folder; kNotFound otherwise.
+  static Result<std::filesystem::path> Discover(const std::filesystem::path& start);
+
+  [[nodiscard]] const std::filesystem::path& git_dir() const;
+  // The folder that holds `.clawmit` and the agents' working folders.
+  [[nodiscard]] std::filesystem::path work_tree() const;
+
+  // Every agent with a head, sorted by slug.
+  Result<std::vector<AgentSummary>> ListAgents();
+
+  // The agent `slug`; kNotFound with a "did you mean" hint when unknown.
+  Result<AgentSummary> GetAgent(const std::string& slug);
+
+  // Resolves a parsed revision to a commit of that agent.
+  Result<core::ObjectId> Resolve(const core::Revision& revision);
+
+  // Reads one version in full; kCorruption when it is not a clawmit version.
+  Result<Version> ReadVersion(const core::ObjectId& commit);
+
+  // The agent's own history, newest first; at most `limit` entries (0: all).
+  Result<std::vector<VersionSummary>> Log(const std::string& slug, size_t limit);
+
+  // Writes a new version and moves `refs/agents/<slug>` to it.
+  // kNothingToDo when the content equals the head's and empty commits are not
+  // allowed; kConflict when the head moved or the lock is held too long.
+  Result<VersionSummary> Commit(const CommitRequest& request);
+
+  // Writes the agent's name and description into the repository config.
+  Status SetAgentMeta(const std::string& slug, const core::AgentMeta& meta);
+
+  // user.name / user.email from the repository config (which includes git's
+  // global config); nullopt when either is missing.
+  Result<std::optional<core::Signature>> ConfiguredIdentity();
+
+ private:
+  struct Impl;
+  explicit Repository(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace clawmit::store

@@ -1,0 +1,453 @@
+#include "clawmit/store/repository.h"
+
+#include <algorithm>
+#include <mutex>
+
+#include "git_handle.h"
+#include "repo_lock.h"
+#include "version_index.h"
+
+namespace clawmit::store {
+
+using core::ObjectId;
+using internal::CommitMeta;
+using internal::FromGit;
+using internal::GitStatus;
+using internal::ToGit;
+
+namespace {
+
+constexpr std::chrono::milliseconds kLockTimeout{10000};
+constexpr const char* kFormatKey = "clawmit.formatversion";
+
+void SetUpLibgit2() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    git_libgit2_init();
+    // An acknowledged version must survive a crash or power loss, and no
+    // object may point at one that does not exist (docs/FORMAT.md).
+    git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
+    git_libgit2_opts(GIT_OPT_ENABLE_STRICT_OBJECT_CREATION, 1);
+  });
+}
+
+std::string AgentRef(const std::string& slug) { return "refs/agents/" + slug; }
+
+std::string Quote(const std::string& s) { return "'" + s + "'"; }
+
+}  // namespace
+
+struct Repository::Impl {
+  std::filesystem::path git_dir;
+  internal::RepoHandle repo;
+  git_odb* odb = nullptr;  // owned by repo_odb
+  internal::OdbHandle repo_odb;
+
+  std::filesystem::path IndexFile(const std::string& slug) const {
+    return git_dir / "clawmit" / "index" / slug;
+  }
+
+  Result<std::string> ReadObject(const ObjectId& id, git_object_t type, const char* what) {
+    git_oid oid = ToGit(id);
+    git_odb_object* raw = nullptr;
+    if (int rc = git_odb_read(&raw, odb, &oid); rc != 0) {
+      return GitStatus(rc, std::string("cannot read ") + what + " " + id.Hex());
+    }
+    internal::OdbObjectHandle obj(raw);
+    if (git_odb_object_type(raw) != type) {
+      return Status::Corruption(std::string("object ") + id.Hex() + " is not a " + what);
+    }
+    return std::string(static_cast<const char*>(git_odb_object_data(raw)),
+                       git_odb_object_size(raw));
+  }
+
+  Result<CommitMeta> ReadCommitMeta(const ObjectId& id) {
+    CLAWMIT_ASSIGN_OR_RETURN(std::string body, ReadObject(id, GIT_OBJECT_COMMIT, "commit"));
+    CLAWMIT_ASSIGN_OR_RETURN(core::CommitSpec spec, core::ParseCommitBody(body));
+    auto parsed = core::ParseCommitMessage(spec.message);
+    if (!parsed.ok()) return parsed.status().WithContext("commit " + id.Hex());
+    return CommitMeta{std::move(spec.parents), std::move(spec.author), parsed->trailers,
+                      core::Subject(parsed->user_message)};
+  }
+
+  Result<std::optional<ObjectId>> Head(const std::string& slug) {
+    git_oid oid;
+    int rc = git_reference_name_to_id(&oid, repo.get(), AgentRef(slug).c_str());
+    if (rc == GIT_ENOTFOUND) return std::optional<ObjectId>();
+    if (rc != 0) return GitStatus(rc, "cannot read the head of agent " + Quote(slug));
+    return std::optional<ObjectId>(FromGit(oid));
+  }
+
+  Result<std::vector<std::string>> Slugs() {
+    git_reference_iterator* raw = nullptr;
+    if (int rc = git_reference_iterator_glob_new(&raw, repo.get(), "refs/agents/*"); rc != 0) {
+      return GitStatus(rc, "cannot list agents");
+    }
+    internal::RefIterHandle it(raw);
+    std::vector<std::string> slugs;
+    const char* name = nullptr;
+    while (git_reference_next_name(&name, raw) == 0) {
+      slugs.emplace_back(std::string_view(name).substr(std::string_view("refs/agents/").size()));
+    }
+    std::sort(slugs.begin(), slugs.end());
+    return slugs;
+  }
+
+  Status UnknownAgent(const std::string& slug) {
+    std::string message = "unknown agent " + Quote(slug);
+    auto slugs = Slugs();
+    if (slugs.ok()) {
+      const std::string* best = nullptr;
+      size_t best_distance = 3;
+      for (const auto& s : *slugs) {
+        size_t d = core::EditDistance(slug, s);
+        if (d < best_distance) {
+          best_distance = d;
+          best = &s;
+        }
+      }
+      if (best != nullptr) message += " (did you mean " + Quote(*best) + "?)";
+    }
+    return Status::NotFound(message);
+  }
+
+  Result<ObjectId> RequireHead(const std::string& slug) {
+    CLAWMIT_TRY(core::ValidateSlug(slug));
+    CLAWMIT_ASSIGN_OR_RETURN(std::optional<ObjectId> head, Head(slug));
+    if (!head) return UnknownAgent(slug);
+    return *head;
+  }
+
+  Result<std::vector<VersionSummary>> History(const std::string& slug, const ObjectId& head) {
+    return internal::LoadVersionIndex(IndexFile(slug), slug, head,
+                                      [this](const ObjectId& id) { return ReadCommitMeta(id); });
+  }
+
+  core::AgentMeta Meta(const std::string& slug) {
+    core::AgentMeta meta{slug, ""};
+    git_config* raw = nullptr;
+    if (git_repository_config_snapshot(&raw, repo.get()) != 0) return meta;
+    internal::ConfigHandle cfg(raw);
+    const char* value = nullptr;
+    if (git_config_get_string(&value, raw, ("agent." + slug + ".name").c_str()) == 0) {
+      meta.name = value;
+    }
+    if (git_config_get_string(&value, raw, ("agent." + slug + ".description").c_str()) == 0) {
+      meta.description = value;
+    }
+    return meta;
+  }
+
+  Status WriteObject(const ObjectId& expected, std::string_view body, git_object_t type) {
+    git_oid want = ToGit(expected);
+    if (git_odb_exists(odb, &want) == 1) return Status::Ok();
+    git_oid got;
+    if (int rc = git_odb_write(&got, odb, body.data(), body.size(), type); rc != 0) {
+      return GitStatus(rc, "cannot write object");
+    }
+    if (FromGit(got) != expected) {
+      return Status::Corruption("object id mismatch: computed " + expected.Hex() + ", stored " +
+                                FromGit(got).Hex());
+    }
+    return Status::Ok();
+  }
+};
+
+Repository::Repository(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Repository::~Repository() = default;
+
+Result<std::unique_ptr<Repository>> Repository::Init(const std::filesystem::path& dir) {
+  SetUpLibgit2();
+  std::filesystem::path git_dir = dir / ".clawmit";
+  std::error_code ec;
+  if (std::filesystem::exists(git_dir / "HEAD", ec)) {
+    return Status::AlreadyExists("a clawmit repository exists already in '" + git_dir.string() +
+                                 "'");
+  }
+  git_repository_init_options opts = GIT_REPOSITORY_INIT_OPTIONS_INIT;
+  opts.flags = GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_MKPATH;
+  opts.description = "clawmit repository: agent versions (https://clawmit.xyz)";
+  git_repository* raw = nullptr;
+  if (int rc = git_repository_init_ext(&raw, git_dir.c_str(), &opts); rc != 0) {
+    return GitStatus(rc, "cannot create '" + git_dir.string() + "'");
+  }
+  internal::RepoHandle repo(raw);
+  git_config* cfg_raw = nullptr;
+  if (int rc = git_repository_config(&cfg_raw, raw); rc != 0) {
+    return GitStatus(rc, "cannot open the repository config");
+  }
+  internal::ConfigHandle cfg(cfg_raw);
+  if (int rc = git_config_set_int32(cfg_raw, kFormatKey, 1); rc != 0) {
+    return GitStatus(rc, "cannot write the repository config");
+  }
+  std::filesystem::create_directories(git_dir / "clawmit" / "index", ec);
+  repo.reset();
+  return Open(git_dir);
+}
+
+Result<std::unique_ptr<Repository>> Repository::Open(const std::filesystem::path& git_dir) {
+  SetUpLibgit2();
+  std::error_code ec;
+  if (!std::filesystem::is_directory(git_dir, ec)) {
+    return Status::NotFound("not a clawmit repository: '" + git_dir.string() + "'");
+  }
+  auto impl = std::make_unique<Impl>();
+  impl->git_dir = std::filesystem::absolute(git_dir, ec).lexically_normal();
+  if (impl->git_dir.filename().empty()) impl->git_dir = impl->git_dir.parent_path();
+  git_repository* raw = nullptr;
+  int rc = git_repository_open_ext(&raw, impl->git_dir.c_str(),
+                                   GIT_REPOSITORY_OPEN_NO_SEARCH | GIT_REPOSITORY_OPEN_BARE,
+                                   nullptr);
+  if (rc != 0) {
+    return Status::NotFound("not a clawmit repository: '" + git_dir.string() + "'");
+  }
+  impl->repo.reset(raw);
+  if (int orc = git_repository_odb(&impl->odb, raw); orc != 0) {
+    return GitStatus(orc, "cannot open the object database");
+  }
+  impl->repo_odb.reset(impl->odb);
+  return std::unique_ptr<Repository>(new Repository(std::move(impl)));
+}
+
+Result<std::filesystem::path> Repository::Discover(const std::filesystem::path& start) {
+  std::error_code ec;
+  std::filesystem::path dir = std::filesystem::absolute(start, ec).lexically_normal();
+  while (true) {
+    std::filesystem::path candidate = dir / ".clawmit";
+    if (std::filesystem::is_regular_file(candidate / "HEAD", ec)) return candidate;
+    if (dir == dir.parent_path() || dir.empty()) break;
+    dir = dir.parent_path();
+  }
+  return Status::NotFound(
+      "not in a clawmit repository (or any parent folder): run 'clawmit init' first");
+}
+
+const std::filesystem::path& Repository::git_dir() const { return impl_->git_dir; }
+
+std::filesystem::path Repository::work_tree() const { return impl_->git_dir.parent_path(); }
+
+Result<std::vector<AgentSummary>> Repository::ListAgents() {
+  CLAWMIT_ASSIGN_OR_RETURN(std::vector<std::string> slugs, impl_->Slugs());
+  std::vector<AgentSummary> agents;
+  for (const auto& slug : slugs) {
+    CLAWMIT_ASSIGN_OR_RETURN(AgentSummary agent, GetAgent(slug));
+    agents.push_back(std::move(agent));
+  }
+  return agents;
+}
+
+Result<AgentSummary> Repository::GetAgent(const std::string& slug) {
+  CLAWMIT_ASSIGN_OR_RETURN(ObjectId head, impl_->RequireHead(slug));
+  CLAWMIT_ASSIGN_OR_RETURN(CommitMeta meta, impl_->ReadCommitMeta(head));
+  return AgentSummary{slug, impl_->Meta(slug), head, meta.trailers.version};
+}
+
+Result<ObjectId> Repository::Resolve(const core::Revision& rev) {
+  CLAWMIT_ASSIGN_OR_RETURN(ObjectId head, impl_->RequireHead(rev.slug));
+  using Kind = core::Revision::Kind;
+  if (rev.kind == Kind::kHead) return head;
+  if (rev.kind == Kind::kLabel) {
+    git_oid oid;
+    std::string ref = "refs/labels/" + rev.slug + "/" + rev.text;
+    int rc = git_reference_name_to_id(&oid, impl_->repo.get(), ref.c_str());
+    if (rc == GIT_ENOTFOUND) {
+      return Status::NotFound("agent " + Quote(rev.slug) + " has no label " + Quote(rev.text));
+    }
+    if (rc != 0) return GitStatus(rc, "cannot read label " + Quote(rev.text));
+    return FromGit(oid);
+  }
+  CLAWMIT_ASSIGN_OR_RETURN(std::vector<VersionSummary> history, impl_->History(rev.slug, head));
+  uint64_t last = history.back().number;
+  if (rev.kind == Kind::kVersion || rev.kind == Kind::kAncestor) {
+    if (rev.kind == Kind::kAncestor && rev.number >= last) {
+      return Status::NotFound("agent " + Quote(rev.slug) + " has only " + std::to_string(last) +
+                              " versions; cannot go back " + std::to_string(rev.number));
+    }
+    uint64_t want = rev.kind == Kind::kVersion ? rev.number : last - rev.number;
+    auto it = std::find_if(history.begin(), history.end(),
+                           [&](const VersionSummary& v) { return v.number == want; });
+    if (it == history.end()) {
+      return Status::NotFound("agent " + Quote(rev.slug) + " has no version v" +
+                              std::to_string(want) + " (latest is v" + std::to_string(last) + ")");
+    }
+    return it->commit;
+  }
+  std::vector<const VersionSummary*> matches;
+  for (const auto& v : history) {
+    if (v.commit.Hex().compare(0, rev.text.size(), rev.text) == 0) matches.push_back(&v);
+  }
+  if (matches.empty()) {
+    return Status::NotFound("agent " + Quote(rev.slug) + " has no version with id " +
+                            Quote(rev.text));
+  }
+  if (matches.size() > 1) {
+    std::string message = "id prefix " + Quote(rev.text) + " is ambiguous: it matches";
+    for (const auto* v : matches) message += " v" + std::to_string(v->number);
+    return Status::InvalidArgument(message);
+  }
+  return matches.front()->commit;
+}
+
+Result<Version> Repository::ReadVersion(const ObjectId& commit) {
+  CLAWMIT_ASSIGN_OR_RETURN(std::string body,
+                           impl_->ReadObject(commit, GIT_OBJECT_COMMIT, "commit"));
+  CLAWMIT_ASSIGN_OR_RETURN(core::CommitSpec spec, core::ParseCommitBody(body));
+  CLAWMIT_ASSIGN_OR_RETURN(core::ParsedMessage message, core::ParseCommitMessage(spec.message));
+  git_oid tree_oid = ToGit(spec.tree_id);
+  git_tree* tree_raw = nullptr;
+  if (int rc = git_tree_lookup(&tree_raw, impl_->repo.get(), &tree_oid); rc != 0) {
+    return GitStatus(rc, "cannot read the tree of " + commit.Hex());
+  }
+  internal::Handle<git_tree, git_tree_free> tree(tree_raw);
+  if (git_tree_entrycount(tree_raw) != 3) {
+    return Status::Corruption("commit " + commit.Hex() + " is not an agent version");
+  }
+  auto blob = [&](const char* name) -> Result<std::string> {
+    const git_tree_entry* entry = git_tree_entry_byname(tree_raw, name);
+    if (entry == nullptr) {
+      return Status::Corruption("commit " + commit.Hex() + " has no " + std::string(name));
+    }
+    return impl_->ReadObject(FromGit(*git_tree_entry_id(entry)), GIT_OBJECT_BLOB, "blob");
+  };
+  Version v;
+  v.commit = commit;
+  v.parents = std::move(spec.parents);
+  v.author = std::move(spec.author);
+  v.message = std::move(message.user_message);
+  v.trailers = std::move(message.trailers);
+  CLAWMIT_ASSIGN_OR_RETURN(v.content.prompt, blob("prompt.md"));
+  CLAWMIT_ASSIGN_OR_RETURN(std::string tools, blob("tools.json"));
+  CLAWMIT_ASSIGN_OR_RETURN(std::string config, blob("config.json"));
+  CLAWMIT_ASSIGN_OR_RETURN(v.content.tools, core::ParseTools(tools, "tools.json"));
+  CLAWMIT_ASSIGN_OR_RETURN(v.content.config, core::ParseConfig(config, "config.json"));
+  return v;
+}
+
+Result<std::vector<VersionSummary>> Repository::Log(const std::string& slug, size_t limit) {
+  CLAWMIT_ASSIGN_OR_RETURN(ObjectId head, impl_->RequireHead(slug));
+  CLAWMIT_ASSIGN_OR_RETURN(std::vector<VersionSummary> history, impl_->History(slug, head));
+  std::reverse(history.begin(), history.end());
+  if (limit != 0 && history.size() > limit) history.resize(limit);
+  return history;
+}
+
+Result<VersionSummary> Repository::Commit(const CommitRequest& req) {
+  CLAWMIT_TRY(core::ValidateSlug(req.slug));
+  CLAWMIT_TRY(core::Validate(req.content));
+  CLAWMIT_TRY(core::ValidateIdentity(req.author.name, req.author.email));
+  if (core::NormalizeMessage(req.message).empty()) {
+    return Status::InvalidArgument("empty commit message (use -m MSG)");
+  }
+  CLAWMIT_ASSIGN_OR_RETURN(internal::RepoLock lock,
+                           internal::RepoLock::Acquire(impl_->git_dir, kLockTimeout));
+
+  CLAWMIT_ASSIGN_OR_RETURN(std::optional<ObjectId> head, impl_->Head(req.slug));
+  if (!head && req.create == CreateMode::kMustExist) return impl_->UnknownAgent(req.slug);
+  if (head && req.create == CreateMode::kMustCreate) {
+    return Status::AlreadyExists("agent " + Quote(req.slug) + " exists already");
+  }
+  if (req.expected_head && head != req.expected_head) {
+    return Status::Conflict("agent " + Quote(req.slug) + " moved since it was read; retry");
+  }
+
+  core::ContentObjects objects = core::BuildContentObjects(req.content);
+  uint64_t number = 1;
+  if (head) {
+    CLAWMIT_ASSIGN_OR_RETURN(std::string body,
+                             impl_->ReadObject(*head, GIT_OBJECT_COMMIT, "commit"));
+    CLAWMIT_ASSIGN_OR_RETURN(core::CommitSpec head_spec, core::ParseCommitBody(body));
+    CLAWMIT_ASSIGN_OR_RETURN(core::ParsedMessage head_msg,
+                             core::ParseCommitMessage(head_spec.message));
+    number = head_msg.trailers.version + 1;
+    if (head_spec.tree_id == objects.tree_id && req.allow_empty == AllowEmpty::kNo) {
+      return Status::NothingToDo("nothing to commit: agent " + Quote(req.slug) +
+                                 " is unchanged since v" +
+                                 std::to_string(head_msg.trailers.version));
+    }
+  }
+
+  core::Trailers trailers;
+  trailers.agent = req.slug;
+  trailers.version = number;
+  core::CommitSpec spec;
+  spec.tree_id = objects.tree_id;
+  if (head) spec.parents.push_back(*head);
+  spec.author = req.author;
+  spec.message = core::BuildCommitMessage(req.message, trailers);
+  std::string commit_body = core::BuildCommitBody(spec);
+  ObjectId commit_id = core::HashObject(core::ObjectType::kCommit, commit_body);
+
+  // Children before parents: with strict object creation no object may point
+  // at one that is not there yet.
+  CLAWMIT_TRY(impl_->WriteObject(objects.prompt_id, objects.prompt_blob, GIT_OBJECT_BLOB));
+  CLAWMIT_TRY(impl_->WriteObject(objects.tools_id, objects.tools_blob, GIT_OBJECT_BLOB));
+  CLAWMIT_TRY(impl_->WriteObject(objects.config_id, objects.config_blob, GIT_OBJECT_BLOB));
+  CLAWMIT_TRY(impl_->WriteObject(objects.tree_id, objects.tree, GIT_OBJECT_TREE));
+  CLAWMIT_TRY(impl_->WriteObject(commit_id, commit_body, GIT_OBJECT_COMMIT));
+
+  if (req.meta) CLAWMIT_TRY(SetAgentMeta(req.slug, *req.meta));
+
+  git_oid new_oid = ToGit(commit_id);
+  git_reference* ref_raw = nullptr;
+  std::string log_message = "clawmit: v" + std::to_string(number);
+  int rc = 0;
+  if (head) {
+    git_oid old_oid = ToGit(*head);
+    rc = git_reference_create_matching(&ref_raw, impl_->repo.get(), AgentRef(req.slug).c_str(),
+                                       &new_oid, 1, &old_oid, log_message.c_str());
+  } else {
+    rc = git_reference_create(&ref_raw, impl_->repo.get(), AgentRef(req.slug).c_str(), &new_oid,
+                              0, log_message.c_str());
+  }
+  internal::RefHandle ref(ref_raw);
+  if (rc == GIT_EMODIFIED || rc == GIT_EEXISTS || rc == GIT_ELOCKED) {
+    return Status::Conflict("agent " + Quote(req.slug) + " moved while committing; retry");
+  }
+  if (rc != 0) return GitStatus(rc, "cannot move agent " + Quote(req.slug));
+
+  VersionSummary summary{number, commit_id, req.author,
+                         core::Subject(core::NormalizeMessage(req.message))};
+  internal::RecordVersion(impl_->IndexFile(req.slug), head, summary);
+  return summary;
+}
+
+Status Repository::SetAgentMeta(const std::string& slug, const core::AgentMeta& meta) {
+  CLAWMIT_TRY(core::ValidateSlug(slug));
+  git_config* raw = nullptr;
+  if (int rc = git_repository_config(&raw, impl_->repo.get()); rc != 0) {
+    return GitStatus(rc, "cannot open the repository config");
+  }
+  internal::ConfigHandle cfg(raw);
+  core::AgentMeta current = impl_->Meta(slug);
+  if (current.name != meta.name) {
+    if (int rc = git_config_set_string(raw, ("agent." + slug + ".name").c_str(), meta.name.c_str());
+        rc != 0) {
+      return GitStatus(rc, "cannot write the repository config");
+    }
+  }
+  if (current.description != meta.description) {
+    if (int rc = git_config_set_string(raw, ("agent." + slug + ".description").c_str(),
+                                       meta.description.c_str());
+        rc != 0) {
+      return GitStatus(rc, "cannot write the repository config");
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::optional<core::Signature>> Repository::ConfiguredIdentity() {
+  git_config* raw = nullptr;
+  if (int rc = git_repository_config_snapshot(&raw, impl_->repo.get()); rc != 0) {
+    return GitStatus(rc, "cannot read the repository config");
+  }
+  internal::ConfigHandle cfg(raw);
+  const char* name = nullptr;
+  const char* email = nullptr;
+  if (git_config_get_string(&name, raw, "user.name") != 0 ||
+      git_config_get_string(&email, raw, "user.email") != 0) {
+    return std::optional<core::Signature>();
+  }
+  return std::optional<core::Signature>(core::Signature{name, email, 0});
+}
+
+}  // namespace clawmit::store

@@ -1,0 +1,188 @@
+#include "version_index.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <unordered_map>
+
+namespace clawmit::store::internal {
+
+namespace {
+
+constexpr std::string_view kHeader = "clawmit-version-index 1\n";
+
+std::string Clean(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c == '\t' || c == '\n' || c == '\r') c = ' ';
+  }
+  return out;
+}
+
+std::string FormatLine(const VersionSummary& e) {
+  std::string line = std::to_string(e.number);
+  line += '\t';
+  line += e.commit.Hex();
+  line += '\t';
+  line += std::to_string(e.author.time);
+  line += '\t';
+  line += Clean(e.author.name);
+  line += '\t';
+  line += Clean(e.author.email);
+  line += '\t';
+  line += Clean(e.subject);
+  line += '\n';
+  return line;
+}
+
+template <class T>
+bool ToNumber(std::string_view s, T& out) {
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && ptr == s.data() + s.size() && !s.empty();
+}
+
+// Parses the file; stops at the first malformed or torn line.
+std::vector<VersionSummary> ParseIndex(std::string_view text) {
+  std::vector<VersionSummary> entries;
+  if (text.substr(0, kHeader.size()) != kHeader) return entries;
+  size_t pos = kHeader.size();
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) break;  // torn last line
+    std::string_view line = text.substr(pos, end - pos);
+    pos = end + 1;
+    std::string_view fields[6];
+    size_t start = 0;
+    for (int i = 0; i < 5; ++i) {
+      size_t tab = line.find('\t', start);
+      if (tab == std::string_view::npos) return entries;
+      fields[i] = line.substr(start, tab - start);
+      start = tab + 1;
+    }
+    fields[5] = line.substr(start);
+    VersionSummary e;
+    auto id = core::ObjectId::FromHex(fields[1]);
+    if (!id || !ToNumber(fields[0], e.number) || !ToNumber(fields[2], e.author.time)) {
+      return entries;
+    }
+    e.commit = *id;
+    e.author.name = std::string(fields[3]);
+    e.author.email = std::string(fields[4]);
+    e.subject = std::string(fields[5]);
+    entries.push_back(std::move(e));
+  }
+  return entries;
+}
+
+std::string ReadFile(const std::filesystem::path& file) {
+  int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return {};
+  std::string out;
+  char buf[1 << 16];
+  ssize_t n = 0;
+  while ((n = ::read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  return out;
+}
+
+void WriteIndex(const std::filesystem::path& file, const std::vector<VersionSummary>& entries) {
+  std::error_code ec;
+  std::filesystem::create_directories(file.parent_path(), ec);
+  std::filesystem::path tmp = file;
+  tmp += ".tmp" + std::to_string(::getpid());
+  std::string text(kHeader);
+  for (const auto& e : entries) text += FormatLine(e);
+  FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (f == nullptr) return;
+  bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  ok = (std::fclose(f) == 0) && ok;
+  if (!ok || std::rename(tmp.c_str(), file.c_str()) != 0) std::filesystem::remove(tmp, ec);
+}
+
+}  // namespace
+
+Result<std::vector<VersionSummary>> LoadVersionIndex(const std::filesystem::path& file,
+                                                     const std::string& slug,
+                                                     const core::ObjectId& head,
+                                                     const ReadCommitMeta& read) {
+  std::vector<VersionSummary> entries = ParseIndex(ReadFile(file));
+  if (!entries.empty() && entries.back().commit == head) return entries;
+
+  std::unordered_map<std::string, size_t> known;
+  for (size_t i = 0; i < entries.size(); ++i) known.emplace(entries[i].commit.Hex(), i);
+
+  // Walk back from the head until a commit the index already has, or the
+  // agent's first version (whose parent, if any, belongs to another agent).
+  std::vector<VersionSummary> missing;
+  std::optional<size_t> joined_at;
+  core::ObjectId cursor = head;
+  while (true) {
+    if (auto it = known.find(cursor.Hex()); it != known.end()) {
+      joined_at = it->second;
+      break;
+    }
+    CLAWMIT_ASSIGN_OR_RETURN(CommitMeta meta, read(cursor));
+    if (meta.trailers.agent != slug) break;
+    missing.push_back({meta.trailers.version, cursor, meta.author, meta.subject});
+    if (meta.trailers.version <= 1 || meta.parents.empty()) break;
+    cursor = meta.parents.front();
+  }
+  if (joined_at) {
+    entries.resize(*joined_at + 1);
+  } else {
+    entries.clear();
+  }
+  entries.insert(entries.end(), missing.rbegin(), missing.rend());
+  if (entries.empty()) return Status::Corruption("agent '" + slug + "' has no versions");
+  WriteIndex(file, entries);
+  return entries;
+}
+
+namespace {
+
+// The commit of the index's last complete line, read from its tail only.
+std::optional<core::ObjectId> LastCommit(int fd) {
+  off_t size = ::lseek(fd, 0, SEEK_END);
+  if (size <= 0) return std::nullopt;
+  constexpr off_t kTail = 4096;
+  off_t from = size > kTail ? size - kTail : 0;
+  std::string tail(static_cast<size_t>(size - from), '\0');
+  if (::pread(fd, tail.data(), tail.size(), from) != static_cast<ssize_t>(tail.size())) {
+    return std::nullopt;
+  }
+  if (tail.back() != '\n') return std::nullopt;  // torn
+  size_t start = tail.rfind('\n', tail.size() - 2);
+  std::string_view line(tail);
+  line = line.substr(start == std::string::npos ? 0 : start + 1);
+  size_t tab = line.find('\t');
+  if (tab == std::string_view::npos) return std::nullopt;
+  return core::ObjectId::FromHex(line.substr(tab + 1, core::ObjectId::kHexSize));
+}
+
+}  // namespace
+
+void RecordVersion(const std::filesystem::path& file, const std::optional<core::ObjectId>& previous,
+                   const VersionSummary& entry) {
+  if (!previous) {
+    WriteIndex(file, {entry});
+    return;
+  }
+  int fd = ::open(file.c_str(), O_RDWR | O_APPEND | O_CLOEXEC);
+  if (fd < 0) return;  // no index yet: the next load builds it
+  if (LastCommit(fd) == previous) {
+    std::string line = FormatLine(entry);
+    if (::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size())) {
+      ::close(fd);
+      return;
+    }
+  }
+  ::close(fd);
+  std::error_code ec;
+  std::filesystem::remove(file, ec);
+}
+
+}  // namespace clawmit::store::internal

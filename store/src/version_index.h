@@ -1,0 +1,48 @@
+// Internal: the version index of one agent — derived data, never the source
+// of truth.
+//
+// `.clawmit/clawmit/index/<slug>` lists the agent's own versions, oldest
+// first, one line each: number, commit, time, author name, email, subject
+// (tab-separated). It is valid when its last line is the agent's head; when
+// the head moved past it the missing versions are appended, and when it is
+// missing, torn or unrelated it is rebuilt from the commits. Writes go to a
+// temporary file and are renamed into place, so readers never see a torn
+// file written by a rebuild.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "clawmit/core/commit.h"
+#include "clawmit/core/status.h"
+#include "clawmit/store/repository.h"
+
+namespace clawmit::store::internal {
+
+// What the index needs of one commit.
+struct CommitMeta {
+  std::vector<core::ObjectId> parents;
+  core::Signature author;
+  core::Trailers trailers;
+  std::string subject;
+};
+using ReadCommitMeta = std::function<Result<CommitMeta>(const core::ObjectId&)>;
+
+// The agent's history, oldest first, consistent with `head`. Brings the file
+// up to date when it was stale (best effort: a failed write of derived data
+// does not fail the read).
+Result<std::vector<VersionSummary>> LoadVersionIndex(const std::filesystem::path& file,
+                                                     const std::string& slug,
+                                                     const core::ObjectId& head,
+                                                     const ReadCommitMeta& read);
+
+// Records that `entry` became the head after `previous` (the caller holds the
+// repository lock). Appends when the index ends at `previous`, and removes
+// the file otherwise so that the next load rebuilds it; with no previous
+// head, starts a new index. A failure only leaves a stale index.
+void RecordVersion(const std::filesystem::path& file, const std::optional<core::ObjectId>& previous,
+                   const VersionSummary& entry);
+
+}  // namespace clawmit::store::internal

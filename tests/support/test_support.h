@@ -1,0 +1,66 @@
+// Shared test helpers: temporary folders, Status assertions, and running the
+// real clawmit binary (end-to-end tests).
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "clawmit/core/status.h"
+
+namespace clawmit::testing {
+
+// A fresh folder under $TMPDIR, removed with everything in it on destruction.
+class ScopedTempDir {
+ public:
+  ScopedTempDir();
+  ~ScopedTempDir();
+  ScopedTempDir(const ScopedTempDir&) = delete;
+  ScopedTempDir& operator=(const ScopedTempDir&) = delete;
+  [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+struct RunResult {
+  int exit_code = -1;  // -1: killed by a signal
+  std::string out;
+  std::string err;
+};
+
+struct RunOptions {
+  std::filesystem::path cwd;
+  std::map<std::string, std::string> env;  // added to a clean environment
+  std::string stdin_data;
+};
+
+// Runs `program args...` and waits. The environment is minimal (PATH, HOME
+// set to `cwd`, NO_COLOR) plus `options.env`, so the user's git config and
+// CLAWMIT_* variables never leak in.
+RunResult Run(const std::string& program, const std::vector<std::string>& args,
+              const RunOptions& options);
+
+// The clawmit binary under test (CLAWMIT_BINARY, set by CMake).
+std::string ClawmitBinary();
+
+// Writes a file, creating its folder.
+void WriteFile(const std::filesystem::path& path, const std::string& data);
+std::string ReadFile(const std::filesystem::path& path);
+
+}  // namespace clawmit::testing
+
+#define ASSERT_OK(expr)                                     \
+  do {                                                      \
+    const ::clawmit::Status& assert_ok_status_ = (expr);    \
+    ASSERT_TRUE(assert_ok_status_.ok()) << assert_ok_status_.ToString(); \
+  } while (false)
+
+#define EXPECT_OK(expr)                                     \
+  do {                                                      \
+    const ::clawmit::Status& expect_ok_status_ = (expr);    \
+    EXPECT_TRUE(expect_ok_status_.ok()) << expect_ok_status_.ToString(); \
+  } while (false)
