@@ -35,7 +35,10 @@ Status RunLog(Context& ctx, const LogOptions& opts) {
   ctx.out.SetColor(opts.json ? ColorMode::kNever : opts.color);
   store::Repository& repo = *ctx.repo;
   CLAWMIT_ASSIGN_OR_RETURN(ResolvedRevision start, ResolveArgument(repo, opts.rev));
-  CLAWMIT_ASSIGN_OR_RETURN(std::vector<store::VersionSummary> history, repo.Log(start.slug, 0));
+  CLAWMIT_ASSIGN_OR_RETURN(store::AgentSummary agent, repo.GetAgent(start.slug));
+  // From the head, -n N reads only the end of the version index.
+  size_t limit = agent.head == start.commit ? opts.max_count : 0;
+  CLAWMIT_ASSIGN_OR_RETURN(std::vector<store::VersionSummary> history, repo.Log(start.slug, limit));
   auto first = std::find_if(history.begin(), history.end(), [&](const store::VersionSummary& v) {
     return v.commit == start.commit;
   });

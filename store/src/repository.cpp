@@ -195,9 +195,9 @@ Result<std::unique_ptr<Repository>> Repository::Open(const std::filesystem::path
   impl->git_dir = std::filesystem::absolute(git_dir, ec).lexically_normal();
   if (impl->git_dir.filename().empty()) impl->git_dir = impl->git_dir.parent_path();
   git_repository* raw = nullptr;
-  int rc = git_repository_open_ext(&raw, impl->git_dir.c_str(),
-                                   GIT_REPOSITORY_OPEN_NO_SEARCH | GIT_REPOSITORY_OPEN_BARE,
-                                   nullptr);
+  int rc =
+      git_repository_open_ext(&raw, impl->git_dir.c_str(),
+                              GIT_REPOSITORY_OPEN_NO_SEARCH | GIT_REPOSITORY_OPEN_BARE, nullptr);
   if (rc != 0) {
     return Status::NotFound("not a clawmit repository: '" + git_dir.string() + "'");
   }
@@ -325,9 +325,16 @@ Result<Version> Repository::ReadVersion(const ObjectId& commit) {
 
 Result<std::vector<VersionSummary>> Repository::Log(const std::string& slug, size_t limit) {
   CLAWMIT_ASSIGN_OR_RETURN(ObjectId head, impl_->RequireHead(slug));
-  CLAWMIT_ASSIGN_OR_RETURN(std::vector<VersionSummary> history, impl_->History(slug, head));
+  std::vector<VersionSummary> history;
+  if (limit != 0) {
+    CLAWMIT_ASSIGN_OR_RETURN(history,
+                             internal::LoadVersionIndexTail(
+                                 impl_->IndexFile(slug), slug, head, limit,
+                                 [this](const ObjectId& id) { return impl_->ReadCommitMeta(id); }));
+  } else {
+    CLAWMIT_ASSIGN_OR_RETURN(history, impl_->History(slug, head));
+  }
   std::reverse(history.begin(), history.end());
-  if (limit != 0 && history.size() > limit) history.resize(limit);
   return history;
 }
 
@@ -396,8 +403,8 @@ Result<VersionSummary> Repository::Commit(const CommitRequest& req) {
     rc = git_reference_create_matching(&ref_raw, impl_->repo.get(), AgentRef(req.slug).c_str(),
                                        &new_oid, 1, &old_oid, log_message.c_str());
   } else {
-    rc = git_reference_create(&ref_raw, impl_->repo.get(), AgentRef(req.slug).c_str(), &new_oid,
-                              0, log_message.c_str());
+    rc = git_reference_create(&ref_raw, impl_->repo.get(), AgentRef(req.slug).c_str(), &new_oid, 0,
+                              log_message.c_str());
   }
   internal::RefHandle ref(ref_raw);
   if (rc == GIT_EMODIFIED || rc == GIT_EEXISTS || rc == GIT_ELOCKED) {

@@ -46,36 +46,46 @@ bool ToNumber(std::string_view s, T& out) {
 }
 
 // Parses the file; stops at the first malformed or torn line.
-std::vector<VersionSummary> ParseIndex(std::string_view text) {
+std::optional<VersionSummary> ParseLine(std::string_view line) {
+  std::string_view fields[6];
+  size_t start = 0;
+  for (int i = 0; i < 5; ++i) {
+    size_t tab = line.find('\t', start);
+    if (tab == std::string_view::npos) return std::nullopt;
+    fields[i] = line.substr(start, tab - start);
+    start = tab + 1;
+  }
+  fields[5] = line.substr(start);
+  VersionSummary e;
+  auto id = core::ObjectId::FromHex(fields[1]);
+  if (!id || !ToNumber(fields[0], e.number) || !ToNumber(fields[2], e.author.time)) {
+    return std::nullopt;
+  }
+  e.commit = *id;
+  e.author.name = std::string(fields[3]);
+  e.author.email = std::string(fields[4]);
+  e.subject = std::string(fields[5]);
+  return e;
+}
+
+// Parses whole lines of `text` from `pos`; stops at the first malformed or
+// torn line.
+std::vector<VersionSummary> ParseLines(std::string_view text, size_t pos) {
   std::vector<VersionSummary> entries;
-  if (text.substr(0, kHeader.size()) != kHeader) return entries;
-  size_t pos = kHeader.size();
   while (pos < text.size()) {
     size_t end = text.find('\n', pos);
     if (end == std::string_view::npos) break;  // torn last line
-    std::string_view line = text.substr(pos, end - pos);
+    auto entry = ParseLine(text.substr(pos, end - pos));
+    if (!entry) break;
+    entries.push_back(std::move(*entry));
     pos = end + 1;
-    std::string_view fields[6];
-    size_t start = 0;
-    for (int i = 0; i < 5; ++i) {
-      size_t tab = line.find('\t', start);
-      if (tab == std::string_view::npos) return entries;
-      fields[i] = line.substr(start, tab - start);
-      start = tab + 1;
-    }
-    fields[5] = line.substr(start);
-    VersionSummary e;
-    auto id = core::ObjectId::FromHex(fields[1]);
-    if (!id || !ToNumber(fields[0], e.number) || !ToNumber(fields[2], e.author.time)) {
-      return entries;
-    }
-    e.commit = *id;
-    e.author.name = std::string(fields[3]);
-    e.author.email = std::string(fields[4]);
-    e.subject = std::string(fields[5]);
-    entries.push_back(std::move(e));
   }
   return entries;
+}
+
+std::vector<VersionSummary> ParseIndex(std::string_view text) {
+  if (text.substr(0, kHeader.size()) != kHeader) return {};
+  return ParseLines(text, kHeader.size());
 }
 
 std::string ReadFile(const std::filesystem::path& file) {
@@ -103,7 +113,53 @@ void WriteIndex(const std::filesystem::path& file, const std::vector<VersionSumm
   if (!ok || std::rename(tmp.c_str(), file.c_str()) != 0) std::filesystem::remove(tmp, ec);
 }
 
+// The last `count` entries when the file ends at `head`; nullopt otherwise.
+std::optional<std::vector<VersionSummary>> ReadTail(const std::filesystem::path& file,
+                                                    const core::ObjectId& head, size_t count) {
+  int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  off_t size = ::lseek(fd, 0, SEEK_END);
+  off_t want = static_cast<off_t>(count) * 160 + 4096;
+  std::optional<std::vector<VersionSummary>> result;
+  while (size > 0) {
+    off_t from = size > want ? size - want : 0;
+    std::string chunk(static_cast<size_t>(size - from), '\0');
+    if (::pread(fd, chunk.data(), chunk.size(), from) != static_cast<ssize_t>(chunk.size())) break;
+    size_t pos = 0;
+    if (from == 0) {
+      if (chunk.compare(0, kHeader.size(), kHeader) != 0) break;
+      pos = kHeader.size();
+    } else {
+      pos = chunk.find('\n');
+      if (pos == std::string::npos) break;
+      ++pos;  // the first line may be cut: skip it
+    }
+    std::vector<VersionSummary> entries = ParseLines(chunk, pos);
+    if (chunk.back() != '\n' || entries.empty() || entries.back().commit != head) break;
+    if (entries.size() >= count || from == 0) {
+      if (entries.size() > count)
+        entries.erase(entries.begin(), entries.end() - static_cast<std::ptrdiff_t>(count));
+      result = std::move(entries);
+      break;
+    }
+    want *= 4;
+  }
+  ::close(fd);
+  return result;
+}
+
 }  // namespace
+
+Result<std::vector<VersionSummary>> LoadVersionIndexTail(const std::filesystem::path& file,
+                                                         const std::string& slug,
+                                                         const core::ObjectId& head, size_t count,
+                                                         const ReadCommitMeta& read) {
+  if (auto tail = ReadTail(file, head, count)) return std::move(*tail);
+  CLAWMIT_ASSIGN_OR_RETURN(std::vector<VersionSummary> all,
+                           LoadVersionIndex(file, slug, head, read));
+  if (all.size() > count) all.erase(all.begin(), all.end() - static_cast<std::ptrdiff_t>(count));
+  return all;
+}
 
 Result<std::vector<VersionSummary>> LoadVersionIndex(const std::filesystem::path& file,
                                                      const std::string& slug,

@@ -38,6 +38,13 @@ Result<std::vector<VersionSummary>> LoadVersionIndex(const std::filesystem::path
                                                      const core::ObjectId& head,
                                                      const ReadCommitMeta& read);
 
+// The newest `count` entries (oldest first), reading only the end of the file
+// when it checks out; otherwise as LoadVersionIndex.
+Result<std::vector<VersionSummary>> LoadVersionIndexTail(const std::filesystem::path& file,
+                                                         const std::string& slug,
+                                                         const core::ObjectId& head, size_t count,
+                                                         const ReadCommitMeta& read);
+
 // Records that `entry` became the head after `previous` (the caller holds the
 // repository lock). Appends when the index ends at `previous`, and removes
 // the file otherwise so that the next load rebuilds it; with no previous
