@@ -1,23 +1,24 @@
-// libgit2 is used offline only (no git transports): its TLS stack never makes
-// a connection, so loading the CA bundle at git_libgit2_init() is pure start-up
-// cost. These stand in for the two loaders (linked with --wrap, see
-// cmake/Libgit2.cmake); all of clawmit's network traffic goes through libcurl,
-// whose certificate verification is untouched.
-struct mbedtls_x509_crt;
+// clawmit uses libgit2 offline only: no git transport ever runs, all of
+// clawmit's network traffic goes through libcurl (remote/), whose TLS
+// verification is untouched. These stand in for the parts of libgit2's
+// start-up that only its transports need (linked with --wrap, see
+// cmake/Libgit2.cmake); together they cost more than a whole durable git
+// commit at every start (docs/PERFORMANCE.md).
 
 extern "C" {
-int __wrap_mbedtls_x509_crt_parse_file(mbedtls_x509_crt* /*chain*/, const char* /*path*/) {
-  return 0;
-}
-int __wrap_mbedtls_x509_crt_parse_path(mbedtls_x509_crt* /*chain*/, const char* /*path*/) {
-  return 0;
-}
-}
 
-// SPNEGO (Kerberos) authentication of libgit2's HTTP transport: never used
-// offline, and the real one would load the Kerberos libraries into every
-// process. Refusing it keeps them out of the link.
-extern "C" int __wrap_git_http_auth_negotiate(void** out, const void* /*url*/) {
+// TLS for libgit2's HTTPS transport: seeds an entropy pool and parses the
+// whole CA bundle.
+int __wrap_git_mbedtls_stream_global_init() { return 0; }
+
+// SSH transport: initialises OpenSSL and loads all its error strings.
+int __wrap_libssh2_init(int /*flags*/) { return 0; }
+
+// SPNEGO (Kerberos) authentication of the HTTP transport: the real one would
+// link the Kerberos libraries, which Debian ships shared only.
+int __wrap_git_http_auth_negotiate(void** out, const void* /*url*/) {
   *out = nullptr;
   return -1;
 }
+
+}  // extern "C"
