@@ -8,6 +8,17 @@ Result<ResolvedRevision> ResolveArgument(store::Repository& repo, const std::str
   return ResolvedRevision{rev.slug, commit};
 }
 
+Result<ResolvedRevision> ResolveAgentRevision(store::Repository& repo, const std::string& slug,
+                                              const std::string& text) {
+  if (text.empty()) return ResolveArgument(repo, slug);
+  if (text.find('@') == std::string::npos) return ResolveArgument(repo, slug + "@" + text);
+  CLAWMIT_ASSIGN_OR_RETURN(ResolvedRevision rev, ResolveArgument(repo, text));
+  if (rev.slug != slug) {
+    return Status::InvalidArgument("revision '" + text + "' is not of agent '" + slug + "'");
+  }
+  return rev;
+}
+
 std::string VersionLabel(const std::string& slug, uint64_t number) {
   return slug + "@v" + std::to_string(number);
 }

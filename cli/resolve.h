@@ -14,6 +14,11 @@ struct ResolvedRevision {
 
 Result<ResolvedRevision> ResolveArgument(store::Repository& repo, const std::string& text);
 
+// A revision of a given agent: "v3", "~2", "3f2a9c", "production", or a full
+// "support@v3" whose slug must be `slug`. Empty means the head.
+Result<ResolvedRevision> ResolveAgentRevision(store::Repository& repo, const std::string& slug,
+                                              const std::string& text);
+
 // "support@v5" for display.
 std::string VersionLabel(const std::string& slug, uint64_t number);
 

@@ -15,6 +15,8 @@ struct LogOptions {
   bool oneline = false;
   size_t max_count = 0;
   bool patch = false;
+  bool follow_forks = false;
+  bool first_parent = false;
   bool json = false;
   ColorMode color = ColorMode::kAuto;
 };
@@ -30,42 +32,64 @@ Result<core::AgentDiff> IntroducedDiff(store::Repository& repo, const store::Ver
   return core::Diff(before, v.content);
 }
 
+struct Entry {
+  std::string slug;
+  store::VersionSummary version;
+  bool is_head = false;
+};
+
+// The versions to list: the agent's own line from `start` back to its version
+// 1, then, with --follow-forks, on into the agent it was forked from.
+Result<std::vector<Entry>> Collect(store::Repository& repo, ResolvedRevision start,
+                                   const LogOptions& opts) {
+  std::vector<Entry> entries;
+  size_t wanted = opts.max_count;
+  while (true) {
+    CLAWMIT_ASSIGN_OR_RETURN(store::AgentSummary agent, repo.GetAgent(start.slug));
+    // From the head, -n N reads only the end of the version index.
+    size_t limit = agent.head == start.commit ? wanted : 0;
+    CLAWMIT_ASSIGN_OR_RETURN(std::vector<store::VersionSummary> history,
+                             repo.Log(start.slug, limit));
+    auto it = std::find_if(history.begin(), history.end(), [&](const store::VersionSummary& v) {
+      return v.commit == start.commit;
+    });
+    if (it == history.end()) it = history.begin();
+    for (; it != history.end(); ++it) {
+      if (opts.max_count != 0 && entries.size() == opts.max_count) return entries;
+      entries.push_back({start.slug, *it, it->commit == agent.head});
+    }
+    if (!opts.follow_forks) return entries;
+    CLAWMIT_ASSIGN_OR_RETURN(std::optional<store::ForkOrigin> origin, repo.Origin(start.slug));
+    if (!origin) return entries;
+    start = ResolvedRevision{origin->slug, origin->commit};
+    if (wanted != 0) wanted -= std::min(wanted, entries.size());
+  }
+}
+
 Status RunLog(Context& ctx, const LogOptions& opts) {
   ctx.json = opts.json;
   ctx.out.SetColor(opts.json ? ColorMode::kNever : opts.color);
   store::Repository& repo = *ctx.repo;
   CLAWMIT_ASSIGN_OR_RETURN(ResolvedRevision start, ResolveArgument(repo, opts.rev));
-  CLAWMIT_ASSIGN_OR_RETURN(store::AgentSummary agent, repo.GetAgent(start.slug));
-  // From the head, -n N reads only the end of the version index.
-  size_t limit = agent.head == start.commit ? opts.max_count : 0;
-  CLAWMIT_ASSIGN_OR_RETURN(std::vector<store::VersionSummary> history, repo.Log(start.slug, limit));
-  auto first = std::find_if(history.begin(), history.end(), [&](const store::VersionSummary& v) {
-    return v.commit == start.commit;
-  });
-  if (first == history.end()) first = history.begin();
-  auto last = history.end();
-  if (opts.max_count != 0 && static_cast<size_t>(last - first) > opts.max_count) {
-    last = first + static_cast<std::ptrdiff_t>(opts.max_count);
-  }
-  const core::ObjectId head = history.front().commit;
+  CLAWMIT_ASSIGN_OR_RETURN(std::vector<Entry> entries, Collect(repo, start, opts));
 
   nlohmann::json json_out = nlohmann::json::array();
   std::string text;
-  for (auto it = first; it != last; ++it) {
-    const store::VersionSummary& v = *it;
+  for (const auto& [slug, v, is_head] : entries) {
     std::optional<core::AgentDiff> diff;
     if (opts.patch) {
       CLAWMIT_ASSIGN_OR_RETURN(store::Version full, repo.ReadVersion(v.commit));
       CLAWMIT_ASSIGN_OR_RETURN(diff, IntroducedDiff(repo, full));
     }
     if (opts.json) {
-      nlohmann::json entry = SummaryJson(start.slug, v);
+      nlohmann::json entry = SummaryJson(slug, v);
       if (diff) entry["diff"] = DiffJson(*diff);
       json_out.push_back(std::move(entry));
       continue;
     }
     std::string id = ctx.out.Paint(v.commit.Hex().substr(0, opts.oneline ? 12 : 40), kYellow);
-    std::string number = "v" + std::to_string(v.number);
+    std::string number =
+        opts.follow_forks ? VersionLabel(slug, v.number) : "v" + std::to_string(v.number);
     if (opts.oneline) {
       text.clear();
       text += number;
@@ -76,7 +100,7 @@ Status RunLog(Context& ctx, const LogOptions& opts) {
       ctx.out.Line(text);
     } else {
       ctx.out.Line(ctx.out.Paint("version " + number, kYellow) + " " + id +
-                   (v.commit == head ? " (head)" : ""));
+                   (is_head ? " (head)" : ""));
       ctx.out.Line("Author: " + v.author.name + " <" + v.author.email + ">");
       ctx.out.Line("Date:   " + IsoTime(v.author.time));
       ctx.out.Line("");
@@ -84,8 +108,8 @@ Status RunLog(Context& ctx, const LogOptions& opts) {
       ctx.out.Line("");
     }
     if (diff) {
-      std::string from = v.number > 1 ? VersionLabel(start.slug, v.number - 1) : "(empty)";
-      RenderDiff(ctx.out, from, VersionLabel(start.slug, v.number), *diff);
+      std::string from = v.number > 1 ? VersionLabel(slug, v.number - 1) : "(parent)";
+      RenderDiff(ctx.out, from, VersionLabel(slug, v.number), *diff);
       ctx.out.Line("");
     }
   }
@@ -104,10 +128,16 @@ Command LogCommand() {
             app.add_flag("--oneline", opts->oneline, "One line per version: number, id, subject");
             app.add_option("-n,--max-count", opts->max_count, "Show at most N versions");
             app.add_flag("-p,--patch", opts->patch, "Show the diff each version introduced");
+            app.add_flag("--follow-forks", opts->follow_forks,
+                         "Continue into the agent each fork came from");
+            app.add_flag("--first-parent", opts->first_parent,
+                         "Only the agent's own line of versions (the default)")
+                ->excludes("--follow-forks");
             app.add_flag("--json", opts->json, "Print the versions as JSON");
             AddColorOption(app, opts->color);
             app.footer(
-                "Lists the agent's own versions (a fork's history starts at its version 1).\n"
+                "Lists the agent's own versions, first parent by first parent: a fork's history\n"
+                "stops at its version 1 unless --follow-forks continues into its source.\n"
                 "Each entry shows the first line of its message; 'clawmit show' prints it all.\n\n"
                 "Examples:\n  clawmit log support\n  clawmit log support@v5 --oneline -n 3\n"
                 "  clawmit log support -p --json");

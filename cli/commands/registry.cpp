@@ -14,10 +14,15 @@ Command ShowCommand();
 Command DiffCommand();
 Command StatusCommand();
 Command CheckoutCommand();
+Command RollbackCommand();
+Command ForkCommand();
+Command LineageCommand();
+Command LabelCommand();
 
 std::vector<Command> AllCommands() {
-  return {InitCommand(),  NewCommand(),  CommitCommand(), AgentsCommand(),   LogCommand(),
-          ShowCommand(),  DiffCommand(), StatusCommand(), CheckoutCommand()};
+  return {InitCommand(), NewCommand(),     CommitCommand(), AgentsCommand(),   LogCommand(),
+          ShowCommand(), DiffCommand(),    StatusCommand(), CheckoutCommand(), RollbackCommand(),
+          ForkCommand(), LineageCommand(), LabelCommand()};
 }
 
 }  // namespace clawmit::cli

@@ -3,17 +3,10 @@
 #include <algorithm>
 #include <mutex>
 
-#include "git_handle.h"
 #include "repo_lock.h"
-#include "version_index.h"
+#include "repository_impl.h"
 
 namespace clawmit::store {
-
-using core::ObjectId;
-using internal::CommitMeta;
-using internal::FromGit;
-using internal::GitStatus;
-using internal::ToGit;
 
 namespace {
 
@@ -31,127 +24,7 @@ void SetUpLibgit2() {
   });
 }
 
-std::string AgentRef(const std::string& slug) { return "refs/agents/" + slug; }
-
-std::string Quote(const std::string& s) { return "'" + s + "'"; }
-
 }  // namespace
-
-struct Repository::Impl {
-  std::filesystem::path git_dir;
-  internal::RepoHandle repo;
-  git_odb* odb = nullptr;  // owned by repo_odb
-  internal::OdbHandle repo_odb;
-
-  std::filesystem::path IndexFile(const std::string& slug) const {
-    return git_dir / "clawmit" / "index" / slug;
-  }
-
-  Result<std::string> ReadObject(const ObjectId& id, git_object_t type, const char* what) {
-    git_oid oid = ToGit(id);
-    git_odb_object* raw = nullptr;
-    if (int rc = git_odb_read(&raw, odb, &oid); rc != 0) {
-      return GitStatus(rc, std::string("cannot read ") + what + " " + id.Hex());
-    }
-    internal::OdbObjectHandle obj(raw);
-    if (git_odb_object_type(raw) != type) {
-      return Status::Corruption(std::string("object ") + id.Hex() + " is not a " + what);
-    }
-    return std::string(static_cast<const char*>(git_odb_object_data(raw)),
-                       git_odb_object_size(raw));
-  }
-
-  Result<CommitMeta> ReadCommitMeta(const ObjectId& id) {
-    CLAWMIT_ASSIGN_OR_RETURN(std::string body, ReadObject(id, GIT_OBJECT_COMMIT, "commit"));
-    CLAWMIT_ASSIGN_OR_RETURN(core::CommitSpec spec, core::ParseCommitBody(body));
-    auto parsed = core::ParseCommitMessage(spec.message);
-    if (!parsed.ok()) return parsed.status().WithContext("commit " + id.Hex());
-    return CommitMeta{std::move(spec.parents), std::move(spec.author), parsed->trailers,
-                      core::Subject(parsed->user_message)};
-  }
-
-  Result<std::optional<ObjectId>> Head(const std::string& slug) {
-    git_oid oid;
-    int rc = git_reference_name_to_id(&oid, repo.get(), AgentRef(slug).c_str());
-    if (rc == GIT_ENOTFOUND) return std::optional<ObjectId>();
-    if (rc != 0) return GitStatus(rc, "cannot read the head of agent " + Quote(slug));
-    return std::optional<ObjectId>(FromGit(oid));
-  }
-
-  Result<std::vector<std::string>> Slugs() {
-    git_reference_iterator* raw = nullptr;
-    if (int rc = git_reference_iterator_glob_new(&raw, repo.get(), "refs/agents/*"); rc != 0) {
-      return GitStatus(rc, "cannot list agents");
-    }
-    internal::RefIterHandle it(raw);
-    std::vector<std::string> slugs;
-    const char* name = nullptr;
-    while (git_reference_next_name(&name, raw) == 0) {
-      slugs.emplace_back(std::string_view(name).substr(std::string_view("refs/agents/").size()));
-    }
-    std::sort(slugs.begin(), slugs.end());
-    return slugs;
-  }
-
-  Status UnknownAgent(const std::string& slug) {
-    std::string message = "unknown agent " + Quote(slug);
-    auto slugs = Slugs();
-    if (slugs.ok()) {
-      const std::string* best = nullptr;
-      size_t best_distance = 3;
-      for (const auto& s : *slugs) {
-        size_t d = core::EditDistance(slug, s);
-        if (d < best_distance) {
-          best_distance = d;
-          best = &s;
-        }
-      }
-      if (best != nullptr) message += " (did you mean " + Quote(*best) + "?)";
-    }
-    return Status::NotFound(message);
-  }
-
-  Result<ObjectId> RequireHead(const std::string& slug) {
-    CLAWMIT_TRY(core::ValidateSlug(slug));
-    CLAWMIT_ASSIGN_OR_RETURN(std::optional<ObjectId> head, Head(slug));
-    if (!head) return UnknownAgent(slug);
-    return *head;
-  }
-
-  Result<std::vector<VersionSummary>> History(const std::string& slug, const ObjectId& head) {
-    return internal::LoadVersionIndex(IndexFile(slug), slug, head,
-                                      [this](const ObjectId& id) { return ReadCommitMeta(id); });
-  }
-
-  core::AgentMeta Meta(const std::string& slug) {
-    core::AgentMeta meta{slug, ""};
-    git_config* raw = nullptr;
-    if (git_repository_config_snapshot(&raw, repo.get()) != 0) return meta;
-    internal::ConfigHandle cfg(raw);
-    const char* value = nullptr;
-    if (git_config_get_string(&value, raw, ("agent." + slug + ".name").c_str()) == 0) {
-      meta.name = value;
-    }
-    if (git_config_get_string(&value, raw, ("agent." + slug + ".description").c_str()) == 0) {
-      meta.description = value;
-    }
-    return meta;
-  }
-
-  Status WriteObject(const ObjectId& expected, std::string_view body, git_object_t type) {
-    git_oid want = ToGit(expected);
-    if (git_odb_exists(odb, &want) == 1) return Status::Ok();
-    git_oid got;
-    if (int rc = git_odb_write(&got, odb, body.data(), body.size(), type); rc != 0) {
-      return GitStatus(rc, "cannot write object");
-    }
-    if (FromGit(got) != expected) {
-      return Status::Corruption("object id mismatch: computed " + expected.Hex() + ", stored " +
-                                FromGit(got).Hex());
-    }
-    return Status::Ok();
-  }
-};
 
 Repository::Repository(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Repository::~Repository() = default;
@@ -353,6 +226,9 @@ Result<VersionSummary> Repository::Commit(const CommitRequest& req) {
   if (head && req.create == CreateMode::kMustCreate) {
     return Status::AlreadyExists("agent " + Quote(req.slug) + " exists already");
   }
+  if (req.fork && req.create != CreateMode::kMustCreate) {
+    return Status::InvalidArgument("a fork creates a new agent");
+  }
   if (req.expected_head && head != req.expected_head) {
     return Status::Conflict("agent " + Quote(req.slug) + " moved since it was read; retry");
   }
@@ -376,9 +252,15 @@ Result<VersionSummary> Repository::Commit(const CommitRequest& req) {
   core::Trailers trailers;
   trailers.agent = req.slug;
   trailers.version = number;
+  trailers.rollback_to = req.rollback_to;
   core::CommitSpec spec;
   spec.tree_id = objects.tree_id;
   if (head) spec.parents.push_back(*head);
+  if (req.fork) {
+    trailers.fork_type = req.fork->type;
+    trailers.forked_from = req.fork->slug + "@v" + std::to_string(req.fork->version);
+    spec.parents.push_back(req.fork->commit);
+  }
   spec.author = req.author;
   spec.message = core::BuildCommitMessage(req.message, trailers);
   std::string commit_body = core::BuildCommitBody(spec);

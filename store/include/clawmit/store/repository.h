@@ -54,6 +54,14 @@ enum class CreateMode {
 };
 enum class AllowEmpty { kNo, kYes };
 
+// Where a fork's first version comes from.
+struct ForkSource {
+  core::ObjectId commit;  // the source version: the fork's parent
+  std::string slug;
+  uint64_t version = 0;
+  core::ForkType type = core::ForkType::kExactClone;
+};
+
 struct CommitRequest {
   std::string slug;
   core::AgentContent content;
@@ -65,6 +73,58 @@ struct CommitRequest {
   // When set, the head must still be this commit (kConflict otherwise); lets a
   // caller that showed the user a diff refuse to commit over a newer head.
   std::optional<core::ObjectId> expected_head;
+  // A fork's first version: parented on the source, with the fork trailers.
+  // Requires CreateMode::kMustCreate.
+  std::optional<ForkSource> fork;
+  // A rollback records the version whose content it restores (0: none).
+  uint64_t rollback_to = 0;
+};
+
+// A label: a movable name for one version of one agent.
+struct LabelInfo {
+  std::string slug;
+  std::string label;
+  core::ObjectId commit;
+  uint64_t version = 0;
+  bool is_protected = false;
+};
+
+// One recorded move of a label; a zero id means "none" (created / removed).
+struct LabelMove {
+  core::ObjectId from;
+  core::ObjectId to;
+  uint64_t from_version = 0;
+  uint64_t to_version = 0;
+  core::Signature who;  // and when
+  std::string message;
+};
+
+enum class Protect { kKeep, kProtect, kUnprotect };
+enum class Force { kNo, kYes };
+
+struct LabelUpdate {
+  std::string slug;
+  std::string label;
+  core::ObjectId target;  // must be a version of `slug`
+  core::Signature who;
+  std::string message;
+  Protect protect = Protect::kKeep;
+  Force force = Force::kNo;  // needed to move or remove a protected label
+};
+
+// How an agent came to be: the version it was forked from.
+struct ForkOrigin {
+  std::string slug;
+  uint64_t version = 0;
+  core::ObjectId commit;
+  core::ForkType type = core::ForkType::kExactClone;
+};
+
+// One agent of a family tree.
+struct LineageNode {
+  AgentSummary agent;
+  std::optional<ForkOrigin> origin;   // nullopt for the root
+  std::vector<LineageNode> children;  // sorted by slug
 };
 
 class Repository {
@@ -109,12 +169,36 @@ class Repository {
   // Writes the agent's name and description into the repository config.
   Status SetAgentMeta(const std::string& slug, const core::AgentMeta& meta);
 
+  // Points `refs/labels/<slug>/<label>` at `update.target` by compare-and-swap
+  // and records the move. kConflict when the label is protected and
+  // Force::kNo, or when it moved meanwhile; kInvalidArgument when the target is
+  // not a version of the agent. Returns the move it recorded.
+  Result<LabelMove> SetLabel(const LabelUpdate& update);
+
+  // Removes a label (recording the move); kNotFound when it does not exist.
+  Result<LabelMove> RemoveLabel(const LabelUpdate& update);
+
+  // The labels of one agent, or of every agent when `slug` is empty.
+  Result<std::vector<LabelInfo>> ListLabels(const std::string& slug);
+
+  // Every recorded move of a label, oldest first (kept after removal).
+  Result<std::vector<LabelMove>> LabelLog(const std::string& slug, const std::string& label);
+
+  // The whole family `slug` belongs to, from its root ancestor down. Reads a
+  // derived lineage index, so it never walks the agents' histories.
+  Result<LineageNode> Lineage(const std::string& slug);
+
+  // The version `slug` was forked from; nullopt for an agent that is no fork.
+  Result<std::optional<ForkOrigin>> Origin(const std::string& slug);
+
   // user.name / user.email from the repository config (which includes git's
   // global config); nullopt when either is missing.
   Result<std::optional<core::Signature>> ConfiguredIdentity();
 
+ public:
+  struct Impl;  // opaque: store/src/repository_impl.h
+
  private:
-  struct Impl;
   explicit Repository(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

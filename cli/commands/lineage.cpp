@@ -1,0 +1,111 @@
+// clawmit lineage <slug>: the family tree the agent belongs to.
+#include "../command.h"
+#include "../json_output.h"
+
+namespace clawmit::cli {
+namespace {
+
+struct LineageOptions {
+  std::string slug;
+  bool json = false;
+  bool dot = false;
+};
+
+nlohmann::json NodeJson(const store::LineageNode& node) {
+  nlohmann::json out = {{"id", node.agent.slug},
+                        {"name", node.agent.meta.name},
+                        {"versionId", node.agent.head.Hex()},
+                        {"versionNumber", node.agent.versions},
+                        {"children", nlohmann::json::array()}};
+  if (node.origin) {
+    out["forkType"] = std::string(core::ForkTypeName(node.origin->type));
+    out["forkedFrom"] = {{"id", node.origin->slug},
+                         {"versionNumber", node.origin->version},
+                         {"versionId", node.origin->commit.Hex()}};
+  }
+  for (const auto& child : node.children) out["children"].push_back(NodeJson(child));
+  return out;
+}
+
+void PrintTree(Output& out, const store::LineageNode& node, const std::string& marked,
+               const std::string& prefix, bool last, bool root) {
+  std::string line = root ? "" : prefix + (last ? "└── " : "├── ");
+  line += node.agent.meta.name + " (" + out.Paint(node.agent.slug, kBold) + ")";
+  if (node.origin) {
+    line += " " + std::string(core::ForkTypeName(node.origin->type)) + " of " + node.origin->slug +
+            "@v" + std::to_string(node.origin->version) + ",";
+  }
+  line += " " + std::to_string(node.agent.versions) + " version" +
+          (node.agent.versions == 1 ? "" : "s");
+  if (node.agent.slug == marked) line += out.Paint("  <- " + marked, kYellow);
+  out.Line(line);
+  std::string child_prefix = root ? "" : prefix + (last ? "    " : "│   ");
+  for (size_t i = 0; i < node.children.size(); ++i) {
+    PrintTree(out, node.children[i], marked, child_prefix, i + 1 == node.children.size(), false);
+  }
+}
+
+std::string DotQuote(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+void PrintDot(Output& out, const store::LineageNode& node) {
+  out.Line("  " + DotQuote(node.agent.slug) + " [label=" +
+           DotQuote(node.agent.meta.name + "\n" + node.agent.slug + " v" +
+                    std::to_string(node.agent.versions)) +
+           "];");
+  for (const auto& child : node.children) {
+    out.Line("  " + DotQuote(node.agent.slug) + " -> " + DotQuote(child.agent.slug) + " [label=" +
+             DotQuote(std::string(core::ForkTypeName(child.origin->type)) + " @v" +
+                      std::to_string(child.origin->version)) +
+             "];");
+    PrintDot(out, child);
+  }
+}
+
+Status RunLineage(Context& ctx, const LineageOptions& opts) {
+  ctx.json = opts.json;
+  if (opts.json && opts.dot) return Status::InvalidArgument("--json and --dot exclude each other");
+  CLAWMIT_ASSIGN_OR_RETURN(store::LineageNode root, ctx.repo->Lineage(opts.slug));
+  if (opts.json) {
+    PrintJson(ctx.out, {{"root", NodeJson(root)}});
+  } else if (opts.dot) {
+    ctx.out.Line("digraph lineage {");
+    PrintDot(ctx.out, root);
+    ctx.out.Line("}");
+  } else {
+    PrintTree(ctx.out, root, opts.slug, "", true, true);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Command LineageCommand() {
+  return {"lineage", "Show the family tree of forks an agent belongs to", Needs::kRepository,
+          [](CLI::App& app) {
+            auto opts = std::make_shared<LineageOptions>();
+            app.add_option("slug", opts->slug, "Any agent of the family")->required();
+            app.add_flag("--json", opts->json,
+                         "Print the tree as JSON: {\"root\":{\"id\",\"name\",\"versionId\","
+                         "\"versionNumber\",\"children\":[…]}}");
+            app.add_flag("--dot", opts->dot, "Print the tree for Graphviz (dot -Tsvg)");
+            app.footer(
+                "From the root ancestor down: each agent with its fork type, the version it was\n"
+                "forked from and its number of versions; the agent asked about is marked.\n\n"
+                "Examples:\n  clawmit lineage support\n"
+                "  clawmit lineage support --dot | dot -Tsvg > family.svg");
+            return Run([opts](Context& ctx) { return RunLineage(ctx, *opts); });
+          }};
+}
+
+}  // namespace clawmit::cli

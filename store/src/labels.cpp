@@ -1,0 +1,278 @@
+// Labels: refs/labels/<slug>/<label>, moved by compare-and-swap, with every
+// move appended (and fsynced) to .clawmit/clawmit/labels/<slug>/<label>.log.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+
+#include "clawmit/store/worktree.h"
+#include "repo_lock.h"
+#include "repository_impl.h"
+
+namespace clawmit::store {
+
+namespace {
+
+constexpr std::chrono::milliseconds kLockTimeout{10000};
+
+std::string LabelRef(const std::string& slug, const std::string& label) {
+  return "refs/labels/" + slug + "/" + label;
+}
+
+std::string ProtectKey(const std::string& slug, const std::string& label) {
+  return "label." + slug + "/" + label + ".protected";
+}
+
+std::string Clean(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c == '\t' || c == '\n' || c == '\r') c = ' ';
+  }
+  return out;
+}
+
+std::string FormatMove(const LabelMove& m) {
+  return m.from.Hex() + "\t" + m.to.Hex() + "\t" + std::to_string(m.from_version) + "\t" +
+         std::to_string(m.to_version) + "\t" + std::to_string(m.who.time) + "\t" +
+         Clean(m.who.name) + "\t" + Clean(m.who.email) + "\t" + Clean(m.message) + "\n";
+}
+
+template <class T>
+bool ToNumber(std::string_view s, T& out) {
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && ptr == s.data() + s.size() && !s.empty();
+}
+
+std::optional<LabelMove> ParseMove(std::string_view line) {
+  std::string_view f[8];
+  size_t start = 0;
+  for (int i = 0; i < 7; ++i) {
+    size_t tab = line.find('\t', start);
+    if (tab == std::string_view::npos) return std::nullopt;
+    f[i] = line.substr(start, tab - start);
+    start = tab + 1;
+  }
+  f[7] = line.substr(start);
+  LabelMove m;
+  auto from = ObjectId::FromHex(f[0]);
+  auto to = ObjectId::FromHex(f[1]);
+  if (!from || !to || !ToNumber(f[2], m.from_version) || !ToNumber(f[3], m.to_version) ||
+      !ToNumber(f[4], m.who.time)) {
+    return std::nullopt;
+  }
+  m.from = *from;
+  m.to = *to;
+  m.who.name = std::string(f[5]);
+  m.who.email = std::string(f[6]);
+  m.message = std::string(f[7]);
+  return m;
+}
+
+}  // namespace
+
+struct LabelOps {
+  Repository::Impl& impl;
+
+  std::filesystem::path LogFile(const std::string& slug, const std::string& label) const {
+    return impl.git_dir / "clawmit" / "labels" / slug / (label + ".log");
+  }
+
+  // Appends one move durably: the log is the only record of a label's past.
+  Status Record(const std::string& slug, const std::string& label, const LabelMove& move) const {
+    std::filesystem::path file = LogFile(slug, label);
+    std::error_code ec;
+    std::filesystem::create_directories(file.parent_path(), ec);
+    int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0) {
+      return Status::Io("cannot record the label move in '" + file.string() +
+                        "': " + std::strerror(errno));
+    }
+    std::string line = FormatMove(move);
+    bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+    ok = ::fsync(fd) == 0 && ok;
+    ::close(fd);
+    if (!ok) return Status::Io("cannot record the label move in '" + file.string() + "'");
+    return Status::Ok();
+  }
+
+  bool IsProtected(const std::string& slug, const std::string& label) const {
+    git_config* raw = nullptr;
+    if (git_repository_config_snapshot(&raw, impl.repo.get()) != 0) return false;
+    internal::ConfigHandle cfg(raw);
+    int value = 0;
+    return git_config_get_bool(&value, raw, ProtectKey(slug, label).c_str()) == 0 && value != 0;
+  }
+
+  Status SetProtected(const std::string& slug, const std::string& label, bool on) const {
+    git_config* raw = nullptr;
+    if (int rc = git_repository_config(&raw, impl.repo.get()); rc != 0) {
+      return GitStatus(rc, "cannot open the repository config");
+    }
+    internal::ConfigHandle cfg(raw);
+    int rc = on ? git_config_set_bool(raw, ProtectKey(slug, label).c_str(), 1)
+                : git_config_delete_entry(raw, ProtectKey(slug, label).c_str());
+    if (rc != 0 && !(rc == GIT_ENOTFOUND && !on)) {
+      return GitStatus(rc, "cannot write the repository config");
+    }
+    return Status::Ok();
+  }
+
+  Result<std::optional<ObjectId>> Current(const std::string& slug, const std::string& label) const {
+    git_oid oid;
+    int rc = git_reference_name_to_id(&oid, impl.repo.get(), LabelRef(slug, label).c_str());
+    if (rc == GIT_ENOTFOUND) return std::optional<ObjectId>();
+    if (rc != 0) return GitStatus(rc, "cannot read label " + Quote(label));
+    return std::optional<ObjectId>(FromGit(oid));
+  }
+
+  Result<uint64_t> VersionOf(const std::string& slug, const ObjectId& commit) const {
+    CLAWMIT_ASSIGN_OR_RETURN(CommitMeta meta, impl.ReadCommitMeta(commit));
+    if (meta.trailers.agent != slug) {
+      return Status::InvalidArgument("commit " + commit.Hex().substr(0, 12) +
+                                     " is not a version of agent " + Quote(slug));
+    }
+    return meta.trailers.version;
+  }
+
+  Status Protected(const LabelUpdate& u) const {
+    if (u.force == Force::kNo && IsProtected(u.slug, u.label)) {
+      return Status::Conflict("label " + Quote(u.label) + " of agent " + Quote(u.slug) +
+                              " is protected: use --force to move or remove it");
+    }
+    return Status::Ok();
+  }
+};
+
+Result<LabelMove> Repository::SetLabel(const LabelUpdate& u) {
+  CLAWMIT_TRY(core::ValidateSlug(u.slug));
+  CLAWMIT_TRY(core::ValidateLabelName(u.label));
+  CLAWMIT_TRY(impl_->RequireHead(u.slug).status());
+  CLAWMIT_ASSIGN_OR_RETURN(internal::RepoLock lock,
+                           internal::RepoLock::Acquire(impl_->git_dir, kLockTimeout));
+  LabelOps ops{*impl_};
+  LabelMove move;
+  move.to = u.target;
+  move.who = u.who;
+  move.message = u.message;
+  CLAWMIT_ASSIGN_OR_RETURN(move.to_version, ops.VersionOf(u.slug, u.target));
+  CLAWMIT_ASSIGN_OR_RETURN(std::optional<ObjectId> current, ops.Current(u.slug, u.label));
+  if (current) {
+    move.from = *current;
+    CLAWMIT_ASSIGN_OR_RETURN(move.from_version, ops.VersionOf(u.slug, *current));
+  }
+  bool moves = !current || *current != u.target;
+  if (moves && current) CLAWMIT_TRY(ops.Protected(u));
+
+  if (moves) {
+    git_oid new_oid = ToGit(u.target);
+    git_reference* raw = nullptr;
+    std::string log = "label: " + u.message;
+    int rc = 0;
+    if (current) {
+      git_oid old_oid = ToGit(*current);
+      rc = git_reference_create_matching(&raw, impl_->repo.get(), LabelRef(u.slug, u.label).c_str(),
+                                         &new_oid, 1, &old_oid, log.c_str());
+    } else {
+      rc = git_reference_create(&raw, impl_->repo.get(), LabelRef(u.slug, u.label).c_str(),
+                                &new_oid, 0, log.c_str());
+    }
+    internal::RefHandle ref(raw);
+    if (rc == GIT_EMODIFIED || rc == GIT_EEXISTS || rc == GIT_ELOCKED) {
+      return Status::Conflict("label " + Quote(u.label) + " moved meanwhile; retry");
+    }
+    if (rc != 0) return GitStatus(rc, "cannot move label " + Quote(u.label));
+    CLAWMIT_TRY(ops.Record(u.slug, u.label, move));
+  }
+  if (u.protect != Protect::kKeep) {
+    CLAWMIT_TRY(ops.SetProtected(u.slug, u.label, u.protect == Protect::kProtect));
+  }
+  return move;
+}
+
+Result<LabelMove> Repository::RemoveLabel(const LabelUpdate& u) {
+  CLAWMIT_TRY(core::ValidateSlug(u.slug));
+  CLAWMIT_TRY(core::ValidateLabelName(u.label));
+  CLAWMIT_ASSIGN_OR_RETURN(internal::RepoLock lock,
+                           internal::RepoLock::Acquire(impl_->git_dir, kLockTimeout));
+  LabelOps ops{*impl_};
+  git_reference* raw = nullptr;
+  int rc = git_reference_lookup(&raw, impl_->repo.get(), LabelRef(u.slug, u.label).c_str());
+  if (rc == GIT_ENOTFOUND) {
+    return Status::NotFound("agent " + Quote(u.slug) + " has no label " + Quote(u.label));
+  }
+  if (rc != 0) return GitStatus(rc, "cannot read label " + Quote(u.label));
+  internal::RefHandle ref(raw);
+  CLAWMIT_TRY(ops.Protected(u));
+  LabelMove move;
+  move.from = FromGit(*git_reference_target(raw));
+  auto version = ops.VersionOf(u.slug, move.from);
+  if (version.ok()) move.from_version = *version;
+  move.who = u.who;
+  move.message = u.message;
+  // Deleting compares the ref with the value looked up: a concurrent move fails.
+  if (int drc = git_reference_delete(raw); drc != 0) {
+    return GitStatus(drc, "cannot remove label " + Quote(u.label));
+  }
+  CLAWMIT_TRY(ops.Record(u.slug, u.label, move));
+  CLAWMIT_TRY(ops.SetProtected(u.slug, u.label, false));
+  return move;
+}
+
+Result<std::vector<LabelInfo>> Repository::ListLabels(const std::string& slug) {
+  if (!slug.empty()) CLAWMIT_TRY(impl_->RequireHead(slug).status());
+  std::string glob = slug.empty() ? "refs/labels/*" : "refs/labels/" + slug + "/*";
+  git_reference_iterator* raw = nullptr;
+  if (int rc = git_reference_iterator_glob_new(&raw, impl_->repo.get(), glob.c_str()); rc != 0) {
+    return GitStatus(rc, "cannot list labels");
+  }
+  internal::RefIterHandle it(raw);
+  LabelOps ops{*impl_};
+  std::vector<LabelInfo> labels;
+  git_reference* ref_raw = nullptr;
+  while (git_reference_next(&ref_raw, raw) == 0) {
+    internal::RefHandle ref(ref_raw);
+    std::string_view name = git_reference_name(ref_raw);
+    name.remove_prefix(std::string_view("refs/labels/").size());
+    auto slash = name.find('/');
+    if (slash == std::string_view::npos || git_reference_target(ref_raw) == nullptr) continue;
+    LabelInfo info;
+    info.slug = std::string(name.substr(0, slash));
+    info.label = std::string(name.substr(slash + 1));
+    info.commit = FromGit(*git_reference_target(ref_raw));
+    auto version = ops.VersionOf(info.slug, info.commit);
+    if (version.ok()) info.version = *version;
+    info.is_protected = ops.IsProtected(info.slug, info.label);
+    labels.push_back(std::move(info));
+  }
+  std::sort(labels.begin(), labels.end(), [](const LabelInfo& a, const LabelInfo& b) {
+    return std::tie(a.slug, a.label) < std::tie(b.slug, b.label);
+  });
+  return labels;
+}
+
+Result<std::vector<LabelMove>> Repository::LabelLog(const std::string& slug,
+                                                    const std::string& label) {
+  CLAWMIT_TRY(core::ValidateSlug(slug));
+  CLAWMIT_TRY(core::ValidateLabelName(label));
+  LabelOps ops{*impl_};
+  auto text = ReadTextFile(ops.LogFile(slug, label));
+  if (!text.ok()) {
+    if (text.status().IsNotFound()) {
+      return Status::NotFound("agent " + Quote(slug) + " has no history for label " + Quote(label));
+    }
+    return text.status();
+  }
+  std::vector<LabelMove> moves;
+  std::string_view rest = *text;
+  while (!rest.empty()) {
+    size_t end = rest.find('\n');
+    if (end == std::string_view::npos) break;  // a torn last line
+    if (auto move = ParseMove(rest.substr(0, end))) moves.push_back(std::move(*move));
+    rest.remove_prefix(end + 1);
+  }
+  return moves;
+}
+
+}  // namespace clawmit::store

@@ -1,0 +1,162 @@
+// Forks and lineage. Who was forked from what is derived from each agent's
+// first version (its Clawmit-Fork-* trailers) and kept in a lineage index,
+// `.clawmit/clawmit/lineage`, so that building a family tree never walks the
+// agents' histories: an agent missing from the index is looked up once and
+// appended.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <map>
+#include <set>
+
+#include "clawmit/store/worktree.h"
+#include "repository_impl.h"
+
+namespace clawmit::store {
+
+namespace {
+
+constexpr std::string_view kNone = "-";
+
+std::string FormatEntry(const std::string& slug, const std::optional<ForkOrigin>& o) {
+  if (!o) return slug + "\t-\t0\t-\t-\n";
+  return slug + "\t" + o->slug + "\t" + std::to_string(o->version) + "\t" + o->commit.Hex() + "\t" +
+         std::string(core::ForkTypeName(o->type)) + "\n";
+}
+
+using OriginMap = std::map<std::string, std::optional<ForkOrigin>>;
+
+OriginMap ParseIndex(std::string_view text) {
+  OriginMap map;
+  while (!text.empty()) {
+    size_t end = text.find('\n');
+    if (end == std::string_view::npos) break;  // torn last line
+    std::string_view line = text.substr(0, end);
+    text.remove_prefix(end + 1);
+    std::string_view f[5];
+    size_t start = 0;
+    bool ok = true;
+    for (int i = 0; i < 4 && ok; ++i) {
+      size_t tab = line.find('\t', start);
+      ok = tab != std::string_view::npos;
+      if (ok) f[i] = line.substr(start, tab - start);
+      start = tab + 1;
+    }
+    if (!ok) continue;
+    f[4] = line.substr(start);
+    std::string slug(f[0]);
+    if (f[1] == kNone) {
+      map[slug] = std::nullopt;
+      continue;
+    }
+    ForkOrigin o;
+    o.slug = std::string(f[1]);
+    auto [p, ec] = std::from_chars(f[2].data(), f[2].data() + f[2].size(), o.version);
+    auto id = ObjectId::FromHex(f[3]);
+    auto type = core::ParseForkType(f[4]);
+    if (ec != std::errc() || !id || !type) continue;
+    o.commit = *id;
+    o.type = *type;
+    map[slug] = o;
+  }
+  return map;
+}
+
+// "support@v3" -> ("support", 3)
+bool ParseForkedFrom(std::string_view text, std::string& slug, uint64_t& version) {
+  auto at = text.find("@v");
+  if (at == std::string_view::npos) return false;
+  slug = std::string(text.substr(0, at));
+  std::string_view n = text.substr(at + 2);
+  auto [p, ec] = std::from_chars(n.data(), n.data() + n.size(), version);
+  return ec == std::errc() && p == n.data() + n.size();
+}
+
+}  // namespace
+
+struct LineageOps {
+  Repository::Impl& impl;
+
+  [[nodiscard]] std::filesystem::path File() const { return impl.git_dir / "clawmit" / "lineage"; }
+
+  // Reads the origin of `slug` from its first version.
+  Result<std::optional<ForkOrigin>> Compute(const std::string& slug) {
+    CLAWMIT_ASSIGN_OR_RETURN(ObjectId head, impl.RequireHead(slug));
+    CLAWMIT_ASSIGN_OR_RETURN(std::vector<VersionSummary> history, impl.History(slug, head));
+    CLAWMIT_ASSIGN_OR_RETURN(CommitMeta first, impl.ReadCommitMeta(history.front().commit));
+    if (!first.trailers.fork_type || first.parents.empty()) return std::optional<ForkOrigin>();
+    ForkOrigin o;
+    o.type = *first.trailers.fork_type;
+    o.commit = first.parents.back();
+    if (!ParseForkedFrom(first.trailers.forked_from, o.slug, o.version)) {
+      return Status::Corruption("agent " + Quote(slug) + " has a malformed Clawmit-Forked-From");
+    }
+    return std::optional<ForkOrigin>(o);
+  }
+
+  // The origins of every agent in `slugs`, completing the index as needed.
+  Result<OriginMap> Load(const std::vector<std::string>& slugs) {
+    auto text = ReadTextFile(File());
+    OriginMap map = text.ok() ? ParseIndex(*text) : OriginMap{};
+    std::string added;
+    for (const auto& slug : slugs) {
+      if (map.count(slug) != 0) continue;
+      CLAWMIT_ASSIGN_OR_RETURN(map[slug], Compute(slug));
+      added += FormatEntry(slug, map[slug]);
+    }
+    if (!added.empty()) {
+      // Derived data: a failed write costs a recomputation, nothing more.
+      int fd = ::open(File().c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+      if (fd >= 0) {
+        [[maybe_unused]] ssize_t n = ::write(fd, added.data(), added.size());
+        ::close(fd);
+      }
+    }
+    return map;
+  }
+};
+
+Result<std::optional<ForkOrigin>> Repository::Origin(const std::string& slug) {
+  CLAWMIT_TRY(impl_->RequireHead(slug).status());
+  LineageOps ops{*impl_};
+  CLAWMIT_ASSIGN_OR_RETURN(OriginMap map, ops.Load({slug}));
+  return map[slug];
+}
+
+Result<LineageNode> Repository::Lineage(const std::string& slug) {
+  CLAWMIT_TRY(impl_->RequireHead(slug).status());
+  CLAWMIT_ASSIGN_OR_RETURN(std::vector<std::string> slugs, impl_->Slugs());
+  LineageOps ops{*impl_};
+  CLAWMIT_ASSIGN_OR_RETURN(OriginMap origins, ops.Load(slugs));
+
+  std::string root = slug;
+  std::set<std::string> seen{root};
+  while (true) {
+    auto it = origins.find(root);
+    if (it == origins.end() || !it->second || origins.count(it->second->slug) == 0) break;
+    root = it->second->slug;
+    if (!seen.insert(root).second) return Status::Corruption("fork lineage has a cycle");
+  }
+  std::map<std::string, std::vector<std::string>> children;
+  for (const auto& [child, origin] : origins) {
+    if (origin) children[origin->slug].push_back(child);
+  }
+
+  // Depth-first from the root; only the family's agents are read.
+  std::function<Result<LineageNode>(const std::string&, int)> build =
+      [&](const std::string& s, int depth) -> Result<LineageNode> {
+    if (depth > 10000) return Status::Corruption("fork lineage is too deep");
+    LineageNode node;
+    CLAWMIT_ASSIGN_OR_RETURN(node.agent, GetAgent(s));
+    node.origin = origins[s];
+    for (const auto& c : children[s]) {
+      CLAWMIT_ASSIGN_OR_RETURN(LineageNode child, build(c, depth + 1));
+      node.children.push_back(std::move(child));
+    }
+    return node;
+  };
+  return build(root, 0);
+}
+
+}  // namespace clawmit::store
