@@ -98,9 +98,8 @@ struct LabelOps {
   }
 
   bool IsProtected(const std::string& slug, const std::string& label) const {
-    git_config* raw = nullptr;
-    if (git_repository_config_snapshot(&raw, impl.repo.get()) != 0) return false;
-    internal::ConfigHandle cfg(raw);
+    git_config* raw = impl.Snapshot();
+    if (raw == nullptr) return false;
     int value = 0;
     return git_config_get_bool(&value, raw, ProtectKey(slug, label).c_str()) == 0 && value != 0;
   }
@@ -111,6 +110,7 @@ struct LabelOps {
       return GitStatus(rc, "cannot open the repository config");
     }
     internal::ConfigHandle cfg(raw);
+    impl.ConfigChanged();
     int rc = on ? git_config_set_bool(raw, ProtectKey(slug, label).c_str(), 1)
                 : git_config_delete_entry(raw, ProtectKey(slug, label).c_str());
     if (rc != 0 && !(rc == GIT_ENOTFOUND && !on)) {

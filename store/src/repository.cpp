@@ -308,6 +308,7 @@ Status Repository::SetAgentMeta(const std::string& slug, const core::AgentMeta& 
   }
   internal::ConfigHandle cfg(raw);
   core::AgentMeta current = impl_->Meta(slug);
+  impl_->ConfigChanged();
   if (current.name != meta.name) {
     if (int rc = git_config_set_string(raw, ("agent." + slug + ".name").c_str(), meta.name.c_str());
         rc != 0) {

@@ -31,6 +31,7 @@ struct Repository::Impl {
   internal::RepoHandle repo;
   git_odb* odb = nullptr;  // owned by repo_odb
   internal::OdbHandle repo_odb;
+  internal::ConfigHandle snapshot;  // see Snapshot()
 
   std::filesystem::path IndexFile(const std::string& slug) const {
     return git_dir / "clawmit" / "index" / slug;
@@ -112,11 +113,21 @@ struct Repository::Impl {
                                       [this](const ObjectId& id) { return ReadCommitMeta(id); });
   }
 
+  // A read-only view of the config, taken once; writers call ConfigChanged().
+  git_config* Snapshot() {
+    if (!snapshot) {
+      git_config* raw = nullptr;
+      if (git_repository_config_snapshot(&raw, repo.get()) != 0) return nullptr;
+      snapshot.reset(raw);
+    }
+    return snapshot.get();
+  }
+  void ConfigChanged() { snapshot.reset(); }
+
   core::AgentMeta Meta(const std::string& slug) {
     core::AgentMeta meta{slug, ""};
-    git_config* raw = nullptr;
-    if (git_repository_config_snapshot(&raw, repo.get()) != 0) return meta;
-    internal::ConfigHandle cfg(raw);
+    git_config* raw = Snapshot();
+    if (raw == nullptr) return meta;
     const char* value = nullptr;
     if (git_config_get_string(&value, raw, ("agent." + slug + ".name").c_str()) == 0) {
       meta.name = value;

@@ -127,6 +127,7 @@ struct LineageNode {
   std::vector<LineageNode> children;  // sorted by slug
 };
 
+// One Repository is used by one thread at a time.
 class Repository {
  public:
   ~Repository();
