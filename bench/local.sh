@@ -50,4 +50,21 @@ done
 hf --export-markdown "$out/log-n20.md" \
   "$clawmit --repo $work/h100000 log bench --oneline -n 20" \
   "git --git-dir=$work/h100000/.clawmit log --oneline -n 20 refs/agents/bench"
+
+
+# A family of 10,000 agents (a binary tree of forks): lineage reads a lineage
+# index and each member's head, never the agents' histories.
+"$clawmit" init fam >/dev/null
+python3 "$root/bench/make_family.py" 10000 | git --git-dir=fam/.clawmit fast-import --quiet
+hf --runs 1 --warmup 0 --export-markdown "$out/lineage-first.md" \
+  "$clawmit --repo $work/fam lineage a9999"
+hf --runs 10 --export-markdown "$out/lineage.md" "$clawmit --repo $work/fam lineage a9999" \
+  "$clawmit --repo $work/fam lineage a9999 --json"
+
+# Rollback on the 100,000-version agent, against git restoring a version and
+# committing it (the same work: a new commit with an old tree).
+hf --runs 10 --export-markdown "$out/rollback.md" \
+  --prepare "true" "$clawmit --repo $work/h100000 rollback bench v50000 --yes" \
+  --prepare "true" \
+  "git -C $work/g -c core.fsync=committed -c maintenance.auto=false revert --no-edit HEAD"
 echo "results in $out"

@@ -129,6 +129,10 @@ Result<ObjectId> Repository::Resolve(const core::Revision& rev) {
     if (rc != 0) return GitStatus(rc, "cannot read label " + Quote(rev.text));
     return FromGit(oid);
   }
+  if (rev.kind == Kind::kVersion) {
+    auto found = internal::FindVersionFast(impl_->IndexFile(rev.slug), head, rev.number);
+    if (found) return found->commit;
+  }
   CLAWMIT_ASSIGN_OR_RETURN(std::vector<VersionSummary> history, impl_->History(rev.slug, head));
   uint64_t last = history.back().number;
   if (rev.kind == Kind::kVersion || rev.kind == Kind::kAncestor) {

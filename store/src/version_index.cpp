@@ -221,6 +221,60 @@ std::optional<core::ObjectId> LastCommit(int fd) {
 
 }  // namespace
 
+std::optional<VersionSummary> FindVersionFast(const std::filesystem::path& file,
+                                              const core::ObjectId& head, uint64_t number) {
+  int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  std::optional<VersionSummary> found;
+  off_t size = ::lseek(fd, 0, SEEK_END);
+  // The line starting at or after `from` (a whole line: `from` is a line start
+  // when it is the first entry's offset).
+  auto line_at = [&](off_t from, bool is_start) -> std::optional<std::pair<off_t, VersionSummary>> {
+    std::string buf(1024, '\0');
+    ssize_t n = ::pread(fd, buf.data(), buf.size(), from);
+    if (n <= 0) return std::nullopt;
+    buf.resize(static_cast<size_t>(n));
+    size_t start = 0;
+    if (!is_start) {
+      start = buf.find('\n');
+      if (start == std::string::npos) return std::nullopt;
+      ++start;
+    }
+    size_t end = buf.find('\n', start);
+    if (end == std::string::npos) return std::nullopt;
+    auto entry = ParseLine(std::string_view(buf).substr(start, end - start));
+    if (!entry) return std::nullopt;
+    return std::make_pair(from + static_cast<off_t>(start), std::move(*entry));
+  };
+  if (LastCommit(fd) == head) {
+    // Entries are numbered 1, 2, 3… in file order: bisect on byte offsets.
+    off_t lo = static_cast<off_t>(kHeader.size());
+    off_t hi = size;
+    while (lo < hi) {
+      off_t mid = lo + (hi - lo) / 2;
+      auto probe = line_at(mid, mid == lo);
+      if (!probe || probe->first >= hi) {
+        hi = mid;
+        continue;
+      }
+      if (probe->second.number == number) {
+        found = std::move(probe->second);
+        break;
+      }
+      if (probe->second.number < number) {
+        // Continue after this line.
+        auto next = line_at(probe->first, false);
+        if (!next) break;
+        lo = next->first;
+      } else {
+        hi = mid;
+      }
+    }
+  }
+  ::close(fd);
+  return found;
+}
+
 void RecordVersion(const std::filesystem::path& file, const std::optional<core::ObjectId>& previous,
                    const VersionSummary& entry) {
   if (!previous) {

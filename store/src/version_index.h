@@ -45,6 +45,11 @@ Result<std::vector<VersionSummary>> LoadVersionIndexTail(const std::filesystem::
                                                          const core::ObjectId& head, size_t count,
                                                          const ReadCommitMeta& read);
 
+// Version `number` by bisecting the file, when its last line is `head`;
+// nullopt when that fails for any reason (the caller falls back to a load).
+std::optional<VersionSummary> FindVersionFast(const std::filesystem::path& file,
+                                              const core::ObjectId& head, uint64_t number);
+
 // Records that `entry` became the head after `previous` (the caller holds the
 // repository lock). Appends when the index ends at `previous`, and removes
 // the file otherwise so that the next load rebuilds it; with no previous
