@@ -19,8 +19,8 @@ enum class Needs { kNothing, kRepository };
 struct Context {
   std::unique_ptr<store::Repository> repo;  // set when the command needs one
   Output out;
-  bool json = false;   // the command runs in --json mode (errors as JSON too)
-  int exit_code = 0;   // a command may set 1 for "differences" (diff --exit-code)
+  bool json = false;  // the command runs in --json mode (errors as JSON too)
+  int exit_code = 0;  // a command may set 1 for "differences" (diff --exit-code)
 };
 
 using Run = std::function<Status(Context&)>;

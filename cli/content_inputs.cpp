@@ -8,7 +8,8 @@
 namespace clawmit::cli {
 
 void AddContentOptions(CLI::App& app, ContentInputs& inputs) {
-  app.add_option("--prompt-file", inputs.prompt_file, "Take the prompt from this file ('-': stdin)");
+  app.add_option("--prompt-file", inputs.prompt_file,
+                 "Take the prompt from this file ('-': stdin)");
   app.add_option("--tools-file", inputs.tools_file, "Take the tools from this JSON file");
   app.add_option("--config-file", inputs.config_file, "Take the config from this JSON file");
   app.add_option("--set", inputs.sets,

@@ -18,8 +18,8 @@ struct ContentInputs {
   std::vector<std::string> set_jsons;  // config.KEY=JSON
 
   [[nodiscard]] bool any() const {
-    return !prompt_file.empty() || !tools_file.empty() || !config_file.empty() ||
-           !sets.empty() || !set_jsons.empty();
+    return !prompt_file.empty() || !tools_file.empty() || !config_file.empty() || !sets.empty() ||
+           !set_jsons.empty();
   }
 };
 

@@ -33,11 +33,10 @@ void RenderDiff(Output& out, const std::string& from, const std::string& to,
     out.Line(out.Paint("--- a/prompt.md", kBold));
     out.Line(out.Paint("+++ b/prompt.md", kBold));
     for (const auto& hunk : diff.prompt_hunks) {
-      out.Line(out.Paint("@@ -" + std::to_string(hunk.old_start) + "," +
-                             std::to_string(hunk.old_lines) + " +" +
-                             std::to_string(hunk.new_start) + "," +
-                             std::to_string(hunk.new_lines) + " @@",
-                         kCyan));
+      out.Line(out.Paint(
+          "@@ -" + std::to_string(hunk.old_start) + "," + std::to_string(hunk.old_lines) + " +" +
+              std::to_string(hunk.new_start) + "," + std::to_string(hunk.new_lines) + " @@",
+          kCyan));
       for (const auto& line : hunk.lines) {
         std::string text = std::string(1, line.origin) + line.text;
         const char* color = line.origin == '+' ? kGreen : line.origin == '-' ? kRed : nullptr;
@@ -49,16 +48,16 @@ void RenderDiff(Output& out, const std::string& from, const std::string& to,
   if (!diff.tools.empty()) {
     out.Line(out.Paint("tools:", kBold));
     for (const auto& tool : diff.tools.added) {
-      out.Line(out.Paint("  + " + tool.name + (tool.description.empty() ? "" : ": " + tool.description),
-                         kGreen));
+      out.Line(out.Paint(
+          "  + " + tool.name + (tool.description.empty() ? "" : ": " + tool.description), kGreen));
     }
     for (const auto& tool : diff.tools.removed) out.Line(out.Paint("  - " + tool.name, kRed));
     for (const auto& [name, change] : diff.tools.changed) {
       out.Line(out.Paint("  ~ " + name, kYellow));
       if (change.description) {
-        out.Line(out.Paint("      description: " + change.description->from + " -> " +
-                               change.description->to,
-                           kYellow));
+        out.Line(out.Paint(
+            "      description: " + change.description->from + " -> " + change.description->to,
+            kYellow));
       }
       if (!change.parameters.empty()) {
         out.Line("      parameters:");

@@ -32,17 +32,13 @@ json ContentJson(const core::AgentContent& content) {
 json VersionJson(const store::Version& v) {
   json parents = json::array();
   for (const auto& p : v.parents) parents.push_back(p.Hex());
-  json out = {{"agent", v.trailers.agent},
-              {"versionNumber", v.trailers.version},
-              {"commitId", v.commit.Hex()},
-              {"parentCommitIds", parents},
-              {"author", Author(v.author)},
-              {"authoredAt", IsoTime(v.author.time)},
-              {"commitMessage", v.message},
-              {"forkType", nullptr},
-              {"forkedFrom", nullptr},
-              {"rollbackTo", nullptr}};
-  if (v.trailers.fork_type) out["forkType"] = std::string(core::ForkTypeName(*v.trailers.fork_type));
+  json out = {{"agent", v.trailers.agent},  {"versionNumber", v.trailers.version},
+              {"commitId", v.commit.Hex()}, {"parentCommitIds", parents},
+              {"author", Author(v.author)}, {"authoredAt", IsoTime(v.author.time)},
+              {"commitMessage", v.message}, {"forkType", nullptr},
+              {"forkedFrom", nullptr},      {"rollbackTo", nullptr}};
+  if (v.trailers.fork_type)
+    out["forkType"] = std::string(core::ForkTypeName(*v.trailers.fork_type));
   if (!v.trailers.forked_from.empty()) out["forkedFrom"] = v.trailers.forked_from;
   if (v.trailers.rollback_to != 0) out["rollbackTo"] = v.trailers.rollback_to;
   out.update(ContentJson(v.content));

@@ -59,6 +59,10 @@ int Main(int argc, char** argv) {
     entries.push_back({sub, command.needs, command.setup(*sub)});
   }
 
+  // Errors found before a command runs are JSON too when it was asked for.
+  bool json_mode = false;
+  for (int i = 1; i < argc; ++i) json_mode = json_mode || std::string_view(argv[i]) == "--json";
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -68,8 +72,8 @@ int Main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "clawmit: error: %s\n", e.what());
-    std::fprintf(stderr, "Run with --help for more information.\n");
+    PrintError(Status::InvalidArgument(e.what()), json_mode);
+    if (!json_mode) std::fprintf(stderr, "Run with --help for more information.\n");
     return kExitUsage;
   }
 
@@ -79,7 +83,7 @@ int Main(int argc, char** argv) {
     if (entry.needs == Needs::kRepository) {
       auto repo = OpenRepository(repo_flag);
       if (!repo.ok()) {
-        PrintError(repo.status(), false);
+        PrintError(repo.status(), json_mode);
         return ExitCodeFor(repo.status());
       }
       ctx.repo = std::move(repo).value();

@@ -11,8 +11,12 @@ namespace clawmit::cli {
 
 void Output::SetColor(ColorMode mode) {
   switch (mode) {
-    case ColorMode::kAlways: color_ = true; break;
-    case ColorMode::kNever: color_ = false; break;
+    case ColorMode::kAlways:
+      color_ = true;
+      break;
+    case ColorMode::kNever:
+      color_ = false;
+      break;
     case ColorMode::kAuto: {
       const char* no_color = std::getenv("NO_COLOR");
       color_ = ::isatty(STDOUT_FILENO) == 1 && (no_color == nullptr || *no_color == '\0');
@@ -29,17 +33,25 @@ std::string Output::Paint(std::string_view text, const char* ansi) const {
 int ExitCodeFor(const Status& status) {
   using Code = Status::Code;
   switch (status.code()) {
-    case Code::kOk: return kExitOk;
-    case Code::kInvalidArgument: return kExitUsage;
-    case Code::kInvalidContent: return kExitInvalidContent;
-    case Code::kNotFound: return kExitNotFound;
+    case Code::kOk:
+      return kExitOk;
+    case Code::kInvalidArgument:
+      return kExitUsage;
+    case Code::kInvalidContent:
+      return kExitInvalidContent;
+    case Code::kNotFound:
+      return kExitNotFound;
     case Code::kAlreadyExists:
-    case Code::kConflict: return kExitConflict;
-    case Code::kNetwork: return kExitNetwork;
-    case Code::kUnauthenticated: return kExitAuth;
+    case Code::kConflict:
+      return kExitConflict;
+    case Code::kNetwork:
+      return kExitNetwork;
+    case Code::kUnauthenticated:
+      return kExitAuth;
     case Code::kNothingToDo:
     case Code::kCorruption:
-    case Code::kIo: return kExitFailure;
+    case Code::kIo:
+      return kExitFailure;
   }
   return kExitFailure;
 }
@@ -48,17 +60,28 @@ namespace {
 const char* ApiCode(Status::Code code) {
   using Code = Status::Code;
   switch (code) {
-    case Code::kInvalidArgument: return "INVALID_ARGUMENT";
-    case Code::kInvalidContent: return "VALIDATION_ERROR";
-    case Code::kNotFound: return "NOT_FOUND";
-    case Code::kAlreadyExists: return "ALREADY_EXISTS";
-    case Code::kConflict: return "CONFLICT";
-    case Code::kNothingToDo: return "NOTHING_TO_DO";
-    case Code::kCorruption: return "CORRUPTION";
-    case Code::kIo: return "IO_ERROR";
-    case Code::kNetwork: return "NETWORK_ERROR";
-    case Code::kUnauthenticated: return "UNAUTHENTICATED";
-    case Code::kOk: return "OK";
+    case Code::kInvalidArgument:
+      return "INVALID_ARGUMENT";
+    case Code::kInvalidContent:
+      return "VALIDATION_ERROR";
+    case Code::kNotFound:
+      return "NOT_FOUND";
+    case Code::kAlreadyExists:
+      return "ALREADY_EXISTS";
+    case Code::kConflict:
+      return "CONFLICT";
+    case Code::kNothingToDo:
+      return "NOTHING_TO_DO";
+    case Code::kCorruption:
+      return "CORRUPTION";
+    case Code::kIo:
+      return "IO_ERROR";
+    case Code::kNetwork:
+      return "NETWORK_ERROR";
+    case Code::kUnauthenticated:
+      return "UNAUTHENTICATED";
+    case Code::kOk:
+      return "OK";
   }
   return "ERROR";
 }
@@ -71,10 +94,9 @@ void PrintError(const Status& status, bool json) {
     for (const auto& d : status.details()) {
       details.push_back({{"field", d.field}, {"message", d.message}});
     }
-    nlohmann::json error = {{"error",
-                             {{"code", ApiCode(status.code())},
-                              {"message", status.message()},
-                              {"details", details}}}};
+    nlohmann::json error = {
+        {"error",
+         {{"code", ApiCode(status.code())}, {"message", status.message()}, {"details", details}}}};
     std::string text = error.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     std::fwrite(text.data(), 1, text.size(), stderr);
     return;

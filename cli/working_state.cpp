@@ -6,10 +6,16 @@ namespace clawmit::cli {
 
 const char* WorkStateName(WorkState state) {
   switch (state) {
-    case WorkState::kClean: return "clean";
-    case WorkState::kModified: return "modified";
-    case WorkState::kNew: return "new";
-    case WorkState::kMissing: return "missing";
+    case WorkState::kClean:
+      return "clean";
+    case WorkState::kModified:
+      return "modified";
+    case WorkState::kNew:
+      return "new";
+    case WorkState::kMissing:
+      return "missing";
+    case WorkState::kInvalid:
+      return "invalid";
   }
   return "clean";
 }
@@ -56,8 +62,18 @@ Result<std::vector<AgentState>> InspectAll(store::Repository& repo) {
   for (const auto& s : store::ListWorkingFolders(repo.work_tree())) slugs.insert(s);
   std::vector<AgentState> states;
   for (const auto& slug : slugs) {
-    CLAWMIT_ASSIGN_OR_RETURN(AgentState st, InspectAgent(repo, slug));
-    states.push_back(std::move(st));
+    auto st = InspectAgent(repo, slug);
+    if (st.ok()) {
+      states.push_back(std::move(st).value());
+    } else if (st.status().IsInvalidContent() || st.status().IsNotFound()) {
+      AgentState invalid;
+      invalid.slug = slug;
+      invalid.state = WorkState::kInvalid;
+      invalid.error = st.status();
+      states.push_back(std::move(invalid));
+    } else {
+      return st.status();
+    }
   }
   return states;
 }

@@ -16,6 +16,7 @@ enum class WorkState {
   kModified,  // the folder differs from the head
   kNew,       // a folder with no agent yet
   kMissing,   // an agent with no folder
+  kInvalid,   // a folder that cannot be read (broken JSON, a missing file)
 };
 const char* WorkStateName(WorkState state);
 
@@ -25,12 +26,15 @@ struct AgentState {
   std::optional<store::WorkingAgent> working;
   std::optional<store::Version> head;
   std::vector<std::string> changed;  // "prompt", "tools", "config", "agent.json"
+  Status error;                      // why a folder is kInvalid
 };
 
 // One agent (kNotFound when it has neither a head nor a folder).
 Result<AgentState> InspectAgent(store::Repository& repo, const std::string& slug);
 
-// Every agent and every agent-like folder, sorted by slug.
+// Every agent and every agent-like folder, sorted by slug. A folder that
+// cannot be read is reported as kInvalid with its error rather than failing
+// the whole listing.
 Result<std::vector<AgentState>> InspectAll(store::Repository& repo);
 
 }  // namespace clawmit::cli

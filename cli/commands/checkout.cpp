@@ -23,7 +23,13 @@ Status RunCheckout(Context& ctx, const CheckoutOptions& opts) {
       return st.status().WithContext("folder '" + rev.slug +
                                      "' cannot be read (use --force to overwrite it)");
     }
-    if (st->state == WorkState::kModified) {
+    // A folder holding the version a checkout wrote loses nothing.
+    bool stored = false;
+    if (auto base = store::LastCheckout(repo.git_dir(), rev.slug); base && st->working) {
+      auto version = repo.ReadVersion(*base);
+      stored = version.ok() && version->content == st->working->content;
+    }
+    if (st->state == WorkState::kModified && !stored) {
       std::string changed;
       for (const auto& c : st->changed) changed += (changed.empty() ? "" : ", ") + c;
       return Status::Conflict("folder '" + rev.slug + "' has uncommitted changes (" + changed +
@@ -33,6 +39,7 @@ Status RunCheckout(Context& ctx, const CheckoutOptions& opts) {
   CLAWMIT_ASSIGN_OR_RETURN(store::Version v, repo.ReadVersion(rev.commit));
   CLAWMIT_ASSIGN_OR_RETURN(store::AgentSummary agent, repo.GetAgent(rev.slug));
   CLAWMIT_TRY(store::WriteWorkingAgent(repo.work_tree(), rev.slug, v.content, agent.meta));
+  store::RecordCheckout(repo.git_dir(), rev.slug, v.commit);
   if (opts.json) {
     nlohmann::json out = SummaryJson(rev.slug, {v.trailers.version, v.commit, v.author, ""});
     out.erase("subject");
@@ -40,8 +47,8 @@ Status RunCheckout(Context& ctx, const CheckoutOptions& opts) {
     PrintJson(ctx.out, out);
     return Status::Ok();
   }
-  std::string line = "Checked out " + VersionLabel(rev.slug, v.trailers.version) + " into " +
-                     rev.slug + "/";
+  std::string line =
+      "Checked out " + VersionLabel(rev.slug, v.trailers.version) + " into " + rev.slug + "/";
   if (agent.head != v.commit) {
     line += " (head is v" + std::to_string(agent.versions) + "; 'clawmit commit " + rev.slug +
             " -m MSG' records it as v" + std::to_string(agent.versions + 1) + ")";

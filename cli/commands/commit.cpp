@@ -39,7 +39,9 @@ Status CommitInputs(Context& ctx, const CommitOptions& opts, nlohmann::json& jso
   const std::string& slug = opts.slugs.front();
   // A folder that cannot be read (broken JSON) counts as edited: left alone.
   auto inspected = InspectAgent(repo, slug);
-  AgentState st{slug, WorkState::kNew, std::nullopt, std::nullopt, {}};
+  AgentState st;
+  st.slug = slug;
+  st.state = WorkState::kNew;
   if (inspected.ok()) {
     st = std::move(inspected).value();
   } else if (!inspected.status().IsNotFound()) {
@@ -79,6 +81,7 @@ Status CommitFolders(Context& ctx, const CommitOptions& opts, nlohmann::json& js
   if (opts.slugs.empty()) {
     CLAWMIT_ASSIGN_OR_RETURN(std::vector<AgentState> all, InspectAll(repo));
     for (auto& st : all) {
+      if (st.state == WorkState::kInvalid) return st.error;
       if (st.state == WorkState::kModified || (opts.allow_empty && st.state == WorkState::kClean)) {
         states.push_back(std::move(st));
       }

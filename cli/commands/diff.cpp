@@ -51,11 +51,13 @@ Result<std::vector<std::pair<Side, Side>>> Pairs(store::Repository& repo, const 
       return Status::NotFound("agent '" + a.slug + "' has no folder to compare with; name two " +
                               "revisions (clawmit diff " + a.slug + "@~1 " + a.slug + ")");
     }
-    CLAWMIT_ASSIGN_OR_RETURN(store::WorkingAgent w, store::ReadWorkingAgent(repo.work_tree(), a.slug));
+    CLAWMIT_ASSIGN_OR_RETURN(store::WorkingAgent w,
+                             store::ReadWorkingAgent(repo.work_tree(), a.slug));
     pairs.emplace_back(FromVersion(va), FromFolder(a.slug, w.content));
   } else {
     CLAWMIT_ASSIGN_OR_RETURN(std::vector<AgentState> states, InspectAll(repo));
     for (const auto& st : states) {
+      if (st.state == WorkState::kInvalid) return st.error;
       if (st.state == WorkState::kModified) {
         pairs.emplace_back(FromVersion(*st.head), FromFolder(st.slug, st.working->content));
       } else if (st.state == WorkState::kNew) {

@@ -27,6 +27,7 @@ Status RunStatus(Context& ctx, const StatusOptions& opts) {
                               {"changed", st.changed},
                               {"headVersion", nullptr}};
       if (st.head) entry["headVersion"] = st.head->trailers.version;
+      if (st.state == WorkState::kInvalid) entry["error"] = st.error.message();
       out.push_back(std::move(entry));
     }
     PrintJson(ctx.out, out);
@@ -35,7 +36,8 @@ Status RunStatus(Context& ctx, const StatusOptions& opts) {
   bool clean = true;
   for (const auto& st : states) {
     switch (st.state) {
-      case WorkState::kClean: break;
+      case WorkState::kClean:
+        break;
       case WorkState::kModified:
         ctx.out.Line(ctx.out.Paint("modified: ", kRed) + st.slug + " (" + Join(st.changed) + ")");
         clean = false;
@@ -43,6 +45,10 @@ Status RunStatus(Context& ctx, const StatusOptions& opts) {
       case WorkState::kNew:
         ctx.out.Line(ctx.out.Paint("new:      ", kGreen) + st.slug +
                      " (no versions yet: clawmit commit " + st.slug + " -m MSG)");
+        clean = false;
+        break;
+      case WorkState::kInvalid:
+        ctx.out.Line(ctx.out.Paint("invalid:  ", kRed) + st.slug + " (" + st.error.message() + ")");
         clean = false;
         break;
       case WorkState::kMissing:
@@ -63,7 +69,8 @@ Command StatusCommand() {
             app.add_flag("--json", opts->json, "Print every agent's state as JSON");
             app.footer(
                 "States: modified (the folder differs from the head), new (a folder with no\n"
-                "versions yet), missing (an agent with no folder), clean.\n\nExample:\n"
+                "versions yet), missing (an agent with no folder), invalid (a folder that cannot\n"
+                "be read: broken JSON, a missing file), clean.\n\nExample:\n"
                 "  clawmit status --json");
             return Run([opts](Context& ctx) { return RunStatus(ctx, *opts); });
           }};

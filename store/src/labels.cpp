@@ -151,6 +151,8 @@ Result<LabelMove> Repository::SetLabel(const LabelUpdate& u) {
   CLAWMIT_TRY(impl_->RequireHead(u.slug).status());
   CLAWMIT_ASSIGN_OR_RETURN(internal::RepoLock lock,
                            internal::RepoLock::Acquire(impl_->git_dir, kLockTimeout));
+  lock.RemoveStaleLockFile(impl_->git_dir, LabelRef(u.slug, u.label));
+  lock.RemoveStaleLockFile(impl_->git_dir, "config");
   LabelOps ops{*impl_};
   LabelMove move;
   move.to = u.target;
@@ -196,6 +198,9 @@ Result<LabelMove> Repository::RemoveLabel(const LabelUpdate& u) {
   CLAWMIT_TRY(core::ValidateLabelName(u.label));
   CLAWMIT_ASSIGN_OR_RETURN(internal::RepoLock lock,
                            internal::RepoLock::Acquire(impl_->git_dir, kLockTimeout));
+  lock.RemoveStaleLockFile(impl_->git_dir, LabelRef(u.slug, u.label));
+  lock.RemoveStaleLockFile(impl_->git_dir, "config");
+  lock.RemoveStaleLockFile(impl_->git_dir, "packed-refs");
   LabelOps ops{*impl_};
   git_reference* raw = nullptr;
   int rc = git_reference_lookup(&raw, impl_->repo.get(), LabelRef(u.slug, u.label).c_str());

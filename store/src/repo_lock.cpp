@@ -34,6 +34,13 @@ Result<RepoLock> RepoLock::Acquire(const std::filesystem::path& git_dir,
   return lock;
 }
 
+void RepoLock::RemoveStaleLockFile(const std::filesystem::path& git_dir,
+                                   const std::string& relative) const {
+  std::filesystem::path path = git_dir / (relative + ".lock");
+  std::error_code ec;
+  std::filesystem::remove(path, ec);
+}
+
 RepoLock::RepoLock(RepoLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
 
 RepoLock& RepoLock::operator=(RepoLock&& other) noexcept {

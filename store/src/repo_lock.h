@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <string>
 
 #include "clawmit/core/status.h"
 
@@ -17,6 +18,11 @@ class RepoLock {
   // it for longer, kIo when the lock file cannot be opened (read-only folder).
   static Result<RepoLock> Acquire(const std::filesystem::path& git_dir,
                                   std::chrono::milliseconds timeout);
+
+  // Removes `<git_dir>/<relative>.lock`, a lock file of libgit2's left by a
+  // process killed while writing (a ref, the config). Only the holder of the
+  // repository lock may do this: no other clawmit process is writing then.
+  void RemoveStaleLockFile(const std::filesystem::path& git_dir, const std::string& relative) const;
 
   RepoLock(RepoLock&& other) noexcept;
   RepoLock& operator=(RepoLock&& other) noexcept;

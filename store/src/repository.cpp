@@ -225,6 +225,8 @@ Result<VersionSummary> Repository::Commit(const CommitRequest& req) {
   CLAWMIT_ASSIGN_OR_RETURN(internal::RepoLock lock,
                            internal::RepoLock::Acquire(impl_->git_dir, kLockTimeout));
 
+  lock.RemoveStaleLockFile(impl_->git_dir, AgentRef(req.slug));
+  lock.RemoveStaleLockFile(impl_->git_dir, "config");
   CLAWMIT_ASSIGN_OR_RETURN(std::optional<ObjectId> head, impl_->Head(req.slug));
   if (!head && req.create == CreateMode::kMustExist) return impl_->UnknownAgent(req.slug);
   if (head && req.create == CreateMode::kMustCreate) {

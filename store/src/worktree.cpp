@@ -96,6 +96,21 @@ std::vector<std::string> ListWorkingFolders(const fs::path& root) {
   return slugs;
 }
 
+void RecordCheckout(const fs::path& git_dir, const std::string& slug,
+                    const core::ObjectId& commit) {
+  std::error_code ec;
+  fs::create_directories(git_dir / "clawmit" / "checkout", ec);
+  // Best effort: without the record, checkout is only more careful.
+  [[maybe_unused]] Status s =
+      WriteFileAtomically(git_dir / "clawmit" / "checkout" / slug, commit.Hex() + "\n");
+}
+
+std::optional<core::ObjectId> LastCheckout(const fs::path& git_dir, const std::string& slug) {
+  auto text = ReadTextFile(git_dir / "clawmit" / "checkout" / slug);
+  if (!text.ok()) return std::nullopt;
+  return core::ObjectId::FromHex(std::string_view(*text).substr(0, core::ObjectId::kHexSize));
+}
+
 Status WriteWorkingAgent(const fs::path& root, const std::string& slug,
                          const core::AgentContent& content, const core::AgentMeta& meta) {
   fs::path dir = root / slug;

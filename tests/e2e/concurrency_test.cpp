@@ -272,10 +272,10 @@ TEST_F(ConcurrencyTest, RefLockLeftByAKilledCommitDoesNotBlockLaterCommits) {
 
 TEST_F(ConcurrencyTest, CommitsKilledAtRandomMomentsLeaveAConsistentRepository) {
   std::mt19937 rng(20240601);
-  std::uniform_int_distribution<int> delay_us(0, 8000);
+  std::uniform_int_distribution<int> delay_us(0, 15000);
   std::map<std::string, std::string> env = env_;
   int finished = 0;
-  for (int round = 0; round < 25; ++round) {
+  for (int round = 0; round < 30; ++round) {
     std::vector<std::unique_ptr<Child>> children;
     for (int j = 0; j < 3; ++j) {
       std::string message = "Kill round " + std::to_string(round) + "." + std::to_string(j);
@@ -288,6 +288,7 @@ TEST_F(ConcurrencyTest, CommitsKilledAtRandomMomentsLeaveAConsistentRepository) 
     for (auto& c : children) finished += c->Wait() >= 0 ? 1 : 0;
   }
   RecordProperty("finished_before_the_kill", finished);
+  RecordProperty("versions", static_cast<int>(RevCount("support")));
 
   ExpectConsistentHistory("support");
   RunResult status = Clawmit({"status", "--json"});

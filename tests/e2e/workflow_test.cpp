@@ -156,7 +156,9 @@ TEST_F(WorkflowTest, StatusReportsModifiedNewMissingAndCleanFolders) {
       EXPECT_EQ(entry["changed"], json::array({"prompt"}));
       EXPECT_EQ(entry["headVersion"], 1);
     }
-    if (entry["slug"] == "triage") EXPECT_TRUE(entry["headVersion"].is_null());
+    if (entry["slug"] == "triage") {
+      EXPECT_TRUE(entry["headVersion"].is_null());
+    }
   }
   ExpectHistory("support", {"Create agent support"});
 }

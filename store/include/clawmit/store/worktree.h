@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "clawmit/core/agent.h"
+#include "clawmit/core/object_id.h"
 #include "clawmit/core/status.h"
 
 namespace clawmit::store {
@@ -33,6 +34,14 @@ std::vector<std::string> ListWorkingFolders(const std::filesystem::path& root);
 // into place, so an interrupted write leaves whole files.
 Status WriteWorkingAgent(const std::filesystem::path& root, const std::string& slug,
                          const core::AgentContent& content, const core::AgentMeta& meta);
+
+// Which version a checkout last wrote into the agent's folder (derived data
+// under `<git_dir>/clawmit/checkout/`): lets checkout tell a folder holding a
+// stored version from one with uncommitted edits.
+void RecordCheckout(const std::filesystem::path& git_dir, const std::string& slug,
+                    const core::ObjectId& commit);
+std::optional<core::ObjectId> LastCheckout(const std::filesystem::path& git_dir,
+                                           const std::string& slug);
 
 // Reads a whole file; kNotFound or kIo naming it.
 Result<std::string> ReadTextFile(const std::filesystem::path& path);
