@@ -67,17 +67,24 @@ Status ValidateIdentity(std::string_view name, std::string_view email) {
   };
   if (name.empty()) return Status::InvalidArgument("author name is empty");
   if (email.empty()) return Status::InvalidArgument("author email is empty");
-  if (bad(name)) return Status::InvalidArgument("author name '" + std::string(name) + "' contains '<', '>' or a newline");
-  if (bad(email)) return Status::InvalidArgument("author email '" + std::string(email) + "' contains '<', '>' or a newline");
-  if (name.front() == ' ' || name.back() == ' ') return Status::InvalidArgument("author name has leading or trailing spaces");
+  if (bad(name))
+    return Status::InvalidArgument("author name '" + std::string(name) +
+                                   "' contains '<', '>' or a newline");
+  if (bad(email))
+    return Status::InvalidArgument("author email '" + std::string(email) +
+                                   "' contains '<', '>' or a newline");
+  if (name.front() == ' ' || name.back() == ' ')
+    return Status::InvalidArgument("author name has leading or trailing spaces");
   return Status::Ok();
 }
 
 Result<Signature> ParseIdentity(std::string_view text) {
   auto lt = text.find('<');
   auto gt = text.rfind('>');
-  if (lt == std::string_view::npos || gt == std::string_view::npos || gt < lt || gt + 1 != text.size()) {
-    return Status::InvalidArgument("author '" + std::string(text) + "' is not of the form 'Name <email>'");
+  if (lt == std::string_view::npos || gt == std::string_view::npos || gt < lt ||
+      gt + 1 != text.size()) {
+    return Status::InvalidArgument("author '" + std::string(text) +
+                                   "' is not of the form 'Name <email>'");
   }
   std::string_view name = text.substr(0, lt);
   while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
@@ -88,9 +95,12 @@ Result<Signature> ParseIdentity(std::string_view text) {
 
 std::string_view ForkTypeName(ForkType type) {
   switch (type) {
-    case ForkType::kExactClone: return "exact_clone";
-    case ForkType::kPromptMutation: return "prompt_mutation";
-    case ForkType::kToolMutation: return "tool_mutation";
+    case ForkType::kExactClone:
+      return "exact_clone";
+    case ForkType::kPromptMutation:
+      return "prompt_mutation";
+    case ForkType::kToolMutation:
+      return "tool_mutation";
   }
   return "exact_clone";
 }
@@ -130,9 +140,12 @@ std::string BuildCommitMessage(std::string_view user_message, const Trailers& tr
   if (!out.empty()) out += "\n\n";
   out += std::string(kAgentKey) + trailers.agent + "\n";
   out += std::string(kVersionKey) + std::to_string(trailers.version) + "\n";
-  if (trailers.fork_type) out += std::string(kForkTypeKey) + std::string(ForkTypeName(*trailers.fork_type)) + "\n";
-  if (!trailers.forked_from.empty()) out += std::string(kForkedFromKey) + trailers.forked_from + "\n";
-  if (trailers.rollback_to != 0) out += std::string(kRollbackKey) + "v" + std::to_string(trailers.rollback_to) + "\n";
+  if (trailers.fork_type)
+    out += std::string(kForkTypeKey) + std::string(ForkTypeName(*trailers.fork_type)) + "\n";
+  if (!trailers.forked_from.empty())
+    out += std::string(kForkedFromKey) + trailers.forked_from + "\n";
+  if (trailers.rollback_to != 0)
+    out += std::string(kRollbackKey) + "v" + std::to_string(trailers.rollback_to) + "\n";
   return out;
 }
 
@@ -159,7 +172,8 @@ Result<ParsedMessage> ParseCommitMessage(std::string_view message) {
       have_version = ParseUint(line.substr(kVersionKey.size()), parsed.trailers.version);
     } else if (StartsWith(line, kForkTypeKey)) {
       parsed.trailers.fork_type = ParseForkType(line.substr(kForkTypeKey.size()));
-      if (!parsed.trailers.fork_type) return Status::Corruption("unknown fork type in commit message");
+      if (!parsed.trailers.fork_type)
+        return Status::Corruption("unknown fork type in commit message");
     } else if (StartsWith(line, kForkedFromKey)) {
       parsed.trailers.forked_from = std::string(line.substr(kForkedFromKey.size()));
     } else if (StartsWith(line, kRollbackKey)) {
@@ -171,7 +185,8 @@ Result<ParsedMessage> ParseCommitMessage(std::string_view message) {
       return Status::Corruption("commit message has no Clawmit trailers");
     }
   }
-  if (!have_agent || !have_version) return Status::Corruption("commit message lacks Clawmit-Agent or Clawmit-Version");
+  if (!have_agent || !have_version)
+    return Status::Corruption("commit message lacks Clawmit-Agent or Clawmit-Version");
   return parsed;
 }
 
@@ -181,7 +196,7 @@ std::string Subject(std::string_view user_message) {
 
 ObjectId HashObject(ObjectType type, std::string_view body) {
   internal::EnsureLibgit2();
-  git_object_t t = type == ObjectType::kBlob ? GIT_OBJECT_BLOB
+  git_object_t t = type == ObjectType::kBlob   ? GIT_OBJECT_BLOB
                    : type == ObjectType::kTree ? GIT_OBJECT_TREE
                                                : GIT_OBJECT_COMMIT;
   git_oid oid;

@@ -30,7 +30,8 @@ Status CheckName(std::string_view what, std::string_view name) {
   std::string quoted = "'" + std::string(name) + "'";
   if (name.empty()) return Status::InvalidArgument(std::string(what) + " is empty");
   if (name.size() > kMaxSlug) {
-    return Status::InvalidArgument(std::string(what) + " " + quoted + " is longer than 64 characters");
+    return Status::InvalidArgument(std::string(what) + " " + quoted +
+                                   " is longer than 64 characters");
   }
   if (!std::all_of(name.begin(), name.end(), IsSlugChar)) {
     return Status::InvalidArgument(std::string(what) + " " + quoted +

@@ -53,14 +53,14 @@ std::string ReadFile(const std::filesystem::path& path);
 
 }  // namespace clawmit::testing
 
-#define ASSERT_OK(expr)                                     \
-  do {                                                      \
-    const ::clawmit::Status& assert_ok_status_ = (expr);    \
+#define ASSERT_OK(expr)                                                  \
+  do {                                                                   \
+    const ::clawmit::Status& assert_ok_status_ = (expr);                 \
     ASSERT_TRUE(assert_ok_status_.ok()) << assert_ok_status_.ToString(); \
   } while (false)
 
-#define EXPECT_OK(expr)                                     \
-  do {                                                      \
-    const ::clawmit::Status& expect_ok_status_ = (expr);    \
+#define EXPECT_OK(expr)                                                  \
+  do {                                                                   \
+    const ::clawmit::Status& expect_ok_status_ = (expr);                 \
     EXPECT_TRUE(expect_ok_status_.ok()) << expect_ok_status_.ToString(); \
   } while (false)

@@ -39,11 +39,11 @@ std::optional<ForkType> ParseForkType(std::string_view text);
 
 // The machine-readable part of a version's commit message.
 struct Trailers {
-  std::string agent;           // Clawmit-Agent
-  uint64_t version = 0;        // Clawmit-Version
+  std::string agent;                  // Clawmit-Agent
+  uint64_t version = 0;               // Clawmit-Version
   std::optional<ForkType> fork_type;  // Clawmit-Fork-Type (a fork's first version)
-  std::string forked_from;     // Clawmit-Forked-From: <slug>@v<n>
-  uint64_t rollback_to = 0;    // Clawmit-Rollback-To: v<n> (0: none)
+  std::string forked_from;            // Clawmit-Forked-From: <slug>@v<n>
+  uint64_t rollback_to = 0;           // Clawmit-Rollback-To: v<n> (0: none)
   bool operator==(const Trailers&) const = default;
 };
 
@@ -79,7 +79,7 @@ ContentObjects BuildContentObjects(const AgentContent& content);
 struct CommitSpec {
   ObjectId tree_id;
   std::vector<ObjectId> parents;
-  Signature author;  // also the committer
+  Signature author;     // also the committer
   std::string message;  // the full message, trailers included
 };
 

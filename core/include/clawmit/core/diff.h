@@ -21,8 +21,8 @@
 namespace clawmit::core {
 
 struct DiffLine {
-  char origin = ' ';  // ' ' context, '-' removed, '+' added
-  std::string text;   // the line without its newline
+  char origin = ' ';               // ' ' context, '-' removed, '+' added
+  std::string text;                // the line without its newline
   bool no_newline_at_end = false;  // the file's last line had no newline
   bool operator==(const DiffLine&) const = default;
 };

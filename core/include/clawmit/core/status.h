@@ -41,7 +41,9 @@ class [[nodiscard]] Status {
   Status() = default;
 
   static Status Ok() { return {}; }
-  static Status InvalidArgument(std::string msg) { return {Code::kInvalidArgument, std::move(msg)}; }
+  static Status InvalidArgument(std::string msg) {
+    return {Code::kInvalidArgument, std::move(msg)};
+  }
   static Status InvalidContent(std::string msg, std::vector<FieldError> details) {
     Status s{Code::kInvalidContent, std::move(msg)};
     s.details_ = std::move(details);
@@ -54,7 +56,9 @@ class [[nodiscard]] Status {
   static Status Corruption(std::string msg) { return {Code::kCorruption, std::move(msg)}; }
   static Status Io(std::string msg) { return {Code::kIo, std::move(msg)}; }
   static Status Network(std::string msg) { return {Code::kNetwork, std::move(msg)}; }
-  static Status Unauthenticated(std::string msg) { return {Code::kUnauthenticated, std::move(msg)}; }
+  static Status Unauthenticated(std::string msg) {
+    return {Code::kUnauthenticated, std::move(msg)};
+  }
 
   [[nodiscard]] bool ok() const { return code_ == Code::kOk; }
   [[nodiscard]] Code code() const { return code_; }
@@ -87,7 +91,7 @@ class [[nodiscard]] Status {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : v_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!std::get<Status>(v_).ok());
   }
@@ -115,9 +119,9 @@ class [[nodiscard]] Result {
 #define CLAWMIT_CONCAT_(a, b) CLAWMIT_CONCAT_INNER_(a, b)
 
 // Returns the Status of `expr` from the enclosing function when it is not OK.
-#define CLAWMIT_TRY(expr)                             \
-  do {                                                \
-    ::clawmit::Status clawmit_try_status_ = (expr);   \
+#define CLAWMIT_TRY(expr)                                      \
+  do {                                                         \
+    ::clawmit::Status clawmit_try_status_ = (expr);            \
     if (!clawmit_try_status_.ok()) return clawmit_try_status_; \
   } while (false)
 
