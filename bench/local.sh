@@ -15,7 +15,7 @@ trap 'rm -rf "$work"' EXIT
 export CLAWMIT_AUTHOR_NAME=Bench CLAWMIT_AUTHOR_EMAIL=bench@example.com
 export GIT_AUTHOR_NAME=Bench GIT_AUTHOR_EMAIL=bench@example.com
 export GIT_COMMITTER_NAME=Bench GIT_COMMITTER_EMAIL=bench@example.com
-hf() { hyperfine -N --warmup 3 --runs "$runs" --style basic "$@"; }
+hf() { hyperfine -N --warmup "${WARMUP:-3}" --runs "${RUNS:-$runs}" --style basic "$@"; }
 
 # A 5 KB agent, committed by clawmit and by git with fsync of what it commits.
 cd "$work"
@@ -56,14 +56,15 @@ hf --export-markdown "$out/log-n20.md" \
 # index and each member's head, never the agents' histories.
 "$clawmit" init fam >/dev/null
 python3 "$root/bench/make_family.py" 10000 | git --git-dir=fam/.clawmit fast-import --quiet
-hf --runs 1 --warmup 0 --export-markdown "$out/lineage-first.md" \
+RUNS=2 WARMUP=0 hf --prepare "rm -f $work/fam/.clawmit/clawmit/lineage" \
+  --export-markdown "$out/lineage-first.md" \
   "$clawmit --repo $work/fam lineage a9999"
-hf --runs 10 --export-markdown "$out/lineage.md" "$clawmit --repo $work/fam lineage a9999" \
+RUNS=10 hf --export-markdown "$out/lineage.md" "$clawmit --repo $work/fam lineage a9999" \
   "$clawmit --repo $work/fam lineage a9999 --json"
 
 # Rollback on the 100,000-version agent, against git restoring a version and
 # committing it (the same work: a new commit with an old tree).
-hf --runs 10 --export-markdown "$out/rollback.md" \
+RUNS=10 hf --export-markdown "$out/rollback.md" \
   --prepare "true" "$clawmit --repo $work/h100000 rollback bench v50000 --yes" \
   --prepare "true" \
   "git -C $work/g -c core.fsync=committed -c maintenance.auto=false revert --no-edit HEAD"

@@ -54,9 +54,11 @@ Result<std::vector<Entry>> Collect(store::Repository& repo, ResolvedRevision sta
       return v.commit == start.commit;
     });
     if (it == history.end()) it = history.begin();
+    entries.reserve(entries.size() + static_cast<size_t>(history.end() - it));
     for (; it != history.end(); ++it) {
       if (opts.max_count != 0 && entries.size() == opts.max_count) return entries;
-      entries.push_back({start.slug, *it, it->commit == agent.head});
+      bool is_head = it->commit == agent.head;
+      entries.push_back({start.slug, std::move(*it), is_head});
     }
     if (!opts.follow_forks) return entries;
     CLAWMIT_ASSIGN_OR_RETURN(std::optional<store::ForkOrigin> origin, repo.Origin(start.slug));
