@@ -11,20 +11,20 @@ RunResult E2eTest::Clawmit(const std::vector<std::string>& args, const std::stri
                            const std::map<std::string, std::string>& env) {
   RunOptions options{root(), env_, stdin_data};
   for (const auto& [k, v] : env) options.env[k] = v;
-  return ::clawmit::testing::Run(ClawmitBinary(), args, options);
+  return ::clawmit::testing::RunProcess(ClawmitBinary(), args, options);
 }
 
 RunResult E2eTest::ClawmitIn(const std::filesystem::path& cwd, const std::vector<std::string>& args,
                              const std::map<std::string, std::string>& env) {
   RunOptions options{cwd, env_, ""};
   for (const auto& [k, v] : env) options.env[k] = v;
-  return ::clawmit::testing::Run(ClawmitBinary(), args, options);
+  return ::clawmit::testing::RunProcess(ClawmitBinary(), args, options);
 }
 
 RunResult E2eTest::Git(const std::vector<std::string>& args) {
   std::vector<std::string> full = {"--git-dir=" + (root() / ".clawmit").string()};
   full.insert(full.end(), args.begin(), args.end());
-  return ::clawmit::testing::Run("git", full, RunOptions{root(), {}, ""});
+  return ::clawmit::testing::RunProcess("git", full, RunOptions{root(), {}, ""});
 }
 
 void E2eTest::ExpectFsck() {

@@ -46,8 +46,8 @@ std::string ClawmitBinary() {
   return env != nullptr ? env : CLAWMIT_BINARY_DEFAULT;
 }
 
-RunResult Run(const std::string& program, const std::vector<std::string>& args,
-              const RunOptions& options) {
+RunResult RunProcess(const std::string& program, const std::vector<std::string>& args,
+                     const RunOptions& options) {
   int in_pipe[2];
   int out_pipe[2];
   int err_pipe[2];

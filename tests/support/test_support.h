@@ -41,8 +41,8 @@ struct RunOptions {
 // Runs `program args...` and waits. The environment is minimal (PATH, HOME
 // set to `cwd`, NO_COLOR) plus `options.env`, so the user's git config and
 // CLAWMIT_* variables never leak in.
-RunResult Run(const std::string& program, const std::vector<std::string>& args,
-              const RunOptions& options);
+RunResult RunProcess(const std::string& program, const std::vector<std::string>& args,
+                     const RunOptions& options);
 
 // The clawmit binary under test (CLAWMIT_BINARY, set by CMake).
 std::string ClawmitBinary();
