@@ -10,10 +10,15 @@
 #include "clawmit/store/worktree.h"
 #include "repo_lock.h"
 #include "repository_impl.h"
+#include "tab_fields.h"
 
 namespace clawmit::store {
 
 namespace {
+
+using internal::SplitTabs;
+using internal::TabField;
+using internal::ToNumber;
 
 constexpr std::chrono::milliseconds kLockTimeout{10000};
 
@@ -25,36 +30,16 @@ std::string ProtectKey(const std::string& slug, const std::string& label) {
   return "label." + slug + "/" + label + ".protected";
 }
 
-std::string Clean(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c == '\t' || c == '\n' || c == '\r') c = ' ';
-  }
-  return out;
-}
-
 std::string FormatMove(const LabelMove& m) {
   return m.from.Hex() + "\t" + m.to.Hex() + "\t" + std::to_string(m.from_version) + "\t" +
          std::to_string(m.to_version) + "\t" + std::to_string(m.who.time) + "\t" +
-         Clean(m.who.name) + "\t" + Clean(m.who.email) + "\t" + Clean(m.message) + "\n";
-}
-
-template <class T>
-bool ToNumber(std::string_view s, T& out) {
-  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  return ec == std::errc() && ptr == s.data() + s.size() && !s.empty();
+         TabField(m.who.name) + "\t" + TabField(m.who.email) + "\t" + TabField(m.message) + "\n";
 }
 
 std::optional<LabelMove> ParseMove(std::string_view line) {
-  std::string_view f[8];
-  size_t start = 0;
-  for (int i = 0; i < 7; ++i) {
-    size_t tab = line.find('\t', start);
-    if (tab == std::string_view::npos) return std::nullopt;
-    f[i] = line.substr(start, tab - start);
-    start = tab + 1;
-  }
-  f[7] = line.substr(start);
+  auto fields = SplitTabs<8>(line);
+  if (!fields) return std::nullopt;
+  const auto& f = *fields;
   LabelMove m;
   auto from = ObjectId::FromHex(f[0]);
   auto to = ObjectId::FromHex(f[1]);

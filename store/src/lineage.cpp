@@ -12,6 +12,7 @@
 
 #include "clawmit/store/worktree.h"
 #include "repository_impl.h"
+#include "tab_fields.h"
 
 namespace clawmit::store {
 
@@ -34,17 +35,9 @@ OriginMap ParseIndex(std::string_view text) {
     if (end == std::string_view::npos) break;  // torn last line
     std::string_view line = text.substr(0, end);
     text.remove_prefix(end + 1);
-    std::string_view f[5];
-    size_t start = 0;
-    bool ok = true;
-    for (int i = 0; i < 4 && ok; ++i) {
-      size_t tab = line.find('\t', start);
-      ok = tab != std::string_view::npos;
-      if (ok) f[i] = line.substr(start, tab - start);
-      start = tab + 1;
-    }
-    if (!ok) continue;
-    f[4] = line.substr(start);
+    auto fields = internal::SplitTabs<5>(line);
+    if (!fields) continue;
+    const auto& f = *fields;
     std::string slug(f[0]);
     if (f[1] == kNone) {
       map[slug] = std::nullopt;
@@ -52,10 +45,9 @@ OriginMap ParseIndex(std::string_view text) {
     }
     ForkOrigin o;
     o.slug = std::string(f[1]);
-    auto [p, ec] = std::from_chars(f[2].data(), f[2].data() + f[2].size(), o.version);
     auto id = ObjectId::FromHex(f[3]);
     auto type = core::ParseForkType(f[4]);
-    if (ec != std::errc() || !id || !type) continue;
+    if (!internal::ToNumber(f[2], o.version) || !id || !type) continue;
     o.commit = *id;
     o.type = *type;
     map[slug] = o;

@@ -9,19 +9,13 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "tab_fields.h"
+
 namespace clawmit::store::internal {
 
 namespace {
 
 constexpr std::string_view kHeader = "clawmit-version-index 1\n";
-
-std::string Clean(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c == '\t' || c == '\n' || c == '\r') c = ' ';
-  }
-  return out;
-}
 
 std::string FormatLine(const VersionSummary& e) {
   std::string line = std::to_string(e.number);
@@ -30,41 +24,28 @@ std::string FormatLine(const VersionSummary& e) {
   line += '\t';
   line += std::to_string(e.author.time);
   line += '\t';
-  line += Clean(e.author.name);
+  line += TabField(e.author.name);
   line += '\t';
-  line += Clean(e.author.email);
+  line += TabField(e.author.email);
   line += '\t';
-  line += Clean(e.subject);
+  line += TabField(e.subject);
   line += '\n';
   return line;
 }
 
-template <class T>
-bool ToNumber(std::string_view s, T& out) {
-  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  return ec == std::errc() && ptr == s.data() + s.size() && !s.empty();
-}
-
 // Parses the file; stops at the first malformed or torn line.
 std::optional<VersionSummary> ParseLine(std::string_view line) {
-  std::string_view fields[6];
-  size_t start = 0;
-  for (int i = 0; i < 5; ++i) {
-    size_t tab = line.find('\t', start);
-    if (tab == std::string_view::npos) return std::nullopt;
-    fields[i] = line.substr(start, tab - start);
-    start = tab + 1;
-  }
-  fields[5] = line.substr(start);
+  auto fields = SplitTabs<6>(line);
+  if (!fields) return std::nullopt;
   VersionSummary e;
-  auto id = core::ObjectId::FromHex(fields[1]);
-  if (!id || !ToNumber(fields[0], e.number) || !ToNumber(fields[2], e.author.time)) {
+  auto id = core::ObjectId::FromHex((*fields)[1]);
+  if (!id || !ToNumber((*fields)[0], e.number) || !ToNumber((*fields)[2], e.author.time)) {
     return std::nullopt;
   }
   e.commit = *id;
-  e.author.name = std::string(fields[3]);
-  e.author.email = std::string(fields[4]);
-  e.subject = std::string(fields[5]);
+  e.author.name = std::string((*fields)[3]);
+  e.author.email = std::string((*fields)[4]);
+  e.subject = std::string((*fields)[5]);
   return e;
 }
 
