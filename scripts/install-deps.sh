@@ -4,8 +4,9 @@
 set -euo pipefail
 
 packages=(
-  cmake ninja-build g++ pkg-config git clang-format
+  cmake ninja-build g++ pkg-config git clang-format curl
   libgit2-dev libcli11-dev libssl-dev nlohmann-json3-dev libcurl4-openssl-dev libgtest-dev
+  libboost-dev libsqlite3-dev libsodium-dev
 )
 if [[ "${1:-}" == "--bench" ]]; then packages+=(hyperfine); fi
 

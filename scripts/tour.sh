@@ -6,12 +6,13 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 
 "$root/scripts/install-deps.sh"
 echo "building clawmit (first time: a few minutes)..."
-TARGETS=clawmit "$root/scripts/build.sh" "$root/build" -DCMAKE_BUILD_TYPE=Release >"${TMPDIR:-/tmp}/clawmit-build.log" ||
+TARGETS="clawmit clawmit-serve" "$root/scripts/build.sh" "$root/build" -DCMAKE_BUILD_TYPE=Release >"${TMPDIR:-/tmp}/clawmit-build.log" ||
   { cat "${TMPDIR:-/tmp}/clawmit-build.log"; exit 1; }
 clawmit="$root/build/clawmit"
 
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+server=""
+trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
 cd "$work"
 export CLAWMIT_AUTHOR_NAME="Ada Lovelace" CLAWMIT_AUTHOR_EMAIL="ada@example.com"
 
@@ -45,3 +46,22 @@ step commit support -m "Back to the first prompt"
 step log support --oneline
 printf '\n$ git --git-dir=.clawmit log --oneline refs/agents/support\n'
 git --git-dir=.clawmit log --oneline refs/agents/support
+
+printf '\n\033[1m$ clawmit serve --port 0 --data-dir server-data\033[m   (the Clawmit API, on SQLite)\n'
+"$clawmit" serve --port 0 --data-dir server-data >server.out 2>server.log &
+server=$!
+for _ in $(seq 50); do grep -q listening server.out 2>/dev/null && break; sleep 0.1; done
+cat server.out
+url=$(grep -o 'http://[0-9.]*:[0-9]*' server.out)
+api() { printf '\n$ curl -X %s %s%s\n' "$1" "$url" "$2"; curl -s -X "$1" "$url$2" "${@:3}"; echo; }
+api POST /api/auth/register -H 'Content-Type: application/json' \
+  -d '{"email":"ada@example.com","password":"correct horse battery"}'
+token=$(curl -s -X POST "$url/api/auth/login" -H 'Content-Type: application/json' \
+  -d '{"email":"ada@example.com","password":"correct horse battery"}' |
+  sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
+api GET /api/auth/me -H "Authorization: Bearer $token"
+api POST /api/auth/login -H 'Content-Type: application/json' \
+  -d '{"email":"ada@example.com","password":"wrong password"}'
+kill -TERM "$server"; wait "$server" || true; server=""
+printf '\nserver log (one line per request, never a token):\n'
+cat server.log

@@ -18,11 +18,12 @@ Command RollbackCommand();
 Command ForkCommand();
 Command LineageCommand();
 Command LabelCommand();
+Command ServeCommand();
 
 std::vector<Command> AllCommands() {
   return {InitCommand(), NewCommand(),     CommitCommand(), AgentsCommand(),   LogCommand(),
           ShowCommand(), DiffCommand(),    StatusCommand(), CheckoutCommand(), RollbackCommand(),
-          ForkCommand(), LineageCommand(), LabelCommand()};
+          ForkCommand(), LineageCommand(), LabelCommand(),  ServeCommand()};
 }
 
 }  // namespace clawmit::cli

@@ -1,0 +1,71 @@
+// The HTTP layer of `clawmit serve`: Boost.Beast on Asio behind this small
+// interface, so that only server/src/http_server.cpp compiles Beast and the
+// router and handlers are plain, testable functions.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "clawmit/core/status.h"
+
+namespace clawmit::server {
+
+struct HttpRequest {
+  std::string method;                          // "GET"
+  std::string target;                          // "/api/agents?page=2"
+  std::string path;                            // "/api/agents" (percent-decoded)
+  std::map<std::string, std::string> query;    // decoded
+  std::map<std::string, std::string> headers;  // lowercase names
+  std::string body;
+  std::string remote_address;
+  std::string request_id;  // "req_…", unique per request, set by the server
+
+  [[nodiscard]] std::string Header(const std::string& lowercase_name) const {
+    auto it = headers.find(lowercase_name);
+    return it == headers.end() ? std::string() : it->second;
+  }
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;  // JSON unless a Content-Type header says otherwise
+};
+
+using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
+
+struct HttpServerOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 3000;                   // 0: any free port (see HttpServer::port)
+  size_t max_header_bytes = 8 * 1024;     // beyond: 431
+  size_t max_body_bytes = 1024 * 1024;    // beyond: 413
+  std::chrono::seconds idle_timeout{30};  // keep-alive and slow clients
+  int threads = 2;
+  // One line per request: requestId, method, path, status, duration. Never
+  // headers or bodies (tokens, passwords).
+  std::function<void(const std::string& line)> log;
+};
+
+class HttpServer {
+ public:
+  // Binds and listens; kIo when the address cannot be bound.
+  static Result<std::unique_ptr<HttpServer>> Bind(const HttpServerOptions& options,
+                                                  HttpHandler handler);
+  virtual ~HttpServer() = default;
+
+  // The bound port (useful with port 0).
+  [[nodiscard]] virtual uint16_t port() const = 0;
+
+  // Serves until Stop(), SIGTERM or SIGINT; then stops accepting and returns
+  // once the requests in flight are answered.
+  virtual void Run() = 0;
+  virtual void Stop() = 0;
+};
+
+}  // namespace clawmit::server

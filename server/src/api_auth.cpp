@@ -1,0 +1,167 @@
+// Authentication: register, login, me (API.md "Authentication").
+#include <ctime>
+#include <nlohmann/json.hpp>
+
+#include "api.h"
+#include "auth.h"
+
+namespace clawmit::server {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr size_t kMinPassword = 8;
+constexpr size_t kMaxPassword = 1024;
+
+int64_t Now() { return static_cast<int64_t>(std::time(nullptr)); }
+
+std::string Iso(int64_t t) {
+  std::time_t tt = static_cast<std::time_t>(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+HttpResponse Json(int status, const json& body) {
+  return {status, {}, body.dump(-1, ' ', false, json::error_handler_t::replace)};
+}
+
+bool PlausibleEmail(const std::string& email) {
+  auto at = email.find('@');
+  if (at == std::string::npos || at == 0 || email.find('@', at + 1) != std::string::npos) {
+    return false;
+  }
+  std::string domain = email.substr(at + 1);
+  auto dot = domain.find('.');
+  if (dot == std::string::npos || dot == 0 || domain.back() == '.') return false;
+  if (email.size() > 254) return false;
+  for (char c : email) {
+    if (static_cast<unsigned char>(c) <= ' ' || c == '<' || c == '>' || c == ',') return false;
+  }
+  return true;
+}
+
+// {"email","password"} with field errors in the API's details shape.
+std::optional<HttpResponse> ReadCredentials(const HttpRequest& req, std::string& email,
+                                            std::string& password, bool check_rules) {
+  json body = json::parse(req.body, nullptr, false);
+  if (!body.is_object()) {
+    return ErrorResponse(400, "VALIDATION_ERROR", "Invalid request data", req.request_id,
+                         {{"body", "must be a JSON object"}});
+  }
+  std::vector<ApiFieldError> details;
+  auto field = [&](const char* name, std::string& out) {
+    if (!body.contains(name)) {
+      details.push_back({name, "Required field missing"});
+    } else if (!body[name].is_string()) {
+      details.push_back({name, "must be a string"});
+    } else {
+      out = body[name].get<std::string>();
+    }
+  };
+  field("email", email);
+  field("password", password);
+  if (check_rules && details.empty()) {
+    if (!PlausibleEmail(email)) details.push_back({"email", "must be a valid email address"});
+    if (password.size() < kMinPassword) {
+      details.push_back({"password", "must be at least 8 characters"});
+    } else if (password.size() > kMaxPassword) {
+      details.push_back({"password", "must be at most 1024 characters"});
+    }
+  }
+  if (!details.empty()) {
+    return ErrorResponse(400, "VALIDATION_ERROR", "Invalid request data", req.request_id, details);
+  }
+  return std::nullopt;
+}
+
+HttpResponse Internal(const HttpRequest& req) {
+  return ErrorResponse(500, "INTERNAL_ERROR", "internal server error", req.request_id);
+}
+
+}  // namespace
+
+Api::Api(Database& db, ApiConfig config) : db_(db), config_(std::move(config)) {
+  router_.Add("GET", "/api/health", [](const HttpRequest&, const PathParams&) {
+    return Json(200, {{"status", "ok"}});
+  });
+  router_.Add("POST", "/api/auth/register",
+              [this](const HttpRequest& r, const PathParams&) { return Register(r); });
+  router_.Add("POST", "/api/auth/login",
+              [this](const HttpRequest& r, const PathParams&) { return Login(r); });
+  router_.Add("GET", "/api/auth/me",
+              [this](const HttpRequest& r, const PathParams&) { return Me(r); });
+}
+
+Result<Api::Caller> Api::Authenticate(const HttpRequest& request) const {
+  std::string header = request.Header("authorization");
+  if (header.rfind("Bearer ", 0) != 0) {
+    return Status::Unauthenticated("missing Authorization: Bearer token");
+  }
+  CLAWMIT_ASSIGN_OR_RETURN(JwtClaims claims,
+                           VerifyJwt(header.substr(7), config_.jwt_secret, Now()));
+  CLAWMIT_ASSIGN_OR_RETURN(auto rows,
+                           db_.Query("SELECT email FROM users WHERE id = ?1", {claims.sub}));
+  if (rows.empty()) return Status::Unauthenticated("invalid or expired token");
+  return Caller{claims.sub, Text(rows[0][0])};
+}
+
+HttpResponse Api::Register(const HttpRequest& req) const {
+  std::string email;
+  std::string password;
+  if (auto error = ReadCredentials(req, email, password, true)) return *error;
+  auto hash = HashPassword(password);
+  if (!hash.ok()) return Internal(req);
+  std::string id = "user_" + RandomHex(12);
+  int64_t now = Now();
+  Status s = db_.Transaction([&] {
+    return db_
+        .Query("INSERT INTO users (id, email, password_hash, created_at) VALUES (?1, ?2, ?3, ?4)",
+               {id, email, *hash, now})
+        .status();
+  });
+  if (s.code() == Status::Code::kAlreadyExists) {
+    return ErrorResponse(409, "CONFLICT", "an account with this email exists already",
+                         req.request_id, {{"email", "already registered"}});
+  }
+  if (!s.ok()) return Internal(req);
+  JwtClaims claims{id, email, now, now + config_.jwt_ttl_seconds};
+  return Json(201, {{"user", {{"id", id}, {"email", email}, {"createdAt", Iso(now)}}},
+                    {"token", SignJwt(claims, config_.jwt_secret)}});
+}
+
+HttpResponse Api::Login(const HttpRequest& req) const {
+  std::string email;
+  std::string password;
+  if (auto error = ReadCredentials(req, email, password, false)) return *error;
+  auto rows = db_.Query("SELECT id, email, password_hash FROM users WHERE email = ?1", {email});
+  if (!rows.ok()) return Internal(req);
+  // The same work whether or not the account exists: the answer and its
+  // timing never tell which emails are registered.
+  static const std::string kDummy = HashPassword("clawmit-dummy-password").value();
+  bool known = !rows->empty();
+  bool ok = VerifyPassword(known ? Text((*rows)[0][2]) : kDummy, password) && known;
+  if (!ok) return ErrorResponse(401, "UNAUTHORIZED", "invalid email or password", req.request_id);
+  std::string id = Text((*rows)[0][0]);
+  int64_t now = Now();
+  JwtClaims claims{id, Text((*rows)[0][1]), now, now + config_.jwt_ttl_seconds};
+  return Json(200, {{"token", SignJwt(claims, config_.jwt_secret)},
+                    {"user", {{"id", id}, {"email", claims.email}}}});
+}
+
+HttpResponse Api::Me(const HttpRequest& req) const {
+  auto caller = Authenticate(req);
+  if (!caller.ok()) {
+    return ErrorResponse(401, "UNAUTHORIZED", caller.status().message(), req.request_id);
+  }
+  auto rows = db_.Query("SELECT created_at FROM users WHERE id = ?1", {caller->user_id});
+  if (!rows.ok() || rows->empty()) return Internal(req);
+  return Json(
+      200,
+      {{"id", caller->user_id}, {"email", caller->email}, {"createdAt", Iso(Int((*rows)[0][0]))}});
+}
+
+}  // namespace clawmit::server

@@ -1,0 +1,44 @@
+// Internal: passwords (argon2id), JWT (HS256 only) and the server secret.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "clawmit/core/status.h"
+
+namespace clawmit::server {
+
+// argon2id through libsodium: 2 passes over 19 MiB, salt and parameters in
+// the returned string.
+Result<std::string> HashPassword(std::string_view password);
+bool VerifyPassword(const std::string& hash, std::string_view password);
+
+struct JwtClaims {
+  std::string sub;  // user id
+  std::string email;
+  int64_t iat = 0;
+  int64_t exp = 0;
+};
+
+// A compact JWS: base64url(header).base64url(claims).base64url(HMAC-SHA256).
+std::string SignJwt(const JwtClaims& claims, std::string_view secret);
+
+// Checks the signature in constant time, refuses any `alg` but HS256, and
+// checks `exp` with at most 60 s of leeway. kUnauthenticated otherwise.
+Result<JwtClaims> VerifyJwt(std::string_view token, std::string_view secret, int64_t now);
+
+// "7d", "12h", "30m", "45s" or plain seconds.
+Result<int64_t> ParseDuration(std::string_view text);
+
+// JWT_SECRET when given (at least 32 bytes), else the secret kept in
+// `<data_dir>/jwt-secret` (mode 0600), generated on first start. `generated`
+// tells whether this start made it.
+Result<std::string> LoadOrCreateSecret(const std::string& from_env,
+                                       const std::filesystem::path& data_dir, bool& generated);
+
+// `bytes` random bytes as lowercase hex, from libsodium's CSPRNG.
+std::string RandomHex(size_t bytes);
+
+}  // namespace clawmit::server

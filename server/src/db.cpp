@@ -1,0 +1,156 @@
+#include "db.h"
+
+#include <sqlite3.h>
+
+namespace clawmit::server {
+
+namespace {
+
+// Each entry is one schema version; never edit one that has shipped, add a
+// new one. Applied in order, each in a transaction, recorded in user_version.
+const char* const kMigrations[] = {
+    // 1: accounts and API keys.
+    R"sql(
+    CREATE TABLE users (
+      id TEXT PRIMARY KEY,
+      email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+      password_hash TEXT NOT NULL,
+      created_at INTEGER NOT NULL
+    );
+    CREATE TABLE api_keys (
+      id TEXT PRIMARY KEY,
+      user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+      name TEXT NOT NULL,
+      key_hash TEXT NOT NULL UNIQUE,
+      key_prefix TEXT NOT NULL,
+      scopes TEXT NOT NULL,
+      created_at INTEGER NOT NULL,
+      last_used_at INTEGER
+    );
+    CREATE INDEX api_keys_user ON api_keys(user_id);
+    )sql",
+};
+
+struct StmtDeleter {
+  void operator()(sqlite3_stmt* s) const noexcept { sqlite3_finalize(s); }
+};
+
+}  // namespace
+
+std::string Text(const DbValue& v) {
+  if (const auto* s = std::get_if<std::string>(&v)) return *s;
+  if (const auto* i = std::get_if<int64_t>(&v)) return std::to_string(*i);
+  return {};
+}
+
+int64_t Int(const DbValue& v) {
+  if (const auto* i = std::get_if<int64_t>(&v)) return *i;
+  return 0;
+}
+
+Database::~Database() {
+  if (db_ != nullptr) sqlite3_close_v2(db_);
+}
+
+Result<std::unique_ptr<Database>> Database::Open(const std::filesystem::path& file) {
+  std::unique_ptr<Database> db(new Database());
+  int rc =
+      sqlite3_open_v2(file.c_str(), &db->db_,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    return Status::Io("cannot open database '" + file.string() +
+                      "': " + (db->db_ != nullptr ? sqlite3_errmsg(db->db_) : "out of memory"));
+  }
+  sqlite3_busy_timeout(db->db_, 5000);
+  for (const char* pragma :
+       {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"}) {
+    CLAWMIT_TRY(db->Query(pragma).status());
+  }
+  CLAWMIT_TRY(db->Migrate());
+  return db;
+}
+
+Result<std::vector<DbRow>> Database::Query(const std::string& sql,
+                                           const std::vector<DbValue>& params) {
+  std::lock_guard lock(mutex_);
+  sqlite3_stmt* raw = nullptr;
+  if (sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &raw, nullptr) !=
+      SQLITE_OK) {
+    return Status::Io(std::string("database: ") + sqlite3_errmsg(db_));
+  }
+  std::unique_ptr<sqlite3_stmt, StmtDeleter> stmt(raw);
+  for (size_t i = 0; i < params.size(); ++i) {
+    int index = static_cast<int>(i) + 1;
+    if (const auto* s = std::get_if<std::string>(&params[i])) {
+      sqlite3_bind_text(raw, index, s->data(), static_cast<int>(s->size()), SQLITE_TRANSIENT);
+    } else if (const auto* n = std::get_if<int64_t>(&params[i])) {
+      sqlite3_bind_int64(raw, index, *n);
+    } else {
+      sqlite3_bind_null(raw, index);
+    }
+  }
+  std::vector<DbRow> rows;
+  while (true) {
+    int rc = sqlite3_step(raw);
+    if (rc == SQLITE_DONE) break;
+    if (rc != SQLITE_ROW) {
+      int extended = sqlite3_extended_errcode(db_);
+      std::string message = std::string("database: ") + sqlite3_errmsg(db_);
+      if (extended == SQLITE_CONSTRAINT_UNIQUE || extended == SQLITE_CONSTRAINT_PRIMARYKEY) {
+        return Status::AlreadyExists(message);
+      }
+      return Status::Io(message);
+    }
+    DbRow row;
+    for (int c = 0; c < sqlite3_column_count(raw); ++c) {
+      switch (sqlite3_column_type(raw, c)) {
+        case SQLITE_NULL:
+          row.emplace_back(nullptr);
+          break;
+        case SQLITE_INTEGER:
+          row.emplace_back(static_cast<int64_t>(sqlite3_column_int64(raw, c)));
+          break;
+        default: {
+          const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(raw, c));
+          row.emplace_back(std::string(text, static_cast<size_t>(sqlite3_column_bytes(raw, c))));
+        }
+      }
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+Status Database::Transaction(const std::function<Status()>& work) {
+  std::lock_guard lock(mutex_);
+  CLAWMIT_TRY(Query("BEGIN IMMEDIATE").status());
+  Status s = work();
+  if (s.ok()) s = Query("COMMIT").status();
+  if (!s.ok()) (void)Query("ROLLBACK");
+  return s;
+}
+
+Status Database::Migrate() {
+  CLAWMIT_ASSIGN_OR_RETURN(auto rows, Query("PRAGMA user_version"));
+  schema_version_ = static_cast<int>(Int(rows.at(0).at(0)));
+  const int target = static_cast<int>(std::size(kMigrations));
+  if (schema_version_ > target) {
+    return Status::Corruption("the database has schema version " + std::to_string(schema_version_) +
+                              ", newer than this server's " + std::to_string(target));
+  }
+  for (int v = schema_version_; v < target; ++v) {
+    CLAWMIT_TRY(Transaction([&]() -> Status {
+      char* error = nullptr;
+      if (sqlite3_exec(db_, kMigrations[v], nullptr, nullptr, &error) != SQLITE_OK) {
+        std::string message = error != nullptr ? error : "unknown error";
+        sqlite3_free(error);
+        return Status::Io("migration " + std::to_string(v + 1) + ": " + message);
+      }
+      return Query("PRAGMA user_version = " + std::to_string(v + 1)).status();
+    }));
+    schema_version_ = v + 1;
+  }
+  return Status::Ok();
+}
+
+}  // namespace clawmit::server

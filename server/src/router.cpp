@@ -1,0 +1,63 @@
+#include "router.h"
+
+#include <nlohmann/json.hpp>
+
+namespace clawmit::server {
+
+namespace {
+std::vector<std::string> Split(const std::string& path) {
+  std::vector<std::string> parts;
+  size_t start = 1;
+  while (start <= path.size()) {
+    size_t slash = path.find('/', start);
+    if (slash == std::string::npos) slash = path.size();
+    parts.push_back(path.substr(start, slash - start));
+    start = slash + 1;
+  }
+  if (!parts.empty() && parts.back().empty()) parts.pop_back();  // a trailing slash
+  return parts;
+}
+}  // namespace
+
+void Router::Add(const std::string& method, const std::string& pattern, RouteHandler handler) {
+  routes_.push_back({method, Split(pattern), std::move(handler)});
+}
+
+HttpResponse Router::Dispatch(const HttpRequest& request) const {
+  std::vector<std::string> parts = Split(request.path);
+  bool path_matched = false;
+  for (const Route& route : routes_) {
+    if (route.segments.size() != parts.size()) continue;
+    PathParams params;
+    bool match = true;
+    for (size_t i = 0; i < parts.size() && match; ++i) {
+      const std::string& seg = route.segments[i];
+      if (!seg.empty() && seg[0] == ':') {
+        params[seg.substr(1)] = parts[i];
+      } else {
+        match = seg == parts[i];
+      }
+    }
+    if (!match) continue;
+    path_matched = true;
+    if (route.method == request.method) return route.handler(request, params);
+  }
+  if (path_matched) {
+    return ErrorResponse(405, "METHOD_NOT_ALLOWED",
+                         request.method + " is not allowed on " + request.path, request.request_id);
+  }
+  return ErrorResponse(404, "NOT_FOUND", "no route " + request.method + " " + request.path,
+                       request.request_id);
+}
+
+HttpResponse ErrorResponse(int status, const std::string& code, const std::string& message,
+                           const std::string& request_id,
+                           const std::vector<ApiFieldError>& details) {
+  nlohmann::json d = nlohmann::json::array();
+  for (const auto& e : details) d.push_back({{"field", e.field}, {"message", e.message}});
+  nlohmann::json body = {
+      {"error", {{"code", code}, {"message", message}, {"details", d}, {"requestId", request_id}}}};
+  return {status, {}, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
+}
+
+}  // namespace clawmit::server

@@ -1,0 +1,42 @@
+// Internal: method + path pattern ("/api/agents/:id") to handler.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "clawmit/server/http.h"
+
+namespace clawmit::server {
+
+using PathParams = std::map<std::string, std::string>;
+using RouteHandler = std::function<HttpResponse(const HttpRequest&, const PathParams&)>;
+
+class Router {
+ public:
+  void Add(const std::string& method, const std::string& pattern, RouteHandler handler);
+
+  // The handler of the first matching route; 404 when no pattern matches the
+  // path, 405 when one does but not for this method.
+  HttpResponse Dispatch(const HttpRequest& request) const;
+
+ private:
+  struct Route {
+    std::string method;
+    std::vector<std::string> segments;  // ":name" captures
+    RouteHandler handler;
+  };
+  std::vector<Route> routes_;
+};
+
+// The API's error JSON: {"error":{"code","message","details","requestId"}}.
+struct ApiFieldError {
+  std::string field;
+  std::string message;
+};
+HttpResponse ErrorResponse(int status, const std::string& code, const std::string& message,
+                           const std::string& request_id,
+                           const std::vector<ApiFieldError>& details = {});
+
+}  // namespace clawmit::server

@@ -1,0 +1,77 @@
+#include "clawmit/server/serve.h"
+
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include "api.h"
+#include "auth.h"
+#include "clawmit/server/http.h"
+#include "db.h"
+
+namespace clawmit::server {
+
+namespace {
+
+Result<std::filesystem::path> DatabaseFile(const ServeOptions& options) {
+  const std::string& url = options.database_url;
+  if (url.empty()) return options.data_dir / "clawmit.db";
+  if (url.rfind("postgres://", 0) == 0 || url.rfind("postgresql://", 0) == 0) {
+    return Status::InvalidArgument(
+        "DATABASE_URL: PostgreSQL is not supported yet; use sqlite:PATH or leave it unset");
+  }
+  if (url.rfind("sqlite:", 0) == 0) {
+    std::string path = url.substr(7);
+    if (path.rfind("//", 0) == 0) path = path.substr(2);  // sqlite://PATH
+    if (path.empty()) return Status::InvalidArgument("DATABASE_URL 'sqlite:' names no file");
+    return std::filesystem::path(path);
+  }
+  if (url.find("://") != std::string::npos) {
+    return Status::InvalidArgument("DATABASE_URL '" + url + "': expected sqlite:PATH");
+  }
+  return std::filesystem::path(url);
+}
+
+}  // namespace
+
+Status Serve(const ServeOptions& options) {
+  std::error_code ec;
+  std::filesystem::create_directories(options.data_dir, ec);
+  if (ec) {
+    return Status::Io("cannot create the data directory '" + options.data_dir.string() +
+                      "': " + ec.message());
+  }
+  ::chmod(options.data_dir.c_str(), 0700);
+  CLAWMIT_ASSIGN_OR_RETURN(int64_t ttl, ParseDuration(options.jwt_expires_in));
+  bool generated = false;
+  CLAWMIT_ASSIGN_OR_RETURN(std::string secret,
+                           LoadOrCreateSecret(options.jwt_secret, options.data_dir, generated));
+  if (generated) {
+    std::fprintf(stderr, "generated a JWT secret in %s (mode 0600); set JWT_SECRET to choose one\n",
+                 (options.data_dir / "jwt-secret").c_str());
+  }
+  CLAWMIT_ASSIGN_OR_RETURN(std::filesystem::path db_file, DatabaseFile(options));
+  CLAWMIT_ASSIGN_OR_RETURN(auto db, Database::Open(db_file));
+  Api api(*db, ApiConfig{secret, ttl});
+
+  HttpServerOptions http;
+  http.host = options.host;
+  http.port = options.port;
+  http.log = [](const std::string& line) {
+    std::fprintf(stderr, "%s\n", line.c_str());
+    std::fflush(stderr);
+  };
+  CLAWMIT_ASSIGN_OR_RETURN(
+      auto server, HttpServer::Bind(http, [&api](const HttpRequest& r) { return api.Handle(r); }));
+  std::string host =
+      options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host;
+  std::printf("listening on http://%s:%u (database %s, schema v%d)\n", host.c_str(),
+              static_cast<unsigned>(server->port()), db_file.c_str(), db->schema_version());
+  std::fflush(stdout);
+  server->Run();
+  std::fprintf(stderr, "stopped\n");
+  return Status::Ok();
+}
+
+}  // namespace clawmit::server

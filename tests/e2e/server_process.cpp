@@ -1,0 +1,82 @@
+#include "server_process.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <thread>
+
+extern char** environ;
+
+namespace clawmit::testing {
+
+ServerProcess::ServerProcess(const std::filesystem::path& data_dir,
+                             const std::map<std::string, std::string>& env) {
+  log_file_ = data_dir.parent_path() / "server.log";
+  int out[2];
+  if (::pipe(out) != 0) return;
+  pid_ = ::fork();
+  if (pid_ == 0) {
+    ::dup2(out[1], 1);
+    int log = ::open(log_file_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(log, 2);
+    ::close(out[0]);
+    for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
+    std::string binary = ClawmitBinary();
+    std::string dir = data_dir.string();
+    const char* argv[] = {binary.c_str(), "serve",     "--port", "0",
+                          "--data-dir",   dir.c_str(), nullptr};
+    ::execv(binary.c_str(), const_cast<char* const*>(argv));
+    ::_exit(127);
+  }
+  ::close(out[1]);
+  std::string line;
+  char c = 0;
+  while (::read(out[0], &c, 1) == 1 && c != '\n') line += c;
+  ::close(out[0]);
+  auto colon = line.find("127.0.0.1:");
+  if (colon != std::string::npos) port_ = std::atoi(line.c_str() + colon + 10);
+}
+
+ServerProcess::~ServerProcess() { Stop(); }
+
+int ServerProcess::Stop() {
+  if (pid_ <= 0) return -1;
+  ::kill(pid_, SIGTERM);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+  port_ = 0;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::string ServerProcess::log() const { return ReadFile(log_file_); }
+
+HttpResult ServerProcess::Request(const std::string& method, const std::string& path,
+                                  const std::string& body, const std::string& token,
+                                  const std::vector<std::string>& extra_curl_args) const {
+  std::vector<std::string> args = {
+      "-s", "-X", method, "-w", "\n%{http_code}", "-H", "Content-Type: application/json"};
+  if (!token.empty()) {
+    args.emplace_back("-H");
+    args.push_back("Authorization: Bearer " + token);
+  }
+  if (!body.empty()) {
+    args.emplace_back("--data-binary");
+    args.emplace_back("@-");
+  }
+  args.insert(args.end(), extra_curl_args.begin(), extra_curl_args.end());
+  args.push_back(base_url() + path);
+  RunResult r = RunProcess("curl", args, RunOptions{{}, {}, body});
+  HttpResult result;
+  auto newline = r.out.rfind('\n');
+  if (newline == std::string::npos) return result;
+  result.body = r.out.substr(0, newline);
+  result.status = std::atoi(r.out.c_str() + newline + 1);
+  return result;
+}
+
+}  // namespace clawmit::testing

@@ -1,0 +1,50 @@
+// A real `clawmit serve` on a free loopback port, for end-to-end tests, and
+// requests to it over real HTTP (through the curl command).
+#pragma once
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "test_support.h"
+
+namespace clawmit::testing {
+
+struct HttpResult {
+  int status = 0;
+  std::string body;
+};
+
+class ServerProcess {
+ public:
+  // Starts the server with `--port 0 --data-dir <data_dir>` and waits for its
+  // "listening on" line.
+  ServerProcess(const std::filesystem::path& data_dir,
+                const std::map<std::string, std::string>& env = {});
+  ~ServerProcess();
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+
+  [[nodiscard]] bool running() const { return port_ != 0; }
+  [[nodiscard]] std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+  // METHOD PATH with an optional JSON body and bearer token.
+  HttpResult Request(const std::string& method, const std::string& path,
+                     const std::string& body = "", const std::string& token = "",
+                     const std::vector<std::string>& extra_curl_args = {}) const;
+
+  // Sends SIGTERM and waits; returns the exit code (-1: killed by a signal).
+  int Stop();
+
+  [[nodiscard]] std::string log() const;  // what the server wrote to stderr
+
+ private:
+  pid_t pid_ = -1;
+  int port_ = 0;
+  std::filesystem::path log_file_;
+};
+
+}  // namespace clawmit::testing
