@@ -204,8 +204,23 @@ Status Validate(const AgentContent& content) {
     } else if (!names.insert(tool.name).second) {
       errors.push_back({field + ".name", "duplicate tool name " + Quote(tool.name)});
     }
-    if (tool.parameters.empty() || tool.parameters.front() != '{') {
+    json parameters = json::parse(tool.parameters, nullptr, false);
+    if (!parameters.is_object()) {
       errors.push_back({field + ".parameters", "must be an object"});
+    } else if (CompactText(parameters) != tool.parameters) {
+      errors.push_back({field + ".parameters", "is not in canonical form"});
+    }
+  }
+  for (const auto& [key, value] : content.config) {
+    json parsed = json::parse(value, nullptr, false);
+    if (parsed.is_discarded()) {
+      errors.push_back({"config." + key, "is not valid JSON"});
+      continue;
+    }
+    json canonical = parsed;
+    internal::CanonicalizeNumbers(canonical);
+    if (CompactText(canonical) != value) {
+      errors.push_back({"config." + key, "is not in canonical form"});
     }
   }
   if (auto it = content.config.find("temperature"); it != content.config.end()) {

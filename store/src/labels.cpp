@@ -138,6 +138,7 @@ Result<LabelMove> Repository::SetLabel(const LabelUpdate& u) {
                            internal::RepoLock::Acquire(impl_->git_dir, kLockTimeout));
   lock.RemoveStaleLockFile(impl_->git_dir, LabelRef(u.slug, u.label));
   lock.RemoveStaleLockFile(impl_->git_dir, "config");
+  impl_->ConfigChanged();  // another process may have changed it before we locked
   LabelOps ops{*impl_};
   LabelMove move;
   move.to = u.target;
@@ -185,6 +186,7 @@ Result<LabelMove> Repository::RemoveLabel(const LabelUpdate& u) {
                            internal::RepoLock::Acquire(impl_->git_dir, kLockTimeout));
   lock.RemoveStaleLockFile(impl_->git_dir, LabelRef(u.slug, u.label));
   lock.RemoveStaleLockFile(impl_->git_dir, "config");
+  impl_->ConfigChanged();  // another process may have changed it before we locked
   lock.RemoveStaleLockFile(impl_->git_dir, "packed-refs");
   LabelOps ops{*impl_};
   git_reference* raw = nullptr;

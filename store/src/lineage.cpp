@@ -91,13 +91,19 @@ struct LineageOps {
   Result<OriginMap> Load(const std::vector<std::string>& slugs) {
     auto text = ReadTextFile(File());
     OriginMap map = text.ok() ? ParseIndex(*text) : OriginMap{};
-    std::string added;
+    // Only agents that exist count: a line may name one that is gone.
+    std::set<std::string> wanted(slugs.begin(), slugs.end());
+    for (auto it = map.begin(); it != map.end();) {
+      it = wanted.count(it->first) != 0 ? std::next(it) : map.erase(it);
+    }
+    // After a torn last line, start on a line of our own.
+    std::string added = text.ok() && !text->empty() && text->back() != '\n' ? "\n" : "";
     for (const auto& slug : slugs) {
       if (map.count(slug) != 0) continue;
       CLAWMIT_ASSIGN_OR_RETURN(map[slug], Compute(slug));
       added += FormatEntry(slug, map[slug]);
     }
-    if (!added.empty()) {
+    if (added.size() > 1) {
       // Derived data: a failed write costs a recomputation, nothing more.
       int fd = ::open(File().c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
       if (fd >= 0) {

@@ -280,7 +280,7 @@ Result<VersionSummary> Repository::Commit(const CommitRequest& req) {
   CLAWMIT_TRY(impl_->WriteObject(objects.tree_id, objects.tree, GIT_OBJECT_TREE));
   CLAWMIT_TRY(impl_->WriteObject(commit_id, commit_body, GIT_OBJECT_COMMIT));
 
-  if (req.meta) CLAWMIT_TRY(SetAgentMeta(req.slug, *req.meta));
+  if (req.meta) CLAWMIT_TRY(impl_->WriteMeta(req.slug, *req.meta));
 
   git_oid new_oid = ToGit(commit_id);
   git_reference* ref_raw = nullptr;
@@ -308,27 +308,10 @@ Result<VersionSummary> Repository::Commit(const CommitRequest& req) {
 
 Status Repository::SetAgentMeta(const std::string& slug, const core::AgentMeta& meta) {
   CLAWMIT_TRY(core::ValidateSlug(slug));
-  git_config* raw = nullptr;
-  if (int rc = git_repository_config(&raw, impl_->repo.get()); rc != 0) {
-    return GitStatus(rc, "cannot open the repository config");
-  }
-  internal::ConfigHandle cfg(raw);
-  core::AgentMeta current = impl_->Meta(slug);
-  impl_->ConfigChanged();
-  if (current.name != meta.name) {
-    if (int rc = git_config_set_string(raw, ("agent." + slug + ".name").c_str(), meta.name.c_str());
-        rc != 0) {
-      return GitStatus(rc, "cannot write the repository config");
-    }
-  }
-  if (current.description != meta.description) {
-    if (int rc = git_config_set_string(raw, ("agent." + slug + ".description").c_str(),
-                                       meta.description.c_str());
-        rc != 0) {
-      return GitStatus(rc, "cannot write the repository config");
-    }
-  }
-  return Status::Ok();
+  CLAWMIT_ASSIGN_OR_RETURN(internal::RepoLock lock,
+                           internal::RepoLock::Acquire(impl_->git_dir, kLockTimeout));
+  lock.RemoveStaleLockFile(impl_->git_dir, "config");
+  return impl_->WriteMeta(slug, meta);
 }
 
 Result<std::optional<core::Signature>> Repository::ConfiguredIdentity() {

@@ -138,6 +138,27 @@ struct Repository::Impl {
     return meta;
   }
 
+  // Writes name and description into the config when they changed. The
+  // caller holds the repository lock.
+  Status WriteMeta(const std::string& slug, const core::AgentMeta& meta) {
+    core::AgentMeta current = Meta(slug);
+    if (current.name == meta.name && current.description == meta.description) return Status::Ok();
+    git_config* raw = nullptr;
+    if (int rc = git_repository_config(&raw, repo.get()); rc != 0) {
+      return GitStatus(rc, "cannot open the repository config");
+    }
+    internal::ConfigHandle cfg(raw);
+    ConfigChanged();
+    for (const auto& [key, value] : {std::pair{std::string("name"), meta.name},
+                                     std::pair{std::string("description"), meta.description}}) {
+      if (int rc = git_config_set_string(raw, ("agent." + slug + "." + key).c_str(), value.c_str());
+          rc != 0) {
+        return GitStatus(rc, "cannot write the repository config");
+      }
+    }
+    return Status::Ok();
+  }
+
   Status WriteObject(const ObjectId& expected, std::string_view body, git_object_t type) {
     git_oid want = ToGit(expected);
     if (git_odb_exists(odb, &want) == 1) return Status::Ok();

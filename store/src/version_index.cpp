@@ -164,7 +164,10 @@ Result<std::vector<VersionSummary>> LoadVersionIndex(const std::filesystem::path
     }
     CLAWMIT_ASSIGN_OR_RETURN(CommitMeta meta, read(cursor));
     if (meta.trailers.agent != slug) break;
-    missing.push_back({meta.trailers.version, cursor, meta.author, meta.subject});
+    // As the file will hold it, so that a rebuild reads like a load.
+    core::Signature author{TabField(meta.author.name), TabField(meta.author.email),
+                           meta.author.time};
+    missing.push_back({meta.trailers.version, cursor, author, TabField(meta.subject)});
     if (meta.trailers.version <= 1 || meta.parents.empty()) break;
     cursor = meta.parents.front();
   }

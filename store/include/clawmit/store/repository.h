@@ -167,7 +167,8 @@ class Repository {
   // allowed; kConflict when the head moved or the lock is held too long.
   Result<VersionSummary> Commit(const CommitRequest& request);
 
-  // Writes the agent's name and description into the repository config.
+  // Writes the agent's name and description into the repository config
+  // (taking the repository lock).
   Status SetAgentMeta(const std::string& slug, const core::AgentMeta& meta);
 
   // Points `refs/labels/<slug>/<label>` at `update.target` by compare-and-swap
