@@ -1,13 +1,18 @@
 // Internal: the Clawmit API's routes over the database.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "clawmit/server/http.h"
 #include "db.h"
 #include "router.h"
 
 namespace clawmit::server {
+
+// A scope that only a JWT (a logged-in user) has: managing API keys.
+inline constexpr const char* kJwtOnly = "";
 
 struct ApiConfig {
   std::string jwt_secret;
@@ -20,12 +25,25 @@ class Api {
   HttpResponse Handle(const HttpRequest& request) const { return router_.Dispatch(request); }
 
  private:
-  // The account a request acts for: a valid `Authorization: Bearer <JWT>`.
+  // The account a request acts for: `Authorization: Bearer <JWT>` (every
+  // scope) or `Bearer fc_live_…` (an API key's scopes).
   struct Caller {
     std::string user_id;
     std::string email;
+    std::vector<std::string> scopes;
+    bool via_api_key = false;
+    [[nodiscard]] bool Has(const std::string& scope) const;
   };
   Result<Caller> Authenticate(const HttpRequest& request) const;
+  // Authenticate, then require a JWT (kJwtOnly) or a scope; the error answer
+  // otherwise (401 or 403).
+  std::optional<HttpResponse> Require(const HttpRequest& request, const std::string& scope,
+                                      Caller& caller) const;
+  Result<Caller> AuthenticateKey(const std::string& key) const;
+
+  HttpResponse CreateKey(const HttpRequest& request) const;
+  HttpResponse ListKeys(const HttpRequest& request) const;
+  HttpResponse RevokeKey(const HttpRequest& request, const std::string& id) const;
 
   HttpResponse Register(const HttpRequest& request) const;
   HttpResponse Login(const HttpRequest& request) const;

@@ -1,8 +1,10 @@
 // Authentication: register, login, me (API.md "Authentication").
+#include <algorithm>
 #include <ctime>
 #include <nlohmann/json.hpp>
 
 #include "api.h"
+#include "api_util.h"
 #include "auth.h"
 
 namespace clawmit::server {
@@ -13,21 +15,6 @@ using nlohmann::json;
 
 constexpr size_t kMinPassword = 8;
 constexpr size_t kMaxPassword = 1024;
-
-int64_t Now() { return static_cast<int64_t>(std::time(nullptr)); }
-
-std::string Iso(int64_t t) {
-  std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-HttpResponse Json(int status, const json& body) {
-  return {status, {}, body.dump(-1, ' ', false, json::error_handler_t::replace)};
-}
 
 bool PlausibleEmail(const std::string& email) {
   auto at = email.find('@');
@@ -78,10 +65,6 @@ std::optional<HttpResponse> ReadCredentials(const HttpRequest& req, std::string&
   return std::nullopt;
 }
 
-HttpResponse Internal(const HttpRequest& req) {
-  return ErrorResponse(500, "INTERNAL_ERROR", "internal server error", req.request_id);
-}
-
 }  // namespace
 
 Api::Api(Database& db, ApiConfig config) : db_(db), config_(std::move(config)) {
@@ -94,6 +77,13 @@ Api::Api(Database& db, ApiConfig config) : db_(db), config_(std::move(config)) {
               [this](const HttpRequest& r, const PathParams&) { return Login(r); });
   router_.Add("GET", "/api/auth/me",
               [this](const HttpRequest& r, const PathParams&) { return Me(r); });
+  router_.Add("POST", "/api/api-keys",
+              [this](const HttpRequest& r, const PathParams&) { return CreateKey(r); });
+  router_.Add("GET", "/api/api-keys",
+              [this](const HttpRequest& r, const PathParams&) { return ListKeys(r); });
+  router_.Add("DELETE", "/api/api-keys/:id", [this](const HttpRequest& r, const PathParams& p) {
+    return RevokeKey(r, p.at("id"));
+  });
 }
 
 Result<Api::Caller> Api::Authenticate(const HttpRequest& request) const {
@@ -101,12 +91,35 @@ Result<Api::Caller> Api::Authenticate(const HttpRequest& request) const {
   if (header.rfind("Bearer ", 0) != 0) {
     return Status::Unauthenticated("missing Authorization: Bearer token");
   }
-  CLAWMIT_ASSIGN_OR_RETURN(JwtClaims claims,
-                           VerifyJwt(header.substr(7), config_.jwt_secret, Now()));
+  std::string token = header.substr(7);
+  if (token.rfind("fc_live_", 0) == 0) return AuthenticateKey(token);
+  CLAWMIT_ASSIGN_OR_RETURN(JwtClaims claims, VerifyJwt(token, config_.jwt_secret, Now()));
   CLAWMIT_ASSIGN_OR_RETURN(auto rows,
                            db_.Query("SELECT email FROM users WHERE id = ?1", {claims.sub}));
   if (rows.empty()) return Status::Unauthenticated("invalid or expired token");
-  return Caller{claims.sub, Text(rows[0][0])};
+  return Caller{claims.sub, Text(rows[0][0]), AllScopes(), false};
+}
+
+bool Api::Caller::Has(const std::string& scope) const {
+  return std::find(scopes.begin(), scopes.end(), scope) != scopes.end();
+}
+
+std::optional<HttpResponse> Api::Require(const HttpRequest& request, const std::string& scope,
+                                         Caller& caller) const {
+  auto authenticated = Authenticate(request);
+  if (!authenticated.ok()) {
+    return ErrorResponse(401, "UNAUTHORIZED", authenticated.status().message(), request.request_id);
+  }
+  caller = std::move(authenticated).value();
+  if (scope == kJwtOnly && caller.via_api_key) {
+    return ErrorResponse(403, "FORBIDDEN", "this needs a user session (a JWT), not an API key",
+                         request.request_id);
+  }
+  if (scope != kJwtOnly && !caller.Has(scope)) {
+    return ErrorResponse(403, "FORBIDDEN", "this API key lacks the scope '" + scope + "'",
+                         request.request_id);
+  }
+  return std::nullopt;
 }
 
 HttpResponse Api::Register(const HttpRequest& req) const {

@@ -1,0 +1,179 @@
+// API keys (API.md "API Keys"): shown once, stored only as an HMAC.
+#include <openssl/hmac.h>
+#include <sodium.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "api.h"
+#include "api_util.h"
+#include "auth.h"
+
+namespace clawmit::server {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr size_t kPrefixLength = 10;  // "fc_live_" and two characters
+
+std::string Base62(const unsigned char* data, size_t size) {
+  static constexpr char kDigits[] =
+      "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  std::string out;
+  // Each byte becomes a base-62 digit pair (62^2 > 256·15); uniform enough for
+  // a display alphabet, the entropy is the 32 random bytes.
+  for (size_t i = 0; i < size; ++i) {
+    out += kDigits[data[i] % 62];
+    out += kDigits[(data[i] / 62) % 62];
+  }
+  return out;
+}
+
+std::string Sha256Hex(std::string_view key, std::string_view data) {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac, &len);
+  std::string hex(len * 2 + 1, '\0');
+  sodium_bin2hex(hex.data(), hex.size(), mac, len);
+  hex.pop_back();
+  return hex;
+}
+
+// "fc_live_" + 64 characters of randomness + 6 of checksum, so a leaked key
+// can be recognised (and a mistyped one refused) without a database.
+std::string NewKey() {
+  unsigned char random[32];
+  randombytes_buf(random, sizeof random);
+  std::string body = Base62(random, sizeof random);
+  std::string check = Sha256Hex("clawmit-api-key", body).substr(0, 6);
+  return "fc_live_" + body + check;
+}
+
+bool ChecksumMatches(const std::string& key) {
+  if (key.size() != 8 + 64 + 6) return false;
+  std::string body = key.substr(8, 64);
+  return Sha256Hex("clawmit-api-key", body).substr(0, 6) == key.substr(72);
+}
+
+json ScopesJson(const std::string& stored) { return json::parse(stored, nullptr, false); }
+
+}  // namespace
+
+Result<Api::Caller> Api::AuthenticateKey(const std::string& key) const {
+  if (!ChecksumMatches(key)) return Status::Unauthenticated("invalid API key");
+  // Stored as an HMAC under the server secret: the lookup is by hash, so the
+  // comparison never touches the key itself.
+  std::string hash = Sha256Hex(config_.jwt_secret, key);
+  CLAWMIT_ASSIGN_OR_RETURN(auto rows,
+                           db_.Query("SELECT k.id, k.user_id, u.email, k.scopes FROM api_keys k "
+                                     "JOIN users u ON u.id = k.user_id WHERE k.key_hash = ?1",
+                                     {hash}));
+  if (rows.empty()) return Status::Unauthenticated("invalid API key");
+  (void)db_.Query("UPDATE api_keys SET last_used_at = ?1 WHERE id = ?2", {Now(), rows[0][0]});
+  Caller caller{Text(rows[0][1]), Text(rows[0][2]), {}, true};
+  for (const auto& s : ScopesJson(Text(rows[0][3]))) caller.scopes.push_back(s.get<std::string>());
+  return caller;
+}
+
+HttpResponse Api::CreateKey(const HttpRequest& req) const {
+  Caller caller;
+  if (auto error = Require(req, kJwtOnly, caller)) return *error;
+  json body = json::parse(req.body, nullptr, false);
+  std::vector<ApiFieldError> details;
+  std::string name;
+  json scopes = json::array();
+  if (!body.is_object()) {
+    details.push_back({"body", "must be a JSON object"});
+  } else {
+    if (!body.contains("name")) {
+      details.push_back({"name", "Required field missing"});
+    } else if (!body["name"].is_string() || body["name"].get<std::string>().empty()) {
+      details.push_back({"name", "must be a non-empty string"});
+    } else {
+      name = body["name"];
+    }
+    if (!body.contains("scopes")) {
+      details.push_back({"scopes", "Required field missing"});
+    } else if (!body["scopes"].is_array() || body["scopes"].empty()) {
+      details.push_back({"scopes", "must be a non-empty array of scopes"});
+    } else {
+      for (size_t i = 0; i < body["scopes"].size(); ++i) {
+        const json& s = body["scopes"][i];
+        const auto& all = AllScopes();
+        if (!s.is_string() ||
+            std::find(all.begin(), all.end(), s.get<std::string>()) == all.end()) {
+          details.push_back({"scopes[" + std::to_string(i) + "]",
+                             "unknown scope (agents:read, agents:write, tasks:read, tasks:write, "
+                             "webhooks:read, webhooks:write)"});
+        } else if (std::find(scopes.begin(), scopes.end(), s) == scopes.end()) {
+          scopes.push_back(s);
+        }
+      }
+    }
+  }
+  if (!details.empty()) {
+    return ErrorResponse(400, "VALIDATION_ERROR", "Invalid request data", req.request_id, details);
+  }
+  std::string key = NewKey();
+  std::string id = "key_" + RandomHex(12);
+  int64_t now = Now();
+  Status s = db_.Transaction([&] {
+    return db_
+        .Query(
+            "INSERT INTO api_keys (id, user_id, name, key_hash, key_prefix, scopes, created_at)"
+            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            {id, caller.user_id, name, Sha256Hex(config_.jwt_secret, key),
+             key.substr(0, kPrefixLength), scopes.dump(), now})
+        .status();
+  });
+  if (!s.ok()) return Internal(req);
+  return Json(201, {{"id", id},
+                    {"key", key},
+                    {"keyPrefix", key.substr(0, kPrefixLength)},
+                    {"name", name},
+                    {"scopes", scopes},
+                    {"createdAt", Iso(now)}});
+}
+
+HttpResponse Api::ListKeys(const HttpRequest& req) const {
+  Caller caller;
+  if (auto error = Require(req, kJwtOnly, caller)) return *error;
+  auto rows = db_.Query(
+      "SELECT id, key_prefix, name, scopes, last_used_at, created_at FROM api_keys "
+      "WHERE user_id = ?1 ORDER BY created_at, id",
+      {caller.user_id});
+  if (!rows.ok()) return Internal(req);
+  json data = json::array();
+  for (const auto& r : *rows) {
+    data.push_back(
+        {{"id", Text(r[0])},
+         {"keyPrefix", Text(r[1])},
+         {"name", Text(r[2])},
+         {"scopes", ScopesJson(Text(r[3]))},
+         {"lastUsedAt",
+          std::holds_alternative<std::nullptr_t>(r[4]) ? json(nullptr) : json(Iso(Int(r[4])))},
+         {"createdAt", Iso(Int(r[5]))}});
+  }
+  return Json(200, {{"data", data}});
+}
+
+HttpResponse Api::RevokeKey(const HttpRequest& req, const std::string& id) const {
+  Caller caller;
+  if (auto error = Require(req, kJwtOnly, caller)) return *error;
+  // Another account's key answers 404, never 403: it does not exist for you.
+  int64_t deleted = 0;
+  Status s = db_.Transaction([&]() -> Status {
+    CLAWMIT_ASSIGN_OR_RETURN(auto rows, db_.Query("DELETE FROM api_keys WHERE id = ?1 AND "
+                                                  "user_id = ?2 RETURNING id",
+                                                  {id, caller.user_id}));
+    deleted = static_cast<int64_t>(rows.size());
+    return Status::Ok();
+  });
+  if (!s.ok()) return Internal(req);
+  if (deleted == 0) return ErrorResponse(404, "NOT_FOUND", "no API key " + id, req.request_id);
+  return {204, {}, ""};
+}
+
+}  // namespace clawmit::server

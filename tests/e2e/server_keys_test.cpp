@@ -1,0 +1,111 @@
+// API keys over real HTTP: shown once, stored hashed, scoped, revocable.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "server_process.h"
+
+namespace clawmit::testing {
+namespace {
+
+using nlohmann::json;
+
+class ServerKeysTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_ = std::make_unique<ServerProcess>(dir_.path() / "data");
+    ASSERT_TRUE(server_->running());
+    ada_ = Login("ada@example.com");
+  }
+
+  std::string Login(const std::string& email) {
+    json credentials = {{"email", email}, {"password", "correct horse"}};
+    server_->Request("POST", "/api/auth/register", credentials.dump());
+    HttpResult r = server_->Request("POST", "/api/auth/login", credentials.dump());
+    return json::parse(r.body)["token"];
+  }
+
+  json CreateKey(const std::string& token, const json& body, int expected_status = 201) {
+    HttpResult r = server_->Request("POST", "/api/api-keys", body.dump(), token);
+    EXPECT_EQ(r.status, expected_status) << r.body;
+    return json::parse(r.body, nullptr, false);
+  }
+
+  ScopedTempDir dir_;
+  std::unique_ptr<ServerProcess> server_;
+  std::string ada_;
+};
+
+TEST_F(ServerKeysTest, KeyIsShownOnceAndListedByItsPrefix) {
+  json key = CreateKey(ada_, {{"name", "ci"}, {"scopes", {"agents:read", "agents:write"}}});
+  std::string secret = key["key"];
+  EXPECT_EQ(secret.rfind("fc_live_", 0), 0u);
+  EXPECT_EQ(key["keyPrefix"], secret.substr(0, 10));
+  EXPECT_EQ(key["id"].get<std::string>().rfind("key_", 0), 0u);
+  EXPECT_EQ(key["scopes"], json({"agents:read", "agents:write"}));
+
+  HttpResult list = server_->Request("GET", "/api/api-keys", "", ada_);
+  ASSERT_EQ(list.status, 200);
+  json data = json::parse(list.body)["data"];
+  ASSERT_EQ(data.size(), 1u);
+  EXPECT_EQ(data[0]["keyPrefix"], key["keyPrefix"]);
+  EXPECT_TRUE(data[0]["lastUsedAt"].is_null());
+  EXPECT_FALSE(data[0].contains("key"));
+  EXPECT_EQ(list.body.find(secret), std::string::npos);
+
+  EXPECT_EQ(server_->Request("GET", "/api/auth/me", "", secret).status, 200);
+  data = json::parse(server_->Request("GET", "/api/api-keys", "", ada_).body)["data"];
+  EXPECT_TRUE(data[0]["lastUsedAt"].is_string());
+
+  // Stored only hashed: the key's text is nowhere in the database.
+  server_->Stop();
+  for (const char* file : {"clawmit.db", "clawmit.db-wal"}) {
+    EXPECT_EQ(ReadFile(dir_.path() / "data" / file).find(secret.substr(10)), std::string::npos);
+  }
+}
+
+TEST_F(ServerKeysTest, KeysCannotMintKeysAndScopesAreChecked) {
+  std::string secret = CreateKey(ada_, {{"name", "ci"}, {"scopes", {"agents:read"}}})["key"];
+  HttpResult r = server_->Request("POST", "/api/api-keys",
+                                  json{{"name", "x"}, {"scopes", {"agents:read"}}}.dump(), secret);
+  EXPECT_EQ(r.status, 403) << r.body;
+  EXPECT_EQ(server_->Request("GET", "/api/api-keys", "", secret).status, 403);
+  json bad = CreateKey(ada_, {{"name", ""}, {"scopes", {"agents:read", "root"}}}, 400);
+  EXPECT_EQ(bad["error"]["details"][0]["field"], "name");
+  EXPECT_EQ(bad["error"]["details"][1]["field"], "scopes[1]");
+  EXPECT_EQ(server_->Request("GET", "/api/api-keys").status, 401);
+}
+
+TEST_F(ServerKeysTest, RevokedKeyStopsWorkingAtOnce) {
+  json key = CreateKey(ada_, {{"name", "ci"}, {"scopes", {"agents:read"}}});
+  std::string secret = key["key"];
+  ASSERT_EQ(server_->Request("GET", "/api/auth/me", "", secret).status, 200);
+  HttpResult r =
+      server_->Request("DELETE", "/api/api-keys/" + key["id"].get<std::string>(), "", ada_);
+  EXPECT_EQ(r.status, 204);
+  EXPECT_EQ(r.body, "");
+  EXPECT_EQ(server_->Request("GET", "/api/auth/me", "", secret).status, 401);
+  r = server_->Request("DELETE", "/api/api-keys/" + key["id"].get<std::string>(), "", ada_);
+  EXPECT_EQ(r.status, 404);
+}
+
+TEST_F(ServerKeysTest, AnotherAccountsKeysAreInvisible) {
+  json key = CreateKey(ada_, {{"name", "ci"}, {"scopes", {"agents:read"}}});
+  std::string bob = Login("bob@example.com");
+  EXPECT_TRUE(json::parse(server_->Request("GET", "/api/api-keys", "", bob).body)["data"].empty());
+  HttpResult r =
+      server_->Request("DELETE", "/api/api-keys/" + key["id"].get<std::string>(), "", bob);
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(server_->Request("GET", "/api/auth/me", "", key["key"].get<std::string>()).status, 200);
+}
+
+TEST_F(ServerKeysTest, MistypedKeysAreRefused) {
+  std::string secret = CreateKey(ada_, {{"name", "ci"}, {"scopes", {"agents:read"}}})["key"];
+  std::string typo = secret;
+  typo[20] = typo[20] == 'a' ? 'b' : 'a';
+  EXPECT_EQ(server_->Request("GET", "/api/auth/me", "", typo).status, 401);
+  EXPECT_EQ(server_->Request("GET", "/api/auth/me", "", "fc_live_short").status, 401);
+}
+
+}  // namespace
+}  // namespace clawmit::testing
