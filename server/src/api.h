@@ -1,6 +1,7 @@
 // Internal: the Clawmit API's routes over the database.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -40,6 +41,12 @@ class Api {
   std::optional<HttpResponse> Require(const HttpRequest& request, const std::string& scope,
                                       Caller& caller) const;
   Result<Caller> AuthenticateKey(const std::string& key) const;
+
+  HttpResponse CreateAgent(const HttpRequest& request) const;
+  HttpResponse ListAgents(const HttpRequest& request) const;
+  HttpResponse GetAgent(const HttpRequest& request, const std::string& id) const;
+  Result<nlohmann::json> AgentJson(const std::string& user_id, const std::string& agent_id) const;
+  nlohmann::json VersionJson(const DbRow& version) const;
 
   HttpResponse CreateKey(const HttpRequest& request) const;
   HttpResponse ListKeys(const HttpRequest& request) const;

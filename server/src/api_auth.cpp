@@ -67,25 +67,6 @@ std::optional<HttpResponse> ReadCredentials(const HttpRequest& req, std::string&
 
 }  // namespace
 
-Api::Api(Database& db, ApiConfig config) : db_(db), config_(std::move(config)) {
-  router_.Add("GET", "/api/health", [](const HttpRequest&, const PathParams&) {
-    return Json(200, {{"status", "ok"}});
-  });
-  router_.Add("POST", "/api/auth/register",
-              [this](const HttpRequest& r, const PathParams&) { return Register(r); });
-  router_.Add("POST", "/api/auth/login",
-              [this](const HttpRequest& r, const PathParams&) { return Login(r); });
-  router_.Add("GET", "/api/auth/me",
-              [this](const HttpRequest& r, const PathParams&) { return Me(r); });
-  router_.Add("POST", "/api/api-keys",
-              [this](const HttpRequest& r, const PathParams&) { return CreateKey(r); });
-  router_.Add("GET", "/api/api-keys",
-              [this](const HttpRequest& r, const PathParams&) { return ListKeys(r); });
-  router_.Add("DELETE", "/api/api-keys/:id", [this](const HttpRequest& r, const PathParams& p) {
-    return RevokeKey(r, p.at("id"));
-  });
-}
-
 Result<Api::Caller> Api::Authenticate(const HttpRequest& request) const {
   std::string header = request.Header("authorization");
   if (header.rfind("Bearer ", 0) != 0) {

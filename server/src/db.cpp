@@ -29,6 +29,43 @@ const char* const kMigrations[] = {
     );
     CREATE INDEX api_keys_user ON api_keys(user_id);
     )sql",
+    // 2: agents and their versions (a version row carries its commit id).
+    R"sql(
+    CREATE TABLE agents (
+      id TEXT PRIMARY KEY,
+      user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+      slug TEXT NOT NULL,
+      name TEXT NOT NULL,
+      description TEXT NOT NULL,
+      status TEXT NOT NULL DEFAULT 'idle',
+      current_version_id TEXT,
+      fork_count INTEGER NOT NULL DEFAULT 0,
+      parent_agent_id TEXT REFERENCES agents(id),
+      created_at INTEGER NOT NULL,
+      updated_at INTEGER NOT NULL,
+      UNIQUE (user_id, slug)
+    );
+    CREATE TABLE versions (
+      id TEXT PRIMARY KEY,
+      agent_id TEXT NOT NULL REFERENCES agents(id) ON DELETE CASCADE,
+      version_number INTEGER NOT NULL,
+      commit_id TEXT NOT NULL,
+      parent_commit_ids TEXT NOT NULL,
+      prompt TEXT NOT NULL,
+      tools TEXT NOT NULL,
+      config TEXT NOT NULL,
+      commit_message TEXT NOT NULL,
+      author_name TEXT NOT NULL,
+      author_email TEXT NOT NULL,
+      authored_at INTEGER NOT NULL,
+      fork_type TEXT,
+      created_by TEXT NOT NULL REFERENCES users(id),
+      created_at INTEGER NOT NULL,
+      UNIQUE (agent_id, version_number)
+    );
+    CREATE INDEX versions_commit ON versions(commit_id);
+    CREATE INDEX agents_user ON agents(user_id, created_at);
+    )sql",
 };
 
 struct StmtDeleter {

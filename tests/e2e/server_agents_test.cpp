@@ -1,0 +1,157 @@
+// Agents over real HTTP: create, get, list with paging, scopes, tenancy, and
+// the property the whole design rests on: the server's commit id for a version
+// equals the one the CLI computes for the same content.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "server_process.h"
+
+namespace clawmit::testing {
+namespace {
+
+using nlohmann::json;
+
+class ServerAgentsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_ = std::make_unique<ServerProcess>(dir_.path() / "data");
+    ASSERT_TRUE(server_->running());
+    ada_ = Login("ada@example.com");
+  }
+
+  std::string Login(const std::string& email) {
+    json credentials = {{"email", email}, {"password", "correct horse"}};
+    server_->Request("POST", "/api/auth/register", credentials.dump());
+    return json::parse(
+        server_->Request("POST", "/api/auth/login", credentials.dump()).body)["token"];
+  }
+
+  json Create(const json& body, const std::string& token, int status = 201) {
+    HttpResult r = server_->Request("POST", "/api/agents", body.dump(), token);
+    EXPECT_EQ(r.status, status) << r.body;
+    return json::parse(r.body, nullptr, false);
+  }
+
+  ScopedTempDir dir_;
+  std::unique_ptr<ServerProcess> server_;
+  std::string ada_;
+};
+
+TEST_F(ServerAgentsTest, CommitIdEqualsWhatTheCliComputes) {
+  json agent = Create({{"name", "Support"},
+                       {"slug", "support"},
+                       {"prompt", "You are helpful.\n"},
+                       {"config", {{"temperature", 0.5}}},
+                       {"commitMessage", "First version"},
+                       {"author", {{"name", "Ada"}, {"email", "ada@example.com"}}},
+                       {"authoredAt", "2023-11-14T22:13:20Z"}},
+                      ada_);
+  std::string server_id = agent["currentVersion"]["commitId"];
+  EXPECT_EQ(server_id, "13708b11e552efc48df3348babce6b29f19a5ba4");  // docs/FORMAT.md
+
+  std::filesystem::path repo = dir_.path() / "local";
+  std::filesystem::create_directories(repo);
+  WriteFile(repo / "p.md", "You are helpful.\n");
+  RunOptions options{repo, {{"CLAWMIT_AUTHOR_DATE", "1700000000"}}, ""};
+  ASSERT_EQ(RunProcess(ClawmitBinary(), {"init"}, options).exit_code, 0);
+  RunResult r =
+      RunProcess(ClawmitBinary(),
+                 {"new", "support", "--prompt-file", "p.md", "--set", "config.temperature=0.5",
+                  "-m", "First version", "--author", "Ada <ada@example.com>", "--json"},
+                 options);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out)["commitId"], server_id);
+}
+
+TEST_F(ServerAgentsTest, CreateAnswersTheApiShapeAndGetReturnsIt) {
+  json agent = Create({{"name", "Code reviewer"},
+                       {"description", "Reviews PRs"},
+                       {"prompt", "Review carefully."},
+                       {"tools",
+                        {{{"name", "github_api"},
+                          {"description", "GitHub"},
+                          {"parameters", {{"repo", "string"}, {"pr_number", "number"}}}}}},
+                       {"config", {{"temperature", 0.3}, {"maxTokens", 4000}}}},
+                      ada_);
+  std::string id = agent["id"];
+  EXPECT_EQ(id.rfind("agent_", 0), 0u);
+  EXPECT_EQ(agent["status"], "idle");
+  EXPECT_EQ(agent["slug"], "code-reviewer");
+  EXPECT_EQ(agent["currentVersion"]["versionNumber"], 1);
+  EXPECT_EQ(agent["currentVersionId"], agent["currentVersion"]["id"]);
+  EXPECT_EQ(agent["currentVersion"]["tools"][0]["parameters"]["pr_number"], "number");
+  EXPECT_EQ(agent["currentVersion"]["config"]["maxTokens"], 4000);
+  EXPECT_EQ(agent["currentVersion"]["commitMessage"], "Create agent code-reviewer");
+  EXPECT_EQ(agent["forkCount"], 0);
+
+  HttpResult got = server_->Request("GET", "/api/agents/" + id, "", ada_);
+  ASSERT_EQ(got.status, 200);
+  EXPECT_EQ(json::parse(got.body), agent);
+}
+
+TEST_F(ServerAgentsTest, InvalidAgentsAreRefusedWithFieldDetails) {
+  json error = Create({{"prompt", "x"},
+                       {"tools", {{{"name", "a"}}, {{"name", "a"}}}},
+                       {"config", {{"temperature", 7}}}},
+                      ada_, 400)["error"];
+  EXPECT_EQ(error["code"], "VALIDATION_ERROR");
+  EXPECT_EQ(error["details"][0]["field"], "name");
+  EXPECT_EQ(error["details"][0]["message"], "Required field missing");
+  error = Create({{"name", "x"},
+                  {"prompt", "x"},
+                  {"tools", {{{"name", "a"}}, {{"name", "a"}}}},
+                  {"config", {{"temperature", 7}}}},
+                 ada_, 400)["error"];
+  ASSERT_EQ(error["details"].size(), 2u);
+  EXPECT_EQ(error["details"][0]["field"], "tools[1].name");
+  EXPECT_EQ(error["details"][1]["field"], "config.temperature");
+  EXPECT_EQ(Create({{"name", "x"}}, ada_, 400)["error"]["details"][0]["field"], "prompt");
+  json list = json::parse(server_->Request("GET", "/api/agents", "", ada_).body);
+  EXPECT_EQ(list["pagination"]["total"], 0);
+}
+
+TEST_F(ServerAgentsTest, SlugsAreUniquePerAccount) {
+  EXPECT_EQ(Create({{"name", "Bot"}, {"prompt", "a"}}, ada_)["slug"], "bot");
+  EXPECT_EQ(Create({{"name", "Bot"}, {"prompt", "b"}}, ada_)["slug"], "bot-2");
+  Create({{"name", "Bot"}, {"slug", "bot"}, {"prompt", "c"}}, ada_, 409);
+  EXPECT_EQ(Create({{"name", "Bot"}, {"prompt", "d"}}, Login("bob@example.com"))["slug"], "bot");
+}
+
+TEST_F(ServerAgentsTest, ListPagesNewestFirstWithLimitCapped) {
+  for (int i = 0; i < 5; ++i) Create({{"name", "a" + std::to_string(i)}, {"prompt", "p"}}, ada_);
+  json page = json::parse(server_->Request("GET", "/api/agents?page=2&limit=2", "", ada_).body);
+  EXPECT_EQ(page["data"].size(), 2u);
+  EXPECT_EQ(page["pagination"], json({{"page", 2}, {"limit", 2}, {"total", 5}, {"totalPages", 3}}));
+  json capped = json::parse(server_->Request("GET", "/api/agents?limit=1000", "", ada_).body);
+  EXPECT_EQ(capped["pagination"]["limit"], 100);
+  EXPECT_EQ(server_->Request("GET", "/api/agents?page=0", "", ada_).status, 400);
+}
+
+TEST_F(ServerAgentsTest, StrangersGetNotFoundAndScopesAreEnforced) {
+  std::string id = Create({{"name", "Secret"}, {"prompt", "p"}}, ada_)["id"];
+  std::string bob = Login("bob@example.com");
+  HttpResult r = server_->Request("GET", "/api/agents/" + id, "", bob);
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(r.body.find("Secret"), std::string::npos);
+  EXPECT_TRUE(json::parse(server_->Request("GET", "/api/agents", "", bob).body)["data"].empty());
+
+  auto key = [&](const json& scopes) {
+    HttpResult k = server_->Request("POST", "/api/api-keys",
+                                    json{{"name", "k"}, {"scopes", scopes}}.dump(), ada_);
+    return json::parse(k.body)["key"].get<std::string>();
+  };
+  std::string reader = key({"agents:read"});
+  EXPECT_EQ(server_->Request("GET", "/api/agents/" + id, "", reader).status, 200);
+  EXPECT_EQ(server_->Request("POST", "/api/agents", R"({"name":"x","prompt":"y"})", reader).status,
+            403);
+  std::string tasks_only = key({"tasks:read"});
+  EXPECT_EQ(server_->Request("GET", "/api/agents", "", tasks_only).status, 403);
+  std::string writer = key({"agents:write"});
+  EXPECT_EQ(server_->Request("POST", "/api/agents", R"({"name":"x","prompt":"y"})", writer).status,
+            201);
+  EXPECT_EQ(server_->Request("GET", "/api/agents").status, 401);
+}
+
+}  // namespace
+}  // namespace clawmit::testing
