@@ -43,11 +43,11 @@ struct Entry {
 Result<std::vector<Entry>> Collect(store::Repository& repo, ResolvedRevision start,
                                    const LogOptions& opts) {
   std::vector<Entry> entries;
-  size_t wanted = opts.max_count;
   while (true) {
     CLAWMIT_ASSIGN_OR_RETURN(store::AgentSummary agent, repo.GetAgent(start.slug));
     // From the head, -n N reads only the end of the version index.
-    size_t limit = agent.head == start.commit ? wanted : 0;
+    size_t limit =
+        agent.head == start.commit && opts.max_count != 0 ? opts.max_count - entries.size() : 0;
     CLAWMIT_ASSIGN_OR_RETURN(std::vector<store::VersionSummary> history,
                              repo.Log(start.slug, limit));
     auto it = std::find_if(history.begin(), history.end(), [&](const store::VersionSummary& v) {
@@ -64,7 +64,6 @@ Result<std::vector<Entry>> Collect(store::Repository& repo, ResolvedRevision sta
     CLAWMIT_ASSIGN_OR_RETURN(std::optional<store::ForkOrigin> origin, repo.Origin(start.slug));
     if (!origin) return entries;
     start = ResolvedRevision{origin->slug, origin->commit};
-    if (wanted != 0) wanted -= std::min(wanted, entries.size());
   }
 }
 
