@@ -12,30 +12,13 @@ namespace {
 
 using nlohmann::json;
 
-class ServerAgentsTest : public ::testing::Test {
+class ServerAgentsTest : public ServerTest {
  protected:
-  void SetUp() override {
-    server_ = std::make_unique<ServerProcess>(dir_.path() / "data");
-    ASSERT_TRUE(server_->running());
-    ada_ = Login("ada@example.com");
-  }
-
-  std::string Login(const std::string& email) {
-    json credentials = {{"email", email}, {"password", "correct horse"}};
-    server_->Request("POST", "/api/auth/register", credentials.dump());
-    return json::parse(
-        server_->Request("POST", "/api/auth/login", credentials.dump()).body)["token"];
-  }
-
   json Create(const json& body, const std::string& token, int status = 201) {
     HttpResult r = server_->Request("POST", "/api/agents", body.dump(), token);
     EXPECT_EQ(r.status, status) << r.body;
     return json::parse(r.body, nullptr, false);
   }
-
-  ScopedTempDir dir_;
-  std::unique_ptr<ServerProcess> server_;
-  std::string ada_;
 };
 
 TEST_F(ServerAgentsTest, CommitIdEqualsWhatTheCliComputes) {

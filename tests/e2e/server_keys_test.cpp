@@ -10,30 +10,13 @@ namespace {
 
 using nlohmann::json;
 
-class ServerKeysTest : public ::testing::Test {
+class ServerKeysTest : public ServerTest {
  protected:
-  void SetUp() override {
-    server_ = std::make_unique<ServerProcess>(dir_.path() / "data");
-    ASSERT_TRUE(server_->running());
-    ada_ = Login("ada@example.com");
-  }
-
-  std::string Login(const std::string& email) {
-    json credentials = {{"email", email}, {"password", "correct horse"}};
-    server_->Request("POST", "/api/auth/register", credentials.dump());
-    HttpResult r = server_->Request("POST", "/api/auth/login", credentials.dump());
-    return json::parse(r.body)["token"];
-  }
-
   json CreateKey(const std::string& token, const json& body, int expected_status = 201) {
     HttpResult r = server_->Request("POST", "/api/api-keys", body.dump(), token);
     EXPECT_EQ(r.status, expected_status) << r.body;
     return json::parse(r.body, nullptr, false);
   }
-
-  ScopedTempDir dir_;
-  std::unique_ptr<ServerProcess> server_;
-  std::string ada_;
 };
 
 TEST_F(ServerKeysTest, KeyIsShownOnceAndListedByItsPrefix) {

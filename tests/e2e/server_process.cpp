@@ -79,4 +79,21 @@ HttpResult ServerProcess::Request(const std::string& method, const std::string& 
   return result;
 }
 
+void ServerTest::SetUp() {
+  server_ = std::make_unique<ServerProcess>(dir_.path() / "data");
+  ASSERT_TRUE(server_->running()) << "the server did not start";
+  ada_ = Login("ada@example.com");
+}
+
+std::string ServerTest::Login(const std::string& email) {
+  std::string credentials = R"({"email":")" + email + R"(","password":"correct horse"})";
+  server_->Request("POST", "/api/auth/register", credentials);
+  HttpResult r = server_->Request("POST", "/api/auth/login", credentials);
+  EXPECT_EQ(r.status, 200) << r.body;
+  auto start = r.body.find("\"token\":\"");
+  if (start == std::string::npos) return "";
+  start += 9;
+  return r.body.substr(start, r.body.find('"', start) - start);
+}
+
 }  // namespace clawmit::testing

@@ -2,10 +2,12 @@
 // requests to it over real HTTP (through the curl command).
 #pragma once
 
+#include <gtest/gtest.h>
 #include <sys/types.h>
 
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -45,6 +47,19 @@ class ServerProcess {
   pid_t pid_ = -1;
   int port_ = 0;
   std::filesystem::path log_file_;
+};
+
+// A fixture with a running server in a temporary folder and Ada logged in.
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override;
+
+  // Registers `email` (password "correct horse") when new and returns a JWT.
+  std::string Login(const std::string& email);
+
+  ScopedTempDir dir_;
+  std::unique_ptr<ServerProcess> server_;
+  std::string ada_;  // Ada's JWT
 };
 
 }  // namespace clawmit::testing
