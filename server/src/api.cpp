@@ -23,6 +23,12 @@ Api::Api(Database& db, ApiConfig config) : db_(db), config_(std::move(config)) {
   router_.Add("GET", "/api/agents/:id", [this](const HttpRequest& r, const PathParams& p) {
     return GetAgent(r, p.at("id"));
   });
+  router_.Add("GET", "/api/agents/:id/versions", [this](const HttpRequest& r, const PathParams& p) {
+    return ListVersions(r, p.at("id"));
+  });
+  router_.Add(
+      "POST", "/api/agents/:id/versions",
+      [this](const HttpRequest& r, const PathParams& p) { return CreateVersion(r, p.at("id")); });
   router_.Add("POST", "/api/api-keys",
               [this](const HttpRequest& r, const PathParams&) { return CreateKey(r); });
   router_.Add("GET", "/api/api-keys",

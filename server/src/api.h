@@ -48,6 +48,9 @@ class Api {
   Result<nlohmann::json> AgentJson(const std::string& user_id, const std::string& agent_id) const;
   nlohmann::json VersionJson(const DbRow& version) const;
 
+  HttpResponse ListVersions(const HttpRequest& request, const std::string& agent_id) const;
+  HttpResponse CreateVersion(const HttpRequest& request, const std::string& agent_id) const;
+
   HttpResponse CreateKey(const HttpRequest& request) const;
   HttpResponse ListKeys(const HttpRequest& request) const;
   HttpResponse RevokeKey(const HttpRequest& request, const std::string& id) const;

@@ -33,35 +33,6 @@ std::string SlugFromName(const std::string& name) {
   return slug.empty() ? "agent" : slug;
 }
 
-// "2023-11-14T22:13:20Z" -> seconds; nullopt when malformed.
-std::optional<int64_t> ParseIso(const std::string& text) {
-  std::tm tm{};
-  const char* end = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  if (end == nullptr || *end != '\0') return std::nullopt;
-  return static_cast<int64_t>(timegm(&tm));
-}
-
-json ToolsJson(const std::vector<core::Tool>& tools) {
-  return json::parse(core::CanonicalToolsFile(tools));
-}
-
-json ConfigJson(const core::Config& config) {
-  return json::parse(core::CanonicalConfigFile(config));
-}
-
-std::optional<int64_t> PageParam(const HttpRequest& req, const char* name, int64_t fallback) {
-  auto it = req.query.find(name);
-  if (it == req.query.end()) return fallback;
-  try {
-    size_t used = 0;
-    int64_t v = std::stoll(it->second, &used);
-    if (used != it->second.size() || v < 1) return std::nullopt;
-    return v;
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
-}
-
 }  // namespace
 
 json Api::VersionJson(const DbRow& v) const {
@@ -149,25 +120,7 @@ HttpResponse Api::CreateAgent(const HttpRequest& req) const {
       for (const auto& d : config.status().details()) details.push_back({d.field, d.message});
     }
   }
-  core::Signature author{caller.email, caller.email, Now()};
-  if (body.contains("author")) {
-    const json& a = body["author"];
-    if (!a.is_object() || !a.value("name", json()).is_string() ||
-        !a.value("email", json()).is_string() ||
-        !core::ValidateIdentity(a["name"].get<std::string>(), a["email"].get<std::string>()).ok()) {
-      details.push_back({"author", "must be {\"name\",\"email\"} without '<', '>' or newlines"});
-    } else {
-      author.name = a["name"];
-      author.email = a["email"];
-    }
-  }
-  if (!authored_at.empty()) {
-    if (auto t = ParseIso(authored_at)) {
-      author.time = *t;
-    } else {
-      details.push_back({"authoredAt", "must be a time like 2026-02-02T10:02:15Z"});
-    }
-  }
+  core::Signature author = ReadAuthor(body, caller.email, authored_at, details);
   if (!slug.empty() && !core::ValidateSlug(slug).ok()) {
     details.push_back({"slug", core::ValidateSlug(slug).message()});
   }

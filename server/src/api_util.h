@@ -4,9 +4,12 @@
 #include <cstdint>
 #include <ctime>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "clawmit/core/agent.h"
+#include "clawmit/core/commit.h"
 #include "clawmit/server/http.h"
 #include "router.h"
 
@@ -38,6 +41,64 @@ inline const std::vector<std::string>& AllScopes() {
                                                    "tasks:read",    "tasks:write",
                                                    "webhooks:read", "webhooks:write"};
   return kScopes;
+}
+
+// "2023-11-14T22:13:20Z" -> seconds; nullopt when malformed.
+inline std::optional<int64_t> ParseIso(const std::string& text) {
+  std::tm tm{};
+  const char* end = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  if (end == nullptr || *end != '\0') return std::nullopt;
+  return static_cast<int64_t>(timegm(&tm));
+}
+
+inline nlohmann::json ToolsJson(const std::vector<core::Tool>& tools) {
+  return nlohmann::json::parse(core::CanonicalToolsFile(tools));
+}
+
+inline nlohmann::json ConfigJson(const core::Config& config) {
+  return nlohmann::json::parse(core::CanonicalConfigFile(config));
+}
+
+inline std::optional<int64_t> PageParam(const HttpRequest& req, const char* name,
+                                        int64_t fallback) {
+  auto it = req.query.find(name);
+  if (it == req.query.end()) return fallback;
+  try {
+    size_t used = 0;
+    int64_t v = std::stoll(it->second, &used);
+    if (used != it->second.size() || v < 1) return std::nullopt;
+    return v;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+// The version's author: `author` {name, email} and `authoredAt` of the body
+// when given, else the account's email at the time of the request (the CLI's
+// defaults). Problems go to `details`.
+inline core::Signature ReadAuthor(const nlohmann::json& body, const std::string& email,
+                                  const std::string& authored_at,
+                                  std::vector<ApiFieldError>& details) {
+  core::Signature author{email, email, Now()};
+  if (body.contains("author")) {
+    const nlohmann::json& a = body["author"];
+    if (!a.is_object() || !a.value("name", nlohmann::json()).is_string() ||
+        !a.value("email", nlohmann::json()).is_string() ||
+        !core::ValidateIdentity(a["name"].get<std::string>(), a["email"].get<std::string>()).ok()) {
+      details.push_back({"author", "must be {\"name\",\"email\"} without '<', '>' or newlines"});
+    } else {
+      author.name = a["name"];
+      author.email = a["email"];
+    }
+  }
+  if (!authored_at.empty()) {
+    if (auto t = ParseIso(authored_at)) {
+      author.time = *t;
+    } else {
+      details.push_back({"authoredAt", "must be a time like 2026-02-02T10:02:15Z"});
+    }
+  }
+  return author;
 }
 
 }  // namespace clawmit::server

@@ -151,7 +151,8 @@ Result<LabelMove> Repository::SetLabel(const LabelUpdate& u) {
     CLAWMIT_ASSIGN_OR_RETURN(move.from_version, ops.VersionOf(u.slug, *current));
   }
   bool moves = !current || *current != u.target;
-  if (moves && current) CLAWMIT_TRY(ops.Protected(u));
+  // Moving a protected label, or lifting its protection, takes --force.
+  if (current && (moves || u.protect == Protect::kUnprotect)) CLAWMIT_TRY(ops.Protected(u));
 
   if (moves) {
     git_oid new_oid = ToGit(u.target);

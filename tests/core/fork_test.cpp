@@ -1,12 +1,18 @@
+// Fork types against the real change: InferForkType names the change,
+// CheckForkType refuses a type that does not fit and says exactly what changed.
 #include "clawmit/core/fork.h"
 
 #include <gtest/gtest.h>
+
+#include <optional>
+#include <string>
 
 #include "test_support.h"
 
 namespace clawmit::core {
 namespace {
 
+// The source of every fork below: one prompt, one tool, one config key.
 AgentContent Base() {
   AgentContent c;
   c.prompt = "Be helpful.\n";
@@ -15,55 +21,204 @@ AgentContent Base() {
   return c;
 }
 
-TEST(ForkTest, InfersTheTypeFromTheChange) {
-  AgentContent same = Base();
-  EXPECT_EQ(*InferForkType(Base(), same), ForkType::kExactClone);
-  AgentContent prompt = Base();
-  prompt.prompt = "Be formal.\n";
-  EXPECT_EQ(*InferForkType(Base(), prompt), ForkType::kPromptMutation);
+AgentContent WithPrompt(const std::string& prompt) {
+  AgentContent c = Base();
+  c.prompt = prompt;
+  return c;
+}
+
+// The message of a refused check; fails the test when the check passed.
+std::string Refusal(std::optional<ForkType> requested, const AgentContent& fork) {
+  auto r = CheckForkType(requested, Base(), fork);
+  EXPECT_FALSE(r.ok()) << "accepted as " << (r.ok() ? std::string(ForkTypeName(*r)) : "");
+  EXPECT_EQ(r.status().code(), Status::Code::kInvalidArgument);
+  return r.status().message();
+}
+
+TEST(ForkTest, InferSaysExactCloneWhenNothingChanged) {
+  auto r = InferForkType(Base(), Base());
+  ASSERT_OK(r.status());
+  EXPECT_EQ(*r, ForkType::kExactClone);
+}
+
+TEST(ForkTest, InferSaysPromptMutationWhenOnlyThePromptChanged) {
+  auto r = InferForkType(Base(), WithPrompt("Be formal.\n"));
+  ASSERT_OK(r.status());
+  EXPECT_EQ(*r, ForkType::kPromptMutation);
+}
+
+TEST(ForkTest, InferSaysToolMutationForToolsConfigOrBoth) {
+  AgentContent tools = Base();
+  tools.tools.push_back({"search", "", "{}"});
   AgentContent config = Base();
   config.config["temperature"] = "0.2";
-  EXPECT_EQ(*InferForkType(Base(), config), ForkType::kToolMutation);
-  AgentContent both = prompt;
-  both.config["temperature"] = "0.2";
-  EXPECT_FALSE(InferForkType(Base(), both).ok());
+  AgentContent both = tools;
+  both.config.erase("temperature");
+
+  for (const AgentContent& fork : {tools, config, both}) {
+    auto r = InferForkType(Base(), fork);
+    ASSERT_OK(r.status());
+    EXPECT_EQ(*r, ForkType::kToolMutation);
+  }
 }
 
-TEST(ForkTest, PromptMutationThatChangesToolsSaysWhat) {
-  AgentContent fork = Base();
-  fork.prompt = "Other.\n";
-  fork.tools.push_back({"search", "", "{}"});
-  auto r = CheckForkType(ForkType::kPromptMutation, Base(), fork);
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().message(), "prompt_mutation changes tools: added 'search'");
+TEST(ForkTest, InferRefusesAPromptChangeTogetherWithAToolsOrConfigChange) {
+  AgentContent prompt_and_config = WithPrompt("Be formal.\n");
+  prompt_and_config.config["temperature"] = "0.2";
+  AgentContent prompt_and_tools = WithPrompt("Be formal.\n");
+  prompt_and_tools.tools.clear();
+
+  for (const AgentContent& fork : {prompt_and_config, prompt_and_tools}) {
+    auto r = InferForkType(Base(), fork);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), Status::Code::kInvalidArgument);
+    EXPECT_EQ(r.status().message(),
+              "a fork changes either the prompt (prompt_mutation) or tools/config "
+              "(tool_mutation), not both: make two forks, or fork and then commit");
+  }
 }
 
-TEST(ForkTest, ExactCloneAllowsNoChange) {
-  AgentContent fork = Base();
-  fork.config["maxTokens"] = "100";
-  auto r = CheckForkType(ForkType::kExactClone, Base(), fork);
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().message(),
-            "exact_clone changes config: keys 'maxTokens' (an exact clone changes nothing)");
-  EXPECT_EQ(*CheckForkType(ForkType::kExactClone, Base(), Base()), ForkType::kExactClone);
-}
-
-TEST(ForkTest, ToolMutationMustNotTouchThePrompt) {
-  AgentContent fork = Base();
-  fork.prompt = "x";
-  fork.tools.clear();
-  auto r = CheckForkType(ForkType::kToolMutation, Base(), fork);
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().message(), "tool_mutation changes the prompt");
-}
-
-TEST(ForkTest, MutationsMustChangeSomething) {
-  EXPECT_FALSE(CheckForkType(ForkType::kPromptMutation, Base(), Base()).ok());
-  EXPECT_FALSE(CheckForkType(ForkType::kToolMutation, Base(), Base()).ok());
+TEST(ForkTest, CheckWithoutARequestedTypeInfers) {
   AgentContent fork = Base();
   fork.tools[0].description = "Find";
-  EXPECT_EQ(*CheckForkType(ForkType::kToolMutation, Base(), fork), ForkType::kToolMutation);
+
   EXPECT_EQ(*CheckForkType(std::nullopt, Base(), fork), ForkType::kToolMutation);
+  EXPECT_EQ(*CheckForkType(std::nullopt, Base(), Base()), ForkType::kExactClone);
+  EXPECT_EQ(*CheckForkType(std::nullopt, Base(), WithPrompt("x")), ForkType::kPromptMutation);
+  AgentContent both = WithPrompt("x");
+  both.tools.clear();
+  EXPECT_FALSE(CheckForkType(std::nullopt, Base(), both).ok());
+}
+
+TEST(ForkTest, CheckAcceptsEachTypeForTheChangeItAllows) {
+  AgentContent tools = Base();
+  tools.tools.push_back({"search", "", "{}"});
+
+  EXPECT_EQ(*CheckForkType(ForkType::kExactClone, Base(), Base()), ForkType::kExactClone);
+  EXPECT_EQ(*CheckForkType(ForkType::kPromptMutation, Base(), WithPrompt("x")),
+            ForkType::kPromptMutation);
+  EXPECT_EQ(*CheckForkType(ForkType::kToolMutation, Base(), tools), ForkType::kToolMutation);
+}
+
+TEST(ForkTest, PromptMutationThatAddsAToolSaysWhichTool) {
+  AgentContent fork = WithPrompt("Other.\n");
+  fork.tools.push_back({"search", "", "{}"});
+
+  EXPECT_EQ(Refusal(ForkType::kPromptMutation, fork),
+            "prompt_mutation changes tools: added 'search'");
+}
+
+TEST(ForkTest, PromptMutationListsAddedRemovedAndChangedToolsInThatOrder) {
+  AgentContent fork = WithPrompt("Other.\n");
+  fork.tools = {{"lookup", "Look up", R"({"q":{"type":"string"}})"},
+                {"search", "", "{}"},
+                {"fetch", "", "{}"}};
+  AgentContent source = Base();
+  source.tools.push_back({"calc", "", "{}"});
+  source.tools.push_back({"clock", "", "{}"});
+
+  auto r = CheckForkType(ForkType::kPromptMutation, source, fork);
+
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(),
+            "prompt_mutation changes tools: added 'search', 'fetch', removed 'calc', 'clock', "
+            "changed 'lookup'");
+}
+
+TEST(ForkTest, PromptMutationThatOnlyReordersToolsSaysReordered) {
+  AgentContent source = Base();
+  source.tools.push_back({"search", "", "{}"});
+  AgentContent fork = source;
+  fork.prompt = "Other.\n";
+  std::swap(fork.tools[0], fork.tools[1]);
+
+  auto r = CheckForkType(ForkType::kPromptMutation, source, fork);
+
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "prompt_mutation changes tools: reordered");
+}
+
+TEST(ForkTest, PromptMutationThatChangesConfigNamesTheKeys) {
+  AgentContent fork = WithPrompt("Other.\n");
+  fork.config.erase("temperature");
+  fork.config["model"] = R"("gpt-4o")";
+  fork.config["maxTokens"] = "100";
+
+  // Added keys (sorted), then removed ones.
+  EXPECT_EQ(Refusal(ForkType::kPromptMutation, fork),
+            "prompt_mutation changes config: keys 'maxTokens', 'model', 'temperature'");
+}
+
+TEST(ForkTest, PromptMutationThatChangesToolsAndConfigNamesBoth) {
+  AgentContent fork = WithPrompt("Other.\n");
+  fork.tools.clear();
+  fork.config["temperature"] = "0.1";
+
+  EXPECT_EQ(Refusal(ForkType::kPromptMutation, fork),
+            "prompt_mutation changes tools: removed 'lookup', config: keys 'temperature'");
+}
+
+TEST(ForkTest, ExactCloneThatAddsAConfigKeyIsRefused) {
+  AgentContent fork = Base();
+  fork.config["maxTokens"] = "100";
+
+  EXPECT_EQ(Refusal(ForkType::kExactClone, fork),
+            "exact_clone changes config: keys 'maxTokens' (an exact clone changes nothing)");
+}
+
+TEST(ForkTest, ExactCloneThatChangesThePromptIsRefused) {
+  EXPECT_EQ(Refusal(ForkType::kExactClone, WithPrompt("Be formal.\n")),
+            "exact_clone changes the prompt (an exact clone changes nothing)");
+}
+
+TEST(ForkTest, ExactCloneThatChangesEverythingListsEverything) {
+  AgentContent fork = WithPrompt("Be formal.\n");
+  fork.tools[0].parameters = R"({"q":{}})";
+  fork.config["temperature"] = "1";
+
+  EXPECT_EQ(Refusal(ForkType::kExactClone, fork),
+            "exact_clone changes tools: changed 'lookup', config: keys 'temperature', the prompt "
+            "(an exact clone changes nothing)");
+}
+
+TEST(ForkTest, ToolMutationThatChangesThePromptIsRefused) {
+  AgentContent fork = WithPrompt("x");
+  fork.tools.clear();
+
+  EXPECT_EQ(Refusal(ForkType::kToolMutation, fork), "tool_mutation changes the prompt");
+  EXPECT_EQ(Refusal(ForkType::kToolMutation, WithPrompt("x")), "tool_mutation changes the prompt");
+}
+
+TEST(ForkTest, PromptMutationWithoutAPromptChangeIsRefused) {
+  EXPECT_EQ(Refusal(ForkType::kPromptMutation, Base()),
+            "prompt_mutation must change the prompt (give --prompt-file, or use exact_clone)");
+}
+
+TEST(ForkTest, ToolMutationWithoutAToolsOrConfigChangeIsRefused) {
+  EXPECT_EQ(
+      Refusal(ForkType::kToolMutation, Base()),
+      "tool_mutation must change tools or config (give --tools-file/--set, or use exact_clone)");
+}
+
+TEST(ForkTest, ToolMutationAcceptsAToolParameterOrDescriptionChange) {
+  AgentContent parameters = Base();
+  parameters.tools[0].parameters = R"({"q":{"type":"string"}})";
+  AgentContent description = Base();
+  description.tools[0].description = "Find";
+
+  EXPECT_EQ(*CheckForkType(ForkType::kToolMutation, Base(), parameters), ForkType::kToolMutation);
+  EXPECT_EQ(*CheckForkType(ForkType::kToolMutation, Base(), description), ForkType::kToolMutation);
+}
+
+TEST(ForkTest, ForkTypeNamesRoundTrip) {
+  for (ForkType t : {ForkType::kExactClone, ForkType::kPromptMutation, ForkType::kToolMutation}) {
+    EXPECT_EQ(ParseForkType(ForkTypeName(t)), t);
+  }
+  EXPECT_EQ(ForkTypeName(ForkType::kExactClone), "exact_clone");
+  EXPECT_EQ(ForkTypeName(ForkType::kPromptMutation), "prompt_mutation");
+  EXPECT_EQ(ForkTypeName(ForkType::kToolMutation), "tool_mutation");
+  EXPECT_FALSE(ParseForkType("clone").has_value());
+  EXPECT_FALSE(ParseForkType("").has_value());
 }
 
 }  // namespace
