@@ -104,22 +104,7 @@ HttpResponse Api::CreateAgent(const HttpRequest& req) const {
   if (body.contains("name") && name.empty() && body["name"].is_string()) {
     details.push_back({"name", "must not be empty"});
   }
-  if (body.contains("tools")) {
-    auto tools = core::ParseTools(body["tools"].dump(), "tools");
-    if (tools.ok()) {
-      content.tools = std::move(tools).value();
-    } else {
-      for (const auto& d : tools.status().details()) details.push_back({d.field, d.message});
-    }
-  }
-  if (body.contains("config")) {
-    auto config = core::ParseConfig(body["config"].dump(), "config");
-    if (config.ok()) {
-      content.config = std::move(config).value();
-    } else {
-      for (const auto& d : config.status().details()) details.push_back({d.field, d.message});
-    }
-  }
+  ReadToolsAndConfig(body, content, details);
   core::Signature author = ReadAuthor(body, caller.email, authored_at, details);
   if (!slug.empty() && !core::ValidateSlug(slug).ok()) {
     details.push_back({"slug", core::ValidateSlug(slug).message()});

@@ -73,6 +73,31 @@ inline std::optional<int64_t> PageParam(const HttpRequest& req, const char* name
   }
 }
 
+// Lays the body's `tools` and `config`, when present, over `content`, with
+// core's shape checks; problems go to `details` with core's field paths.
+inline void ReadToolsAndConfig(const nlohmann::json& body, core::AgentContent& content,
+                               std::vector<ApiFieldError>& details) {
+  auto report = [&](const Status& s) {
+    for (const auto& d : s.details()) details.push_back({d.field, d.message});
+  };
+  if (body.contains("tools")) {
+    auto tools = core::ParseTools(body["tools"].dump(), "tools");
+    if (tools.ok()) {
+      content.tools = std::move(tools).value();
+    } else {
+      report(tools.status());
+    }
+  }
+  if (body.contains("config")) {
+    auto config = core::ParseConfig(body["config"].dump(), "config");
+    if (config.ok()) {
+      content.config = std::move(config).value();
+    } else {
+      report(config.status());
+    }
+  }
+}
+
 // The version's author: `author` {name, email} and `authoredAt` of the body
 // when given, else the account's email at the time of the request (the CLI's
 // defaults). Problems go to `details`.

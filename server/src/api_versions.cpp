@@ -115,22 +115,7 @@ HttpResponse Api::CreateVersion(const HttpRequest& req, const std::string& agent
         details.push_back({"prompt", "must be a string"});
       }
     }
-    if (body.contains("tools")) {
-      auto tools = core::ParseTools(body["tools"].dump(), "tools");
-      if (tools.ok()) {
-        after.tools = std::move(tools).value();
-      } else {
-        for (const auto& d : tools.status().details()) details.push_back({d.field, d.message});
-      }
-    }
-    if (body.contains("config")) {
-      auto config = core::ParseConfig(body["config"].dump(), "config");
-      if (config.ok()) {
-        after.config = std::move(config).value();
-      } else {
-        for (const auto& d : config.status().details()) details.push_back({d.field, d.message});
-      }
-    }
+    ReadToolsAndConfig(body, after, details);
     if (details.empty()) {
       Status valid = core::Validate(after);
       for (const auto& d : valid.details()) details.push_back({d.field, d.message});
