@@ -16,8 +16,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr int64_t kMaxPageSize = 100;
-
 // "Support Bot!" -> "support-bot"
 std::string SlugFromName(const std::string& name) {
   std::string slug;
@@ -172,18 +170,13 @@ HttpResponse Api::CreateAgent(const HttpRequest& req) const {
 HttpResponse Api::ListAgents(const HttpRequest& req) const {
   Caller caller;
   if (auto error = Require(req, "agents:read", caller)) return *error;
-  auto page = PageParam(req, "page", 1);
-  auto limit = PageParam(req, "limit", 10);
-  if (!page || !limit) {
-    return ErrorResponse(400, "VALIDATION_ERROR", "Invalid request data", req.request_id,
-                         {{!page ? "page" : "limit", "must be a positive integer"}});
-  }
-  int64_t size = std::min(*limit, kMaxPageSize);
+  Page page;
+  if (auto error = ReadPage(req, 10, page)) return *error;
   auto total = db_.Query("SELECT COUNT(*) FROM agents WHERE user_id = ?1", {caller.user_id});
   auto rows = db_.Query(
       "SELECT id, name, description, status, current_version_id, fork_count, created_at, slug "
       "FROM agents WHERE user_id = ?1 ORDER BY created_at DESC, id LIMIT ?2 OFFSET ?3",
-      {caller.user_id, size, (*page - 1) * size});
+      {caller.user_id, page.size, page.offset()});
   if (!total.ok() || !rows.ok()) return Internal(req);
   json data = json::array();
   for (const auto& a : *rows) {
@@ -197,12 +190,7 @@ HttpResponse Api::ListAgents(const HttpRequest& req) const {
                     {"slug", Text(a[7])}});
   }
   int64_t count = Int((*total)[0][0]);
-  return Json(200, {{"data", data},
-                    {"pagination",
-                     {{"page", *page},
-                      {"limit", size},
-                      {"total", count},
-                      {"totalPages", (count + size - 1) / size}}}});
+  return Json(200, {{"data", data}, {"pagination", page.Pagination(count)}});
 }
 
 HttpResponse Api::GetAgent(const HttpRequest& req, const std::string& id) const {

@@ -1,6 +1,7 @@
 // Internal: small helpers shared by the API's route files.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <ctime>
 #include <nlohmann/json.hpp>
@@ -71,6 +72,34 @@ inline std::optional<int64_t> PageParam(const HttpRequest& req, const char* name
   } catch (const std::exception&) {
     return std::nullopt;
   }
+}
+
+// `?page=&limit=` of a listing; limit capped at 100.
+struct Page {
+  int64_t number = 1;
+  int64_t size = 10;
+  [[nodiscard]] int64_t offset() const { return (number - 1) * size; }
+  [[nodiscard]] nlohmann::json Pagination(int64_t total) const {
+    return {{"page", number},
+            {"limit", size},
+            {"total", total},
+            {"totalPages", (total + size - 1) / size}};
+  }
+};
+
+// Reads the page of `req`, or the 400 answer when page or limit is not a
+// positive integer.
+inline std::optional<HttpResponse> ReadPage(const HttpRequest& req, int64_t default_limit,
+                                            Page& page) {
+  auto number = PageParam(req, "page", 1);
+  auto limit = PageParam(req, "limit", default_limit);
+  if (!number || !limit) {
+    return ErrorResponse(400, "VALIDATION_ERROR", "Invalid request data", req.request_id,
+                         {{!number ? "page" : "limit", "must be a positive integer"}});
+  }
+  page.number = *number;
+  page.size = std::min<int64_t>(*limit, 100);
+  return std::nullopt;
 }
 
 // Lays the body's `tools` and `config`, when present, over `content`, with

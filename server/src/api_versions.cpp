@@ -23,24 +23,19 @@ constexpr const char* kVersionColumns =
 HttpResponse Api::ListVersions(const HttpRequest& req, const std::string& agent_id) const {
   Caller caller;
   if (auto error = Require(req, "agents:read", caller)) return *error;
-  auto page = PageParam(req, "page", 1);
-  auto limit = PageParam(req, "limit", 20);
-  if (!page || !limit) {
-    return ErrorResponse(400, "VALIDATION_ERROR", "Invalid request data", req.request_id,
-                         {{!page ? "page" : "limit", "must be a positive integer"}});
-  }
+  Page page;
+  if (auto error = ReadPage(req, 20, page)) return *error;
   auto owned =
       db_.Query("SELECT 1 FROM agents WHERE id = ?1 AND user_id = ?2", {agent_id, caller.user_id});
   if (!owned.ok()) return Internal(req);
   if (owned->empty())
     return ErrorResponse(404, "NOT_FOUND", "no agent " + agent_id, req.request_id);
-  int64_t size = std::min<int64_t>(*limit, 100);
   auto total = db_.Query("SELECT COUNT(*) FROM versions WHERE agent_id = ?1", {agent_id});
   auto rows = db_.Query(std::string("SELECT ") + kVersionColumns +
                             ", created_by, (SELECT email FROM users WHERE id = created_by) "
                             "FROM versions WHERE agent_id = ?1 "
                             "ORDER BY version_number DESC LIMIT ?2 OFFSET ?3",
-                        {agent_id, size, (*page - 1) * size});
+                        {agent_id, page.size, page.offset()});
   if (!total.ok() || !rows.ok()) return Internal(req);
   json data = json::array();
   for (const auto& r : *rows) {
@@ -49,12 +44,7 @@ HttpResponse Api::ListVersions(const HttpRequest& req, const std::string& agent_
     data.push_back(std::move(v));
   }
   int64_t count = Int((*total)[0][0]);
-  return Json(200, {{"data", data},
-                    {"pagination",
-                     {{"page", *page},
-                      {"limit", size},
-                      {"total", count},
-                      {"totalPages", (count + size - 1) / size}}}});
+  return Json(200, {{"data", data}, {"pagination", page.Pagination(count)}});
 }
 
 HttpResponse Api::CreateVersion(const HttpRequest& req, const std::string& agent_id) const {
