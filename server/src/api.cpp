@@ -1,41 +1,85 @@
 // The route table of the Clawmit API; each handler lives in the file of its
-// section (api_auth.cpp, api_keys.cpp, api_agents.cpp).
+// section (api_auth.cpp, api_keys.cpp, api_agents.cpp, api_forks.cpp,
+// api_versions.cpp, api_compare.cpp, api_batch.cpp, api_labels.cpp).
 #include "api.h"
+
+#include <algorithm>
+#include <cctype>
 
 #include "api_util.h"
 
 namespace clawmit::server {
+namespace {
+
+// True when a Content-Type names JSON: `application/json` or a `+json` type,
+// parameters (`; charset=utf-8`) and case ignored. A body without a
+// Content-Type is read as JSON, as the API's bodies all are.
+bool NamesJson(std::string type) {
+  type = type.substr(0, type.find(';'));
+  std::erase_if(type, [](unsigned char c) { return std::isspace(c); });
+  std::ranges::transform(type, type.begin(), [](unsigned char c) { return std::tolower(c); });
+  return type.empty() || type == "application/json" || type.ends_with("+json");
+}
+
+}  // namespace
+
+HttpResponse Api::Handle(const HttpRequest& request) const {
+  if (!request.body.empty() && !NamesJson(request.Header("content-type"))) {
+    return ErrorResponse(415, "UNSUPPORTED_MEDIA_TYPE",
+                         "the body must be JSON (Content-Type: application/json)",
+                         request.request_id);
+  }
+  return router_.Dispatch(request);
+}
 
 Api::Api(Database& db, ApiConfig config) : db_(db), config_(std::move(config)) {
-  router_.Add("GET", "/api/health", [](const HttpRequest&, const PathParams&) {
-    return Json(200, {{"status", "ok"}});
-  });
-  router_.Add("POST", "/api/auth/register",
-              [this](const HttpRequest& r, const PathParams&) { return Register(r); });
-  router_.Add("POST", "/api/auth/login",
-              [this](const HttpRequest& r, const PathParams&) { return Login(r); });
-  router_.Add("GET", "/api/auth/me",
-              [this](const HttpRequest& r, const PathParams&) { return Me(r); });
-  router_.Add("POST", "/api/agents",
-              [this](const HttpRequest& r, const PathParams&) { return CreateAgent(r); });
-  router_.Add("GET", "/api/agents",
-              [this](const HttpRequest& r, const PathParams&) { return ListAgents(r); });
-  router_.Add("GET", "/api/agents/:id", [this](const HttpRequest& r, const PathParams& p) {
-    return GetAgent(r, p.at("id"));
-  });
-  router_.Add("GET", "/api/agents/:id/versions", [this](const HttpRequest& r, const PathParams& p) {
-    return ListVersions(r, p.at("id"));
-  });
-  router_.Add(
-      "POST", "/api/agents/:id/versions",
-      [this](const HttpRequest& r, const PathParams& p) { return CreateVersion(r, p.at("id")); });
-  router_.Add("POST", "/api/api-keys",
-              [this](const HttpRequest& r, const PathParams&) { return CreateKey(r); });
-  router_.Add("GET", "/api/api-keys",
-              [this](const HttpRequest& r, const PathParams&) { return ListKeys(r); });
-  router_.Add("DELETE", "/api/api-keys/:id", [this](const HttpRequest& r, const PathParams& p) {
-    return RevokeKey(r, p.at("id"));
-  });
+  using Params = const PathParams&;
+  using Req = const HttpRequest&;
+  router_.Add("GET", "/api/health", [](Req, Params) { return Json(200, {{"status", "ok"}}); });
+  router_.Add("POST", "/api/auth/register", [this](Req r, Params) { return Register(r); });
+  router_.Add("POST", "/api/auth/login", [this](Req r, Params) { return Login(r); });
+  router_.Add("GET", "/api/auth/me", [this](Req r, Params) { return Me(r); });
+
+  router_.Add("POST", "/api/api-keys", [this](Req r, Params) { return CreateKey(r); });
+  router_.Add("GET", "/api/api-keys", [this](Req r, Params) { return ListKeys(r); });
+  router_.Add("DELETE", "/api/api-keys/:id",
+              [this](Req r, Params p) { return RevokeKey(r, p.at("id")); });
+
+  router_.Add("POST", "/api/agents", [this](Req r, Params) { return CreateAgent(r); });
+  router_.Add("GET", "/api/agents", [this](Req r, Params) { return ListAgents(r); });
+  router_.Add("GET", "/api/agents/:id",
+              [this](Req r, Params p) { return GetAgent(r, p.at("id")); });
+  router_.Add("PATCH", "/api/agents/:id",
+              [this](Req r, Params p) { return UpdateAgent(r, p.at("id")); });
+  router_.Add("DELETE", "/api/agents/:id",
+              [this](Req r, Params p) { return DeleteAgent(r, p.at("id")); });
+  router_.Add("POST", "/api/agents/:id/fork",
+              [this](Req r, Params p) { return ForkAgent(r, p.at("id")); });
+  router_.Add("GET", "/api/agents/:id/lineage",
+              [this](Req r, Params p) { return Lineage(r, p.at("id")); });
+
+  router_.Add("GET", "/api/agents/:id/versions",
+              [this](Req r, Params p) { return ListVersions(r, p.at("id")); });
+  router_.Add("POST", "/api/agents/:id/versions",
+              [this](Req r, Params p) { return CreateVersion(r, p.at("id")); });
+  // Before …/versions/:ref, which would take "compare" for a ref.
+  router_.Add("GET", "/api/agents/:id/versions/compare",
+              [this](Req r, Params p) { return CompareVersions(r, p.at("id")); });
+  router_.Add("POST", "/api/agents/:id/versions/batch",
+              [this](Req r, Params p) { return AppendVersions(r, p.at("id")); });
+  router_.Add("GET", "/api/agents/:id/versions/:ref",
+              [this](Req r, Params p) { return GetVersion(r, p.at("id"), p.at("ref")); });
+  router_.Add("POST", "/api/agents/:id/rollback",
+              [this](Req r, Params p) { return Rollback(r, p.at("id")); });
+
+  router_.Add("GET", "/api/agents/:id/labels",
+              [this](Req r, Params p) { return ListLabels(r, p.at("id")); });
+  router_.Add("GET", "/api/agents/:id/labels/:label",
+              [this](Req r, Params p) { return GetLabel(r, p.at("id"), p.at("label")); });
+  router_.Add("PUT", "/api/agents/:id/labels/:label",
+              [this](Req r, Params p) { return SetLabel(r, p.at("id"), p.at("label")); });
+  router_.Add("DELETE", "/api/agents/:id/labels/:label",
+              [this](Req r, Params p) { return DeleteLabel(r, p.at("id"), p.at("label")); });
 }
 
 }  // namespace clawmit::server

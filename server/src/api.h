@@ -23,7 +23,11 @@ struct ApiConfig {
 class Api {
  public:
   Api(Database& db, ApiConfig config);
-  HttpResponse Handle(const HttpRequest& request) const { return router_.Dispatch(request); }
+  // Answers one request: 415 for a body that says it is not JSON, else the
+  // route's handler (404/405 in the error shape when none matches).
+  HttpResponse Handle(const HttpRequest& request) const;
+  // "METHOD PATTERN" of every route, in the order they match.
+  [[nodiscard]] std::vector<std::string> Routes() const { return router_.Describe(); }
 
  private:
   // The account a request acts for: `Authorization: Bearer <JWT>` (every
@@ -42,14 +46,35 @@ class Api {
                                       Caller& caller) const;
   Result<Caller> AuthenticateKey(const std::string& key) const;
 
+  // api_agents.cpp
   HttpResponse CreateAgent(const HttpRequest& request) const;
   HttpResponse ListAgents(const HttpRequest& request) const;
   HttpResponse GetAgent(const HttpRequest& request, const std::string& id) const;
+  HttpResponse UpdateAgent(const HttpRequest& request, const std::string& id) const;
+  HttpResponse DeleteAgent(const HttpRequest& request, const std::string& id) const;
   Result<nlohmann::json> AgentJson(const std::string& user_id, const std::string& agent_id) const;
-  nlohmann::json VersionJson(const DbRow& version) const;
 
+  // api_forks.cpp
+  HttpResponse ForkAgent(const HttpRequest& request, const std::string& source_id) const;
+  HttpResponse Lineage(const HttpRequest& request, const std::string& agent_id) const;
+
+  // api_versions.cpp, api_compare.cpp, api_batch.cpp
   HttpResponse ListVersions(const HttpRequest& request, const std::string& agent_id) const;
+  HttpResponse GetVersion(const HttpRequest& request, const std::string& agent_id,
+                          const std::string& ref) const;
   HttpResponse CreateVersion(const HttpRequest& request, const std::string& agent_id) const;
+  HttpResponse CompareVersions(const HttpRequest& request, const std::string& agent_id) const;
+  HttpResponse Rollback(const HttpRequest& request, const std::string& agent_id) const;
+  HttpResponse AppendVersions(const HttpRequest& request, const std::string& agent_id) const;
+
+  // api_labels.cpp
+  HttpResponse ListLabels(const HttpRequest& request, const std::string& agent_id) const;
+  HttpResponse GetLabel(const HttpRequest& request, const std::string& agent_id,
+                        const std::string& label) const;
+  HttpResponse SetLabel(const HttpRequest& request, const std::string& agent_id,
+                        const std::string& label) const;
+  HttpResponse DeleteLabel(const HttpRequest& request, const std::string& agent_id,
+                           const std::string& label) const;
 
   HttpResponse CreateKey(const HttpRequest& request) const;
   HttpResponse ListKeys(const HttpRequest& request) const;

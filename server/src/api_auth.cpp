@@ -34,11 +34,8 @@ bool PlausibleEmail(const std::string& email) {
 // {"email","password"} with field errors in the API's details shape.
 std::optional<HttpResponse> ReadCredentials(const HttpRequest& req, std::string& email,
                                             std::string& password, bool check_rules) {
-  json body = json::parse(req.body, nullptr, false);
-  if (!body.is_object()) {
-    return ErrorResponse(400, "VALIDATION_ERROR", "Invalid request data", req.request_id,
-                         {{"body", "must be a JSON object"}});
-  }
+  json body;
+  if (auto error = ReadJsonObject(req, body)) return error;
   std::vector<ApiFieldError> details;
   auto field = [&](const char* name, std::string& out) {
     if (!body.contains(name)) {

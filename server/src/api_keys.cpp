@@ -80,13 +80,12 @@ Result<Api::Caller> Api::AuthenticateKey(const std::string& key) const {
 HttpResponse Api::CreateKey(const HttpRequest& req) const {
   Caller caller;
   if (auto error = Require(req, kJwtOnly, caller)) return *error;
-  json body = json::parse(req.body, nullptr, false);
+  json body;
+  if (auto error = ReadJsonObject(req, body)) return *error;
   std::vector<ApiFieldError> details;
   std::string name;
   json scopes = json::array();
-  if (!body.is_object()) {
-    details.push_back({"body", "must be a JSON object"});
-  } else {
+  {
     if (!body.contains("name")) {
       details.push_back({"name", "Required field missing"});
     } else if (!body["name"].is_string() || body["name"].get<std::string>().empty()) {
@@ -142,7 +141,7 @@ HttpResponse Api::ListKeys(const HttpRequest& req) const {
   if (auto error = Require(req, kJwtOnly, caller)) return *error;
   auto rows = db_.Query(
       "SELECT id, key_prefix, name, scopes, last_used_at, created_at FROM api_keys "
-      "WHERE user_id = ?1 ORDER BY created_at, id",
+      "WHERE user_id = ?1 ORDER BY created_at, rowid",
       {caller.user_id});
   if (!rows.ok()) return Internal(req);
   json data = json::array();

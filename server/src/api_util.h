@@ -4,9 +4,11 @@
 #include <algorithm>
 #include <cstdint>
 #include <ctime>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "clawmit/core/agent.h"
@@ -78,7 +80,13 @@ inline std::optional<int64_t> PageParam(const HttpRequest& req, const char* name
 struct Page {
   int64_t number = 1;
   int64_t size = 10;
-  [[nodiscard]] int64_t offset() const { return (number - 1) * size; }
+  // Saturates: a page past the end (even page=2^63-1) is an empty page.
+  [[nodiscard]] int64_t offset() const {
+    if (number - 1 > std::numeric_limits<int64_t>::max() / size) {
+      return std::numeric_limits<int64_t>::max();
+    }
+    return (number - 1) * size;
+  }
   [[nodiscard]] nlohmann::json Pagination(int64_t total) const {
     return {{"page", number},
             {"limit", size},
@@ -100,6 +108,93 @@ inline std::optional<HttpResponse> ReadPage(const HttpRequest& req, int64_t defa
   page.number = *number;
   page.size = std::min<int64_t>(*limit, 100);
   return std::nullopt;
+}
+
+// How deep arrays and objects may nest in a body: far beyond any agent's
+// config, far below what recursive code (dump, core's checks) could survive.
+inline constexpr int kMaxJsonDepth = 64;
+
+// Whether `text` nests arrays/objects deeper than `limit` (strings skipped).
+inline bool NestsDeeperThan(std::string_view text, int limit) {
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > limit) return true;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return false;
+}
+
+// Parses the request body into `body`; the 400 answer when it is not a JSON
+// object or nests deeper than kMaxJsonDepth.
+inline std::optional<HttpResponse> ReadJsonObject(const HttpRequest& req, nlohmann::json& body) {
+  if (NestsDeeperThan(req.body, kMaxJsonDepth)) {
+    return ErrorResponse(
+        400, "VALIDATION_ERROR", "Invalid request data", req.request_id,
+        {{"body", "nests deeper than " + std::to_string(kMaxJsonDepth) + " levels"}});
+  }
+  body = nlohmann::json::parse(req.body, nullptr, false);
+  if (body.is_object()) return std::nullopt;
+  return ErrorResponse(400, "VALIDATION_ERROR", "Invalid request data", req.request_id,
+                       {{"body", "must be a JSON object"}});
+}
+
+// Reads the string field `name` into `out` when present; a missing required
+// field or a non-string goes to `details`. Answers whether it was present.
+inline bool ReadString(const nlohmann::json& body, const char* name, bool required,
+                       std::string& out, std::vector<ApiFieldError>& details) {
+  if (!body.contains(name)) {
+    if (required) details.push_back({name, "Required field missing"});
+    return false;
+  }
+  if (!body[name].is_string()) {
+    details.push_back({name, "must be a string"});
+    return false;
+  }
+  out = body[name].get<std::string>();
+  return true;
+}
+
+inline HttpResponse Invalid(const HttpRequest& req, const std::vector<ApiFieldError>& details) {
+  return ErrorResponse(400, "VALIDATION_ERROR", "Invalid request data", req.request_id, details);
+}
+
+inline HttpResponse NoAgent(const HttpRequest& req, const std::string& id) {
+  return ErrorResponse(404, "NOT_FOUND", "no agent " + id, req.request_id);
+}
+
+// An answer decided inside a transaction (a refusal, once the transaction is
+// rolled back): `return refusal.Set(answer);` aborts the work.
+struct Refusal {
+  std::optional<HttpResponse> answer;
+  Status Set(HttpResponse response) {
+    answer = std::move(response);
+    return Status::InvalidArgument("refused");
+  }
+};
+
+// The optional expected `commitId` of a body (a push sends the id it computed
+// locally): 422 INTEGRITY_ERROR when the server's own differs.
+inline std::optional<HttpResponse> CheckExpectedCommit(const HttpRequest& req,
+                                                       const std::string& field,
+                                                       const std::string& expected,
+                                                       const std::string& computed) {
+  if (expected.empty() || expected == computed) return std::nullopt;
+  return ErrorResponse(422, "INTEGRITY_ERROR", "the commit id does not match the version's content",
+                       req.request_id,
+                       {{field, "expected " + expected + ", the content gives " + computed}});
 }
 
 // Lays the body's `tools` and `config`, when present, over `content`, with

@@ -1,12 +1,12 @@
-// Versions (API.md "Versions"): list and create. A new version inherits what
-// the body leaves out from the current one and answers `diffFromParent`, the
-// semantic diff of core — the function the CLI's diff uses.
+// Versions (API.md "Versions"): list, get, create. A new version inherits
+// what the body leaves out from the current one and answers `diffFromParent`,
+// the semantic diff of core — the function the CLI's diff uses.
 #include <nlohmann/json.hpp>
 
 #include "api.h"
 #include "api_util.h"
-#include "auth.h"
 #include "clawmit/core/diff.h"
+#include "records.h"
 
 namespace clawmit::server {
 
@@ -14,140 +14,148 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char* kVersionColumns =
-    "id, version_number, commit_id, parent_commit_ids, prompt, tools, config, commit_message, "
-    "author_name, author_email, authored_at, fork_type, created_at";
+// `?after=N&limit=M` (DESIGN.md's incremental fetch): full versions in
+// ascending order, up to 500 a page.
+constexpr int64_t kMaxAfterLimit = 500;
 
 }  // namespace
 
 HttpResponse Api::ListVersions(const HttpRequest& req, const std::string& agent_id) const {
   Caller caller;
   if (auto error = Require(req, "agents:read", caller)) return *error;
+  auto agent = FindAgent(db_, caller.user_id, agent_id);
+  if (!agent.ok()) return Internal(req);
+  if (!*agent) return NoAgent(req, agent_id);
+  const std::string select = std::string("SELECT ") + kVersionColumns +
+                             ", created_by, (SELECT email FROM users WHERE id = created_by) "
+                             "FROM versions WHERE agent_id = ?1 ";
+  auto with_creator = [](const DbRow& r) {
+    json v = VersionJson(r);
+    v["createdBy"] = {{"id", Text(r[kVersionColumnCount])},
+                      {"email", Text(r[kVersionColumnCount + 1])}};
+    return v;
+  };
+
+  if (req.query.contains("after")) {
+    auto after = PageParam(req, "after", 0);
+    if (req.query.at("after") == "0") after = 0;
+    auto limit = PageParam(req, "limit", 100);
+    if (!after || !limit) {
+      return Invalid(
+          req, {{!after ? "after" : "limit",
+                 !after ? "must be a version number (0 or more)" : "must be a positive integer"}});
+    }
+    int64_t size = std::min(*limit, kMaxAfterLimit);
+    // One more than asked tells whether another page follows.
+    auto rows = db_.Query(select + "AND version_number > ?2 ORDER BY version_number LIMIT ?3",
+                          {agent_id, *after, size + 1});
+    if (!rows.ok()) return Internal(req);
+    bool more = static_cast<int64_t>(rows->size()) > size;
+    if (more) rows->pop_back();
+    json data = json::array();
+    for (const auto& r : *rows) data.push_back(with_creator(r));
+    json next = rows->empty() ? json(nullptr) : json(Int(rows->back()[1]));
+    return Json(200, {{"data", data}, {"hasMore", more}, {"nextAfter", more ? next : nullptr}});
+  }
+
   Page page;
   if (auto error = ReadPage(req, 20, page)) return *error;
-  auto owned =
-      db_.Query("SELECT 1 FROM agents WHERE id = ?1 AND user_id = ?2", {agent_id, caller.user_id});
-  if (!owned.ok()) return Internal(req);
-  if (owned->empty())
-    return ErrorResponse(404, "NOT_FOUND", "no agent " + agent_id, req.request_id);
   auto total = db_.Query("SELECT COUNT(*) FROM versions WHERE agent_id = ?1", {agent_id});
-  auto rows = db_.Query(std::string("SELECT ") + kVersionColumns +
-                            ", created_by, (SELECT email FROM users WHERE id = created_by) "
-                            "FROM versions WHERE agent_id = ?1 "
-                            "ORDER BY version_number DESC LIMIT ?2 OFFSET ?3",
+  auto rows = db_.Query(select + "ORDER BY version_number DESC LIMIT ?2 OFFSET ?3",
                         {agent_id, page.size, page.offset()});
   if (!total.ok() || !rows.ok()) return Internal(req);
   json data = json::array();
-  for (const auto& r : *rows) {
-    json v = VersionJson(r);
-    v["createdBy"] = {{"id", Text(r[13])}, {"email", Text(r[14])}};
-    data.push_back(std::move(v));
-  }
+  for (const auto& r : *rows) data.push_back(with_creator(r));
   int64_t count = Int((*total)[0][0]);
   return Json(200, {{"data", data}, {"pagination", page.Pagination(count)}});
+}
+
+HttpResponse Api::GetVersion(const HttpRequest& req, const std::string& agent_id,
+                             const std::string& ref) const {
+  Caller caller;
+  if (auto error = Require(req, "agents:read", caller)) return *error;
+  auto agent = FindAgent(db_, caller.user_id, agent_id);
+  if (!agent.ok()) return Internal(req);
+  if (!*agent) return NoAgent(req, agent_id);
+  // A `ver_…` id, or a commit id: whole, or a prefix of at least 7 digits.
+  bool hex = ref.size() >= 7 && ref.size() <= 40 &&
+             ref.find_first_not_of("0123456789abcdef") == std::string::npos;
+  Result<std::vector<DbRow>> rows =
+      hex ? db_.Query(std::string("SELECT ") + kVersionColumns +
+                          " FROM versions WHERE agent_id = ?1 AND commit_id >= ?2 AND "
+                          "commit_id < ?2 || 'g' LIMIT 2",
+                      {agent_id, ref})
+          : db_.Query(std::string("SELECT ") + kVersionColumns +
+                          " FROM versions WHERE agent_id = ?1 AND id = ?2",
+                      {agent_id, ref});
+  if (!rows.ok()) return Internal(req);
+  if (rows->size() > 1) {
+    return ErrorResponse(409, "CONFLICT", "commit id prefix " + ref + " is ambiguous",
+                         req.request_id);
+  }
+  if (rows->empty()) {
+    return ErrorResponse(404, "NOT_FOUND", "no version " + ref + " of agent " + agent_id,
+                         req.request_id);
+  }
+  return Json(200, VersionJson(rows->front()));
 }
 
 HttpResponse Api::CreateVersion(const HttpRequest& req, const std::string& agent_id) const {
   Caller caller;
   if (auto error = Require(req, "agents:write", caller)) return *error;
-  json body = json::parse(req.body, nullptr, false);
-  if (!body.is_object()) {
-    return ErrorResponse(400, "VALIDATION_ERROR", "Invalid request data", req.request_id,
-                         {{"body", "must be a JSON object"}});
-  }
+  json body;
+  if (auto error = ReadJsonObject(req, body)) return *error;
   std::vector<ApiFieldError> details;
-  std::string message;
-  std::string authored_at;
-  if (!body.contains("commitMessage")) {
-    details.push_back({"commitMessage", "Required field missing"});
-  } else if (!body["commitMessage"].is_string() ||
-             core::NormalizeMessage(body["commitMessage"].get<std::string>()).empty()) {
-    details.push_back({"commitMessage", "must be a non-empty string"});
-  } else {
-    message = body["commitMessage"];
+  std::string message, authored_at, expected_commit;
+  if (ReadString(body, "commitMessage", true, message, details) &&
+      core::NormalizeMessage(message).empty()) {
+    details.push_back({"commitMessage", "must not be empty"});
   }
-  if (body.contains("authoredAt")) {
-    if (body["authoredAt"].is_string()) {
-      authored_at = body["authoredAt"];
-    } else {
-      details.push_back({"authoredAt", "must be a string"});
-    }
-  }
+  ReadString(body, "authoredAt", false, authored_at, details);
+  ReadString(body, "commitId", false, expected_commit, details);
   core::Signature author = ReadAuthor(body, caller.email, authored_at, details);
+  if (body.contains("prompt") && !body["prompt"].is_string()) {
+    details.push_back({"prompt", "must be a string"});
+  }
 
   json answer;
-  bool not_found = false;
+  Refusal refusal;
   Status s = db_.Transaction([&]() -> Status {
-    CLAWMIT_ASSIGN_OR_RETURN(auto agents, db_.Query("SELECT slug, current_version_id FROM agents "
-                                                    "WHERE id = ?1 AND user_id = ?2",
-                                                    {agent_id, caller.user_id}));
-    if (agents.empty()) {
-      not_found = true;
-      return Status::NotFound("no agent");
-    }
-    std::string slug = Text(agents[0][0]);
-    CLAWMIT_ASSIGN_OR_RETURN(auto current, db_.Query(std::string("SELECT ") + kVersionColumns +
-                                                         " FROM versions WHERE id = ?1",
-                                                     {agents[0][1]}));
-    if (current.empty()) return Status::Corruption("agent without a current version");
-    const DbRow& head = current[0];
-    core::AgentContent before;
-    before.prompt = Text(head[4]);
-    CLAWMIT_ASSIGN_OR_RETURN(before.tools, core::ParseTools(Text(head[5]), "tools"));
-    CLAWMIT_ASSIGN_OR_RETURN(before.config, core::ParseConfig(Text(head[6]), "config"));
-
+    CLAWMIT_ASSIGN_OR_RETURN(auto agent, FindAgent(db_, caller.user_id, agent_id));
+    if (!agent) return refusal.Set(NoAgent(req, agent_id));
+    CLAWMIT_ASSIGN_OR_RETURN(auto head, FindVersion(db_, agent_id, agent->current_version_id));
+    if (!head) return Status::Corruption("agent without a current version");
+    CLAWMIT_ASSIGN_OR_RETURN(core::AgentContent before, VersionContent(*head));
     // Fields left out are inherited from the current version.
     core::AgentContent after = before;
-    if (body.contains("prompt")) {
-      if (body["prompt"].is_string()) {
-        after.prompt = body["prompt"];
-      } else {
-        details.push_back({"prompt", "must be a string"});
-      }
-    }
+    if (body.contains("prompt") && body["prompt"].is_string()) after.prompt = body["prompt"];
     ReadToolsAndConfig(body, after, details);
     if (details.empty()) {
       Status valid = core::Validate(after);
       for (const auto& d : valid.details()) details.push_back({d.field, d.message});
     }
-    if (!details.empty()) return Status::InvalidContent("invalid", {});
+    if (!details.empty()) return refusal.Set(Invalid(req, details));
 
-    int64_t number = Int(head[1]) + 1;
-    core::CommitSpec spec;
-    spec.tree_id = core::BuildContentObjects(after).tree_id;
-    spec.parents = {*core::ObjectId::FromHex(Text(head[2]))};
-    spec.author = author;
-    spec.message = core::BuildCommitMessage(
-        message, {slug, static_cast<uint64_t>(number), std::nullopt, "", 0});
-    std::string commit_id = core::ComputeCommitId(spec).Hex();
-    std::string version_id = "ver_" + RandomHex(12);
-    int64_t now = Now();
-    CLAWMIT_TRY(
-        db_.Query("INSERT INTO versions (id, agent_id, version_number, commit_id, "
-                  "parent_commit_ids, prompt, tools, config, commit_message, author_name, "
-                  "author_email, authored_at, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, "
-                  "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-                  {version_id, agent_id, number, commit_id, json::array({Text(head[2])}).dump(),
-                   after.prompt, ToolsJson(after.tools).dump(), ConfigJson(after.config).dump(),
-                   core::NormalizeMessage(message), author.name, author.email, author.time,
-                   caller.user_id, now})
-            .status());
-    CLAWMIT_TRY(db_.Query("UPDATE agents SET current_version_id = ?1, updated_at = ?2 "
-                          "WHERE id = ?3",
-                          {version_id, now, agent_id})
-                    .status());
-    CLAWMIT_ASSIGN_OR_RETURN(auto inserted, db_.Query(std::string("SELECT ") + kVersionColumns +
-                                                          " FROM versions WHERE id = ?1",
-                                                      {version_id}));
-    answer = VersionJson(inserted.at(0));
-    answer["parentVersionId"] = Text(head[0]);
+    NewVersion version;
+    version.agent_id = agent_id;
+    version.slug = agent->slug;
+    version.number = Int((*head)[1]) + 1;
+    version.content = after;
+    version.parent_commit_ids = {Text((*head)[2])};
+    version.author = author;
+    version.message = message;
+    version.created_by = caller.user_id;
+    if (auto error = CheckExpectedCommit(req, "commitId", expected_commit, CommitIdOf(version))) {
+      return refusal.Set(*error);
+    }
+    CLAWMIT_ASSIGN_OR_RETURN(DbRow row, InsertVersion(db_, version));
+    CLAWMIT_TRY(SetCurrentVersion(db_, agent_id, Text(row[0])));
+    answer = VersionJson(row);
+    answer["parentVersionId"] = Text((*head)[0]);
     answer["diffFromParent"] = json::parse(core::DiffToJson(core::Diff(before, after)));
     return Status::Ok();
   });
-  if (!details.empty()) {
-    return ErrorResponse(400, "VALIDATION_ERROR", "Invalid request data", req.request_id, details);
-  }
-  if (not_found) return ErrorResponse(404, "NOT_FOUND", "no agent " + agent_id, req.request_id);
+  if (refusal.answer) return *refusal.answer;
   if (!s.ok()) return Internal(req);
   return Json(201, answer);
 }

@@ -66,6 +66,23 @@ const char* const kMigrations[] = {
     CREATE INDEX versions_commit ON versions(commit_id);
     CREATE INDEX agents_user ON agents(user_id, created_at);
     )sql",
+    // 3: fork sources, the trailers a version's commit message carries
+    // besides its number, and labels.
+    R"sql(
+    ALTER TABLE agents ADD COLUMN forked_from_version_id TEXT;
+    ALTER TABLE versions ADD COLUMN forked_from TEXT;
+    ALTER TABLE versions ADD COLUMN rollback_to INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX agents_parent ON agents(parent_agent_id);
+    CREATE UNIQUE INDEX versions_agent_commit ON versions(agent_id, commit_id);
+    CREATE TABLE labels (
+      agent_id TEXT NOT NULL REFERENCES agents(id) ON DELETE CASCADE,
+      name TEXT NOT NULL,
+      version_id TEXT NOT NULL REFERENCES versions(id) ON DELETE CASCADE,
+      updated_at INTEGER NOT NULL,
+      updated_by TEXT NOT NULL REFERENCES users(id),
+      PRIMARY KEY (agent_id, name)
+    );
+    )sql",
 };
 
 struct StmtDeleter {

@@ -23,6 +23,16 @@ void Router::Add(const std::string& method, const std::string& pattern, RouteHan
   routes_.push_back({method, Split(pattern), std::move(handler)});
 }
 
+std::vector<std::string> Router::Describe() const {
+  std::vector<std::string> out;
+  for (const Route& route : routes_) {
+    std::string line = route.method + " ";
+    for (const auto& seg : route.segments) line += "/" + seg;
+    out.push_back(std::move(line));
+  }
+  return out;
+}
+
 HttpResponse Router::Dispatch(const HttpRequest& request) const {
   std::vector<std::string> parts = Split(request.path);
   bool path_matched = false;

@@ -21,6 +21,9 @@ class Router {
   // path, 405 when one does but not for this method.
   HttpResponse Dispatch(const HttpRequest& request) const;
 
+  // "METHOD PATTERN" of every route, in the order they were added.
+  [[nodiscard]] std::vector<std::string> Describe() const;
+
  private:
   struct Route {
     std::string method;

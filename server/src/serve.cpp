@@ -35,6 +35,11 @@ Result<std::filesystem::path> DatabaseFile(const ServeOptions& options) {
 
 }  // namespace
 
+Result<std::vector<std::string>> RouteTable() {
+  CLAWMIT_ASSIGN_OR_RETURN(auto db, Database::Open(":memory:"));
+  return Api(*db, ApiConfig{}).Routes();
+}
+
 Status Serve(const ServeOptions& options) {
   std::error_code ec;
   std::filesystem::create_directories(options.data_dir, ec);

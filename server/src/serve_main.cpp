@@ -23,6 +23,8 @@ int main(int argc, char** argv) {
   app.add_option("--data-dir", data_dir,
                  "Folder for the SQLite database and the generated JWT secret "
                  "(default ./clawmit-data)");
+  bool routes = false;
+  app.add_flag("--routes", routes, "Print the routes the server answers and exit");
   app.footer(
       "Environment (flags win): DATABASE_URL (sqlite:PATH), JWT_SECRET (32+ bytes; generated\n"
       "and kept in the data directory when unset), JWT_EXPIRES_IN (default 7d).\n"
@@ -32,6 +34,15 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  }
+  if (routes) {
+    auto table = clawmit::server::RouteTable();
+    if (!table.ok()) {
+      std::fprintf(stderr, "clawmit: error: %s\n", table.status().message().c_str());
+      return 1;
+    }
+    for (const auto& line : *table) std::printf("%s\n", line.c_str());
+    return 0;
   }
   options.data_dir = data_dir;
   clawmit::Status s = clawmit::server::Serve(options);

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "clawmit/core/status.h"
 
@@ -22,5 +23,9 @@ struct ServeOptions {
 // http://HOST:PORT" on stdout and serves until SIGTERM or SIGINT, finishing
 // the requests in flight. Request lines go to stderr.
 Status Serve(const ServeOptions& options);
+
+// "METHOD /api/pattern" of every route the server answers, in matching order
+// (`clawmit serve --routes`; the tests' tenancy matrix checks it covers them).
+Result<std::vector<std::string>> RouteTable();
 
 }  // namespace clawmit::server

@@ -1,0 +1,154 @@
+#include "records.h"
+
+#include "api_util.h"
+#include "auth.h"
+
+namespace clawmit::server {
+
+using nlohmann::json;
+
+json VersionJson(const DbRow& v) {
+  auto text_or_null = [](const DbValue& value) {
+    return std::holds_alternative<std::nullptr_t>(value) ? json(nullptr) : json(Text(value));
+  };
+  return {{"id", Text(v[0])},
+          {"versionNumber", Int(v[1])},
+          {"commitId", Text(v[2])},
+          {"parentCommitIds", json::parse(Text(v[3]))},
+          {"prompt", Text(v[4])},
+          {"tools", json::parse(Text(v[5]))},
+          {"config", json::parse(Text(v[6]))},
+          {"commitMessage", Text(v[7])},
+          {"author", {{"name", Text(v[8])}, {"email", Text(v[9])}}},
+          {"authoredAt", Iso(Int(v[10]))},
+          {"forkType", text_or_null(v[11])},
+          {"createdAt", Iso(Int(v[12]))},
+          {"forkedFrom", text_or_null(v[13])},
+          {"rollbackTo", Int(v[14]) == 0 ? json(nullptr) : json(Int(v[14]))}};
+}
+
+Result<core::AgentContent> VersionContent(const DbRow& row) {
+  core::AgentContent content;
+  content.prompt = Text(row[4]);
+  CLAWMIT_ASSIGN_OR_RETURN(content.tools, core::ParseTools(Text(row[5]), "tools"));
+  CLAWMIT_ASSIGN_OR_RETURN(content.config, core::ParseConfig(Text(row[6]), "config"));
+  return content;
+}
+
+Result<std::optional<DbRow>> FindVersion(Database& db, const std::string& agent_id,
+                                         const std::string& version_id) {
+  CLAWMIT_ASSIGN_OR_RETURN(auto rows, db.Query(std::string("SELECT ") + kVersionColumns +
+                                                   " FROM versions WHERE id = ?1 AND agent_id = ?2",
+                                               {version_id, agent_id}));
+  if (rows.empty()) return std::optional<DbRow>();
+  return std::optional<DbRow>(std::move(rows[0]));
+}
+
+Result<std::optional<AgentRow>> FindAgent(Database& db, const std::string& user_id,
+                                          const std::string& agent_id) {
+  CLAWMIT_ASSIGN_OR_RETURN(auto rows,
+                           db.Query("SELECT id, slug, name, description, current_version_id, "
+                                    "parent_agent_id FROM agents WHERE id = ?1 AND user_id = ?2",
+                                    {agent_id, user_id}));
+  if (rows.empty()) return std::optional<AgentRow>();
+  const DbRow& a = rows[0];
+  return std::optional<AgentRow>(
+      AgentRow{Text(a[0]), Text(a[1]), Text(a[2]), Text(a[3]), Text(a[4]), Text(a[5])});
+}
+
+namespace {
+
+// "Support Bot!" -> "support-bot"
+std::string SlugFromName(const std::string& name) {
+  std::string slug;
+  for (unsigned char c : name) {
+    if (std::isalnum(c) != 0 && c < 0x80) {
+      slug += static_cast<char>(std::tolower(c));
+    } else if (!slug.empty() && slug.back() != '-') {
+      slug += '-';
+    }
+  }
+  while (!slug.empty() && slug.back() == '-') slug.pop_back();
+  if (slug.size() > 56) slug.resize(56);
+  return slug.empty() ? "agent" : slug;
+}
+
+}  // namespace
+
+Result<std::string> ClaimSlug(Database& db, const std::string& user_id,
+                              const std::string& requested, const std::string& name) {
+  std::string base = requested.empty() ? SlugFromName(name) : requested;
+  std::string candidate = base;
+  for (int n = 2;; ++n) {
+    CLAWMIT_ASSIGN_OR_RETURN(
+        auto taken,
+        db.Query("SELECT 1 FROM agents WHERE user_id = ?1 AND slug = ?2", {user_id, candidate}));
+    if (taken.empty()) return candidate;
+    if (!requested.empty()) return Status::AlreadyExists("slug '" + requested + "' is taken");
+    candidate = base + "-" + std::to_string(n);
+  }
+}
+
+Result<std::string> InsertAgent(Database& db, const NewAgent& agent) {
+  std::string id = "agent_" + RandomHex(12);
+  auto or_null = [](const std::string& s) -> DbValue {
+    if (s.empty()) return nullptr;
+    return s;
+  };
+  CLAWMIT_TRY(
+      db.Query("INSERT INTO agents (id, user_id, slug, name, description, "
+               "parent_agent_id, forked_from_version_id, created_at, updated_at) "
+               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+               {id, agent.user_id, agent.slug, agent.name, agent.description,
+                or_null(agent.parent_agent_id), or_null(agent.forked_from_version_id), Now()})
+          .status());
+  return id;
+}
+
+Status SetCurrentVersion(Database& db, const std::string& agent_id, const std::string& version_id) {
+  return db
+      .Query("UPDATE agents SET current_version_id = ?1, updated_at = ?2 WHERE id = ?3",
+             {version_id, Now(), agent_id})
+      .status();
+}
+
+std::string CommitIdOf(const NewVersion& v) {
+  core::Trailers trailers;
+  trailers.agent = v.slug;
+  trailers.version = static_cast<uint64_t>(v.number);
+  trailers.fork_type = v.fork_type;
+  trailers.forked_from = v.forked_from;
+  trailers.rollback_to = static_cast<uint64_t>(v.rollback_to);
+  core::CommitSpec spec;
+  spec.tree_id = core::BuildContentObjects(v.content).tree_id;
+  for (const auto& parent : v.parent_commit_ids) {
+    spec.parents.push_back(*core::ObjectId::FromHex(parent));
+  }
+  spec.author = v.author;
+  spec.message = core::BuildCommitMessage(v.message, trailers);
+  return core::ComputeCommitId(spec).Hex();
+}
+
+Result<DbRow> InsertVersion(Database& db, const NewVersion& v) {
+  std::string id = "ver_" + RandomHex(12);
+  DbValue fork_type = nullptr;
+  if (v.fork_type) fork_type = std::string(core::ForkTypeName(*v.fork_type));
+  DbValue forked_from = nullptr;
+  if (!v.forked_from.empty()) forked_from = v.forked_from;
+  CLAWMIT_TRY(
+      db.Query("INSERT INTO versions (id, agent_id, version_number, commit_id, parent_commit_ids, "
+               "prompt, tools, config, commit_message, author_name, author_email, authored_at, "
+               "fork_type, created_by, created_at, forked_from, rollback_to) VALUES (?1, ?2, ?3, "
+               "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+               {id, v.agent_id, v.number, CommitIdOf(v), json(v.parent_commit_ids).dump(),
+                v.content.prompt, ToolsJson(v.content.tools).dump(),
+                ConfigJson(v.content.config).dump(), core::NormalizeMessage(v.message),
+                v.author.name, v.author.email, v.author.time, fork_type, v.created_by, Now(),
+                forked_from, v.rollback_to})
+          .status());
+  CLAWMIT_ASSIGN_OR_RETURN(auto row, FindVersion(db, v.agent_id, id));
+  if (!row) return Status::Corruption("inserted version " + id + " is missing");
+  return std::move(*row);
+}
+
+}  // namespace clawmit::server

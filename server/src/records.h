@@ -1,0 +1,91 @@
+// Internal: the rows of agents and versions, and the one place the server
+// computes a version's commit id (with core, exactly as the CLI does).
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "clawmit/core/agent.h"
+#include "clawmit/core/commit.h"
+#include "clawmit/core/status.h"
+#include "db.h"
+
+namespace clawmit::server {
+
+// The columns VersionJson and VersionContent read, in this order.
+inline constexpr const char* kVersionColumns =
+    "id, version_number, commit_id, parent_commit_ids, prompt, tools, config, commit_message, "
+    "author_name, author_email, authored_at, fork_type, created_at, forked_from, rollback_to";
+inline constexpr size_t kVersionColumnCount = 15;
+
+// The API's version object (with the sync fields of DESIGN.md) of a row
+// selected with kVersionColumns.
+nlohmann::json VersionJson(const DbRow& row);
+
+// The prompt, tools and config of such a row.
+Result<core::AgentContent> VersionContent(const DbRow& row);
+
+// A version's row selected with kVersionColumns, by id, within one agent.
+Result<std::optional<DbRow>> FindVersion(Database& db, const std::string& agent_id,
+                                         const std::string& version_id);
+
+struct AgentRow {
+  std::string id;
+  std::string slug;
+  std::string name;
+  std::string description;
+  std::string current_version_id;
+  std::string parent_agent_id;  // empty for a root
+};
+
+// The caller's agent `agent_id`; nullopt when it does not exist for them.
+Result<std::optional<AgentRow>> FindAgent(Database& db, const std::string& user_id,
+                                          const std::string& agent_id);
+
+// The slug a new agent of `user_id` gets (call inside a transaction):
+// `requested` when given and free (kAlreadyExists when taken), else one
+// derived from `name` with the first free suffix ("support-bot-2").
+Result<std::string> ClaimSlug(Database& db, const std::string& user_id,
+                              const std::string& requested, const std::string& name);
+
+struct NewAgent {
+  std::string user_id;
+  std::string slug;
+  std::string name;
+  std::string description;
+  std::string parent_agent_id;         // a fork's source agent
+  std::string forked_from_version_id;  // and version
+};
+
+// Inserts the agent row (its current version set by SetCurrentVersion);
+// answers the new agent id.
+Result<std::string> InsertAgent(Database& db, const NewAgent& agent);
+
+// Makes `version_id` the agent's current version.
+Status SetCurrentVersion(Database& db, const std::string& agent_id, const std::string& version_id);
+
+struct NewVersion {
+  std::string agent_id;
+  std::string slug;
+  int64_t number = 1;
+  core::AgentContent content;
+  std::vector<std::string> parent_commit_ids;  // hex
+  core::Signature author;
+  std::string message;  // the user's message, without trailers
+  std::optional<core::ForkType> fork_type;
+  std::string forked_from;  // "<slug>@v<n>" on a fork's first version
+  int64_t rollback_to = 0;
+  std::string created_by;  // user id
+};
+
+// The commit id of `version`: the id the CLI gives the same version.
+std::string CommitIdOf(const NewVersion& version);
+
+// Inserts `version` as a new row (call inside a transaction); answers the
+// row, selected with kVersionColumns.
+Result<DbRow> InsertVersion(Database& db, const NewVersion& version);
+
+}  // namespace clawmit::server
