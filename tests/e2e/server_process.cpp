@@ -14,14 +14,22 @@ extern char** environ;
 namespace clawmit::testing {
 
 ServerProcess::ServerProcess(const std::filesystem::path& data_dir,
-                             const std::map<std::string, std::string>& env) {
+                             const std::map<std::string, std::string>& env)
+    : data_dir_(data_dir), env_(env) {
+  Start(false);
+}
+
+void ServerProcess::Start(bool append_log) {
+  const std::filesystem::path& data_dir = data_dir_;
+  const std::map<std::string, std::string>& env = env_;
   log_file_ = data_dir.parent_path() / "server.log";
   int out[2];
   if (::pipe(out) != 0) return;
   pid_ = ::fork();
   if (pid_ == 0) {
     ::dup2(out[1], 1);
-    int log = ::open(log_file_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int log =
+        ::open(log_file_.c_str(), O_WRONLY | O_CREAT | (append_log ? O_APPEND : O_TRUNC), 0644);
     ::dup2(log, 2);
     ::close(out[0]);
     for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
@@ -51,6 +59,21 @@ int ServerProcess::Stop() {
   pid_ = -1;
   port_ = 0;
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+void ServerProcess::Kill() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+  port_ = 0;
+}
+
+bool ServerProcess::Restart() {
+  Stop();
+  Start(true);  // the log keeps what the previous run wrote
+  return running();
 }
 
 std::string ServerProcess::log() const { return ReadFile(log_file_); }

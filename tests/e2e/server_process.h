@@ -41,9 +41,27 @@ class ServerProcess {
   // Sends SIGTERM and waits; returns the exit code (-1: killed by a signal).
   int Stop();
 
+  // Sends SIGKILL (no chance to clean up, as in a crash) and waits for the
+  // process to end.
+  void Kill();
+
+  // Stops the server if it runs, then starts it again on the same data
+  // folder and environment (on a new port, the log kept); returns running().
+  bool Restart();
+
+  // The server's process id (-1 when it is not running): for a signal sent
+  // from another thread while requests are in flight.
+  [[nodiscard]] pid_t pid() const { return pid_; }
+
   [[nodiscard]] std::string log() const;  // what the server wrote to stderr
 
  private:
+  // Forks and execs the server; with `append_log` the log is added to, not
+  // truncated.
+  void Start(bool append_log);
+
+  std::filesystem::path data_dir_;
+  std::map<std::string, std::string> env_;
   pid_t pid_ = -1;
   int port_ = 0;
   std::filesystem::path log_file_;
