@@ -1,5 +1,4 @@
 // API keys (API.md "API Keys"): shown once, stored only as an HMAC.
-#include <openssl/hmac.h>
 #include <sodium.h>
 
 #include <algorithm>
@@ -16,6 +15,7 @@ namespace {
 using nlohmann::json;
 
 constexpr size_t kPrefixLength = 10;  // "fc_live_" and two characters
+constexpr int64_t kLastUsedResolutionSeconds = 60;
 
 std::string Base62(const unsigned char* data, size_t size) {
   static constexpr char kDigits[] =
@@ -30,13 +30,12 @@ std::string Base62(const unsigned char* data, size_t size) {
   return out;
 }
 
+// Hex of HMAC-SHA256(key, data).
 std::string Sha256Hex(std::string_view key, std::string_view data) {
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac, &len);
-  std::string hex(len * 2 + 1, '\0');
-  sodium_bin2hex(hex.data(), hex.size(), mac, len);
+  std::string mac = HmacSha256(key, data);
+  std::string hex(mac.size() * 2 + 1, '\0');
+  sodium_bin2hex(hex.data(), hex.size(), reinterpret_cast<const unsigned char*>(mac.data()),
+                 mac.size());
   hex.pop_back();
   return hex;
 }
@@ -67,11 +66,18 @@ Result<Api::Caller> Api::AuthenticateKey(const std::string& key) const {
   // comparison never touches the key itself.
   std::string hash = Sha256Hex(config_.jwt_secret, key);
   CLAWMIT_ASSIGN_OR_RETURN(auto rows,
-                           db_.Query("SELECT k.id, k.user_id, u.email, k.scopes FROM api_keys k "
-                                     "JOIN users u ON u.id = k.user_id WHERE k.key_hash = ?1",
+                           db_.Query("SELECT k.id, k.user_id, u.email, k.scopes, k.last_used_at "
+                                     "FROM api_keys k JOIN users u ON u.id = k.user_id "
+                                     "WHERE k.key_hash = ?1",
                                      {hash}));
   if (rows.empty()) return Status::Unauthenticated("invalid API key");
-  (void)db_.Query("UPDATE api_keys SET last_used_at = ?1 WHERE id = ?2", {Now(), rows[0][0]});
+  // `lastUsedAt` is kept to the minute: a write on every request would take
+  // the database's write lock for every read.
+  const DbValue& last_used = rows[0][4];
+  if (std::holds_alternative<std::nullptr_t>(last_used) ||
+      Now() - Int(last_used) >= kLastUsedResolutionSeconds) {
+    (void)db_.Query("UPDATE api_keys SET last_used_at = ?1 WHERE id = ?2", {Now(), rows[0][0]});
+  }
   Caller caller{Text(rows[0][1]), Text(rows[0][2]), {}, true};
   for (const auto& s : ScopesJson(Text(rows[0][3]))) caller.scopes.push_back(s.get<std::string>());
   return caller;

@@ -1,13 +1,13 @@
 #include "auth.h"
 
 #include <fcntl.h>
-#include <openssl/hmac.h>
 #include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <charconv>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -39,14 +39,6 @@ std::optional<std::string> FromBase64Url(std::string_view text) {
   return out;
 }
 
-std::string HmacSha256(std::string_view key, std::string_view data) {
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac, &len);
-  return {reinterpret_cast<const char*>(mac), len};
-}
-
 std::optional<std::string> ReadSmallFile(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) return std::nullopt;
@@ -61,6 +53,20 @@ bool InitSodium() {
 }
 
 }  // namespace
+
+std::string HmacSha256(std::string_view key, std::string_view data) {
+  // libsodium's HMAC-SHA-256 (RFC 2104, any key length): the same bytes as
+  // OpenSSL's HMAC(), without fetching the digest on every call.
+  crypto_auth_hmacsha256_state state;
+  crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(key.data()),
+                              key.size());
+  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(data.data()),
+                                data.size());
+  std::string mac(crypto_auth_hmacsha256_BYTES, '\0');
+  crypto_auth_hmacsha256_final(&state, reinterpret_cast<unsigned char*>(mac.data()));
+  sodium_memzero(&state, sizeof state);
+  return mac;
+}
 
 std::string RandomHex(size_t bytes) {
   InitSodium();
@@ -108,7 +114,8 @@ Result<JwtClaims> VerifyJwt(std::string_view token, std::string_view secret, int
   auto signature = FromBase64Url(token.substr(dot2 + 1));
   if (!header || !body || !signature) return invalid();
   nlohmann::json h = nlohmann::json::parse(*header, nullptr, false);
-  if (!h.is_object() || h.value("alg", "") != "HS256") return invalid();
+  // Compared as JSON: value("alg", "") would throw on an alg that is not a string.
+  if (!h.is_object() || !h.contains("alg") || h["alg"] != "HS256") return invalid();
   std::string expected = HmacSha256(secret, token.substr(0, dot2));
   if (signature->size() != expected.size() ||
       sodium_memcmp(signature->data(), expected.data(), expected.size()) != 0) {
@@ -116,7 +123,8 @@ Result<JwtClaims> VerifyJwt(std::string_view token, std::string_view secret, int
   }
   nlohmann::json c = nlohmann::json::parse(*body, nullptr, false);
   if (!c.is_object() || !c.contains("exp") || !c["exp"].is_number_integer() || !c.contains("sub") ||
-      !c["sub"].is_string()) {
+      !c["sub"].is_string() || (c.contains("email") && !c["email"].is_string()) ||
+      (c.contains("iat") && !c["iat"].is_number_integer())) {
     return invalid();
   }
   JwtClaims claims{c["sub"].get<std::string>(), c.value("email", ""), c.value("iat", int64_t{0}),
@@ -150,9 +158,16 @@ Result<int64_t> ParseDuration(std::string_view text) {
   }
   int64_t value = 0;
   auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-  if (digits.empty() || ec != std::errc() || ptr != digits.data() + digits.size() || value <= 0) {
+  if (digits.empty() || ec != std::errc() || ptr != digits.data() + digits.size() || value <= 0 ||
+      value > std::numeric_limits<int64_t>::max() / unit) {
     return Status::InvalidArgument("JWT_EXPIRES_IN '" + std::string(text) +
                                    "': expected a duration like 7d, 12h, 30m or 3600");
+  }
+  // A token lives at most ten years: `now + lifetime` stays far from overflow.
+  constexpr int64_t kMaxSeconds = 3650 * int64_t{86400};
+  if (value > kMaxSeconds / unit) {
+    return Status::InvalidArgument("JWT_EXPIRES_IN '" + std::string(text) +
+                                   "': at most ten years (3650d)");
   }
   return value * unit;
 }

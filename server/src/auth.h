@@ -22,6 +22,9 @@ struct JwtClaims {
   int64_t exp = 0;
 };
 
+// HMAC-SHA256(key, data), 32 raw bytes.
+std::string HmacSha256(std::string_view key, std::string_view data);
+
 // A compact JWS: base64url(header).base64url(claims).base64url(HMAC-SHA256).
 std::string SignJwt(const JwtClaims& claims, std::string_view secret);
 

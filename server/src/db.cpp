@@ -85,10 +85,6 @@ const char* const kMigrations[] = {
     )sql",
 };
 
-struct StmtDeleter {
-  void operator()(sqlite3_stmt* s) const noexcept { sqlite3_finalize(s); }
-};
-
 }  // namespace
 
 std::string Text(const DbValue& v) {
@@ -103,14 +99,17 @@ int64_t Int(const DbValue& v) {
 }
 
 Database::~Database() {
+  for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
   if (db_ != nullptr) sqlite3_close_v2(db_);
 }
 
 Result<std::unique_ptr<Database>> Database::Open(const std::filesystem::path& file) {
   std::unique_ptr<Database> db(new Database());
+  // NOMUTEX: every use of the connection holds mutex_ already, so SQLite's
+  // own per-call locking would only be paid twice.
   int rc =
       sqlite3_open_v2(file.c_str(), &db->db_,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     return Status::Io("cannot open database '" + file.string() +
                       "': " + (db->db_ != nullptr ? sqlite3_errmsg(db->db_) : "out of memory"));
@@ -124,15 +123,37 @@ Result<std::unique_ptr<Database>> Database::Open(const std::filesystem::path& fi
   return db;
 }
 
+Result<sqlite3_stmt*> Database::Prepare(const std::string& sql, bool& cached) {
+  if (auto it = statements_.find(sql); it != statements_.end()) {
+    cached = true;
+    return it->second;
+  }
+  cached = statements_.size() < kMaxCachedStatements;
+  sqlite3_stmt* raw = nullptr;
+  if (sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()),
+                         cached ? SQLITE_PREPARE_PERSISTENT : 0, &raw, nullptr) != SQLITE_OK) {
+    return Status::Io(std::string("database: ") + sqlite3_errmsg(db_));
+  }
+  if (cached) statements_.emplace(sql, raw);
+  return raw;
+}
+
 Result<std::vector<DbRow>> Database::Query(const std::string& sql,
                                            const std::vector<DbValue>& params) {
   std::lock_guard lock(mutex_);
-  sqlite3_stmt* raw = nullptr;
-  if (sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &raw, nullptr) !=
-      SQLITE_OK) {
-    return Status::Io(std::string("database: ") + sqlite3_errmsg(db_));
-  }
-  std::unique_ptr<sqlite3_stmt, StmtDeleter> stmt(raw);
+  bool cached = false;
+  CLAWMIT_ASSIGN_OR_RETURN(sqlite3_stmt * raw, Prepare(sql, cached));
+  // A cached statement is reset for its next use (ending its read, releasing
+  // its bindings); another one is finalized.
+  auto done = [cached](sqlite3_stmt* s) {
+    if (cached) {
+      sqlite3_reset(s);
+      sqlite3_clear_bindings(s);
+    } else {
+      sqlite3_finalize(s);
+    }
+  };
+  std::unique_ptr<sqlite3_stmt, decltype(done)> stmt(raw, done);
   for (size_t i = 0; i < params.size(); ++i) {
     int index = static_cast<int>(i) + 1;
     if (const auto* s = std::get_if<std::string>(&params[i])) {
@@ -178,7 +199,13 @@ Result<std::vector<DbRow>> Database::Query(const std::string& sql,
 Status Database::Transaction(const std::function<Status()>& work) {
   std::lock_guard lock(mutex_);
   CLAWMIT_TRY(Query("BEGIN IMMEDIATE").status());
-  Status s = work();
+  Status s;
+  try {
+    s = work();
+  } catch (...) {  // the HTTP server answers 500 and goes on: leave no transaction open
+    (void)Query("ROLLBACK");
+    throw;
+  }
   if (s.ok()) s = Query("COMMIT").status();
   if (!s.ok()) (void)Query("ROLLBACK");
   return s;

@@ -8,12 +8,14 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <variant>
 #include <vector>
 
 #include "clawmit/core/status.h"
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 namespace clawmit::server {
 
@@ -29,7 +31,9 @@ class Database {
   Database& operator=(const Database&) = delete;
 
   // Runs one statement with `params` bound to ?1, ?2…; returns its rows.
-  // kAlreadyExists on a UNIQUE violation, kIo otherwise.
+  // kAlreadyExists on a UNIQUE violation, kIo otherwise. A statement is
+  // prepared once per SQL text and kept (up to kMaxCachedStatements): the
+  // server's queries are a fixed set of texts with parameters.
   Result<std::vector<DbRow>> Query(const std::string& sql, const std::vector<DbValue>& params = {});
 
   // Runs `work` inside BEGIN IMMEDIATE … COMMIT, rolled back when it fails:
@@ -42,8 +46,14 @@ class Database {
  private:
   Database() = default;
   Status Migrate();
+  // The prepared statement for `sql`, from the cache or newly prepared;
+  // `cached` tells whether the cache owns it.
+  Result<sqlite3_stmt*> Prepare(const std::string& sql, bool& cached);
+
+  static constexpr size_t kMaxCachedStatements = 256;
 
   sqlite3* db_ = nullptr;
+  std::unordered_map<std::string, sqlite3_stmt*> statements_;
   int schema_version_ = 0;
   std::recursive_mutex mutex_;  // one connection, shared by the server's threads
 };

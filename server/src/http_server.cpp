@@ -17,6 +17,13 @@
 #include "clawmit/server/http.h"
 #include "url.h"
 
+// GCC 12 reports Asio's coroutine frames, allocated by their own operator
+// new and freed by the matching operator delete, as mismatched once a
+// coroutine is spawned from two places (a false positive, GCC PR 109224).
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ == 12
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+
 namespace clawmit::server {
 namespace {
 
@@ -51,6 +58,7 @@ class BeastServer final : public HttpServer {
     if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
     if (!ec) acceptor_.bind(endpoint, ec);
     if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (!ec) acceptor_.non_blocking(true, ec);
     if (ec) {
       return Status::Io("cannot listen on " + options_.host + ":" + std::to_string(options_.port) +
                         ": " + ec.message());
@@ -94,8 +102,24 @@ class BeastServer final : public HttpServer {
         continue;  // e.g. too many open files: keep serving the others
       }
       asio::co_spawn(ioc_, Session(std::move(socket)), asio::detached);
+      AcceptWaiting();
     }
   }
+
+  // Takes the connections already waiting (up to a bound), rather than one
+  // per pass of the run queue behind every busy connection: under load, a
+  // burst of new connections would wait seconds.
+  void AcceptWaiting() {
+    for (int i = 0; i < kAcceptBurst && !stopping_; ++i) {
+      beast::error_code ec;
+      tcp::socket socket(ioc_);
+      acceptor_.accept(socket, ec);  // non-blocking: would_block when none waits
+      if (ec) return;
+      asio::co_spawn(ioc_, Session(std::move(socket)), asio::detached);
+    }
+  }
+
+  static constexpr int kAcceptBurst = 64;
 
   void SetIdle(beast::tcp_stream* stream, bool idle) {
     std::lock_guard lock(mutex_);
