@@ -8,7 +8,7 @@ packages=(
   libgit2-dev libcli11-dev libssl-dev nlohmann-json3-dev libcurl4-openssl-dev libgtest-dev
   libboost-dev libsqlite3-dev libsodium-dev
 )
-if [[ "${1:-}" == "--bench" ]]; then packages+=(hyperfine); fi
+if [[ "${1:-}" == "--bench" ]]; then packages+=(hyperfine wrk); fi
 
 missing=()
 for p in "${packages[@]}"; do
