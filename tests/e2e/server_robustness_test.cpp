@@ -242,9 +242,9 @@ TEST_F(ServerRobustnessTest, ABodyThatSaysItIsNotJsonIsA415) {
   }
   ExpectIntact("bodies that are not JSON");
   // JSON with parameters or in another case is JSON.
-  HttpResult r = server_->Request(
-      "POST", "/api/agents", json{{"name", "Typed"}, {"prompt", "Hi."}}.dump(), ada_,
-      {"-H", "Content-Type: Application/JSON; charset=utf-8"});
+  HttpResult r =
+      server_->Request("POST", "/api/agents", json{{"name", "Typed"}, {"prompt", "Hi."}}.dump(),
+                       ada_, {"-H", "Content-Type: Application/JSON; charset=utf-8"});
   EXPECT_EQ(r.status, 201) << r.body;
 }
 
