@@ -1,6 +1,7 @@
 // The route table of the Clawmit API; each handler lives in the file of its
 // section (api_auth.cpp, api_keys.cpp, api_agents.cpp, api_forks.cpp,
-// api_versions.cpp, api_compare.cpp, api_batch.cpp, api_labels.cpp).
+// api_versions.cpp, api_compare.cpp, api_batch.cpp, api_labels.cpp,
+// api_webhooks.cpp).
 #include "api.h"
 
 #include <algorithm>
@@ -80,6 +81,19 @@ Api::Api(Database& db, ApiConfig config) : db_(db), config_(std::move(config)) {
               [this](Req r, Params p) { return SetLabel(r, p.at("id"), p.at("label")); });
   router_.Add("DELETE", "/api/agents/:id/labels/:label",
               [this](Req r, Params p) { return DeleteLabel(r, p.at("id"), p.at("label")); });
+
+  router_.Add("POST", "/api/webhooks", [this](Req r, Params) { return CreateWebhook(r); });
+  router_.Add("GET", "/api/webhooks", [this](Req r, Params) { return ListWebhooks(r); });
+  router_.Add("GET", "/api/webhooks/:id",
+              [this](Req r, Params p) { return GetWebhook(r, p.at("id")); });
+  router_.Add("PATCH", "/api/webhooks/:id",
+              [this](Req r, Params p) { return UpdateWebhook(r, p.at("id")); });
+  router_.Add("DELETE", "/api/webhooks/:id",
+              [this](Req r, Params p) { return DeleteWebhook(r, p.at("id")); });
+  router_.Add("GET", "/api/webhooks/:id/deliveries",
+              [this](Req r, Params p) { return ListDeliveries(r, p.at("id")); });
+  router_.Add("POST", "/api/webhooks/:id/test",
+              [this](Req r, Params p) { return TestWebhook(r, p.at("id")); });
 }
 
 }  // namespace clawmit::server

@@ -18,6 +18,8 @@ inline constexpr const char* kJwtOnly = "";
 struct ApiConfig {
   std::string jwt_secret;
   int64_t jwt_ttl_seconds = 7 * 86400;
+  std::string webhook_key;              // seals webhook secrets (auth.h SealSecret)
+  bool allow_private_webhooks = false;  // --allow-private-webhooks
 };
 
 class Api {
@@ -75,6 +77,15 @@ class Api {
                         const std::string& label) const;
   HttpResponse DeleteLabel(const HttpRequest& request, const std::string& agent_id,
                            const std::string& label) const;
+
+  // api_webhooks.cpp
+  HttpResponse CreateWebhook(const HttpRequest& request) const;
+  HttpResponse ListWebhooks(const HttpRequest& request) const;
+  HttpResponse GetWebhook(const HttpRequest& request, const std::string& id) const;
+  HttpResponse UpdateWebhook(const HttpRequest& request, const std::string& id) const;
+  HttpResponse DeleteWebhook(const HttpRequest& request, const std::string& id) const;
+  HttpResponse ListDeliveries(const HttpRequest& request, const std::string& id) const;
+  HttpResponse TestWebhook(const HttpRequest& request, const std::string& id) const;
 
   HttpResponse CreateKey(const HttpRequest& request) const;
   HttpResponse ListKeys(const HttpRequest& request) const;

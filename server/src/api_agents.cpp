@@ -6,6 +6,7 @@
 #include "agent_body.h"
 #include "api.h"
 #include "api_util.h"
+#include "events.h"
 #include "records.h"
 
 namespace clawmit::server {
@@ -57,6 +58,7 @@ HttpResponse Api::CreateAgent(const HttpRequest& req) const {
   if (!details.empty()) return Invalid(req, details);
 
   std::string agent_id;
+  json out;
   Refusal refusal;
   Status s = db_.Transaction([&]() -> Status {
     auto slug = ClaimSlug(db_, caller.user_id, agent.slug, agent.name);
@@ -79,13 +81,13 @@ HttpResponse Api::CreateAgent(const HttpRequest& req) const {
         agent_id, InsertAgent(db_, {caller.user_id, *slug, agent.name, agent.description, "", ""}));
     version.agent_id = agent_id;
     CLAWMIT_ASSIGN_OR_RETURN(DbRow row, InsertVersion(db_, version));
-    return SetCurrentVersion(db_, agent_id, Text(row[0]));
+    CLAWMIT_TRY(SetCurrentVersion(db_, agent_id, Text(row[0])));
+    CLAWMIT_ASSIGN_OR_RETURN(out, AgentJson(caller.user_id, agent_id));
+    return EmitEvent(db_, caller.user_id, "agent.created", out);
   });
   if (refusal.answer) return *refusal.answer;
   if (!s.ok()) return Internal(req);
-  auto out = AgentJson(caller.user_id, agent_id);
-  if (!out.ok()) return Internal(req);
-  return Json(201, *out);
+  return Json(201, out);
 }
 
 HttpResponse Api::ListAgents(const HttpRequest& req) const {
@@ -141,6 +143,7 @@ HttpResponse Api::UpdateAgent(const HttpRequest& req, const std::string& id) con
   }
   if (!details.empty()) return Invalid(req, details);
   bool found = false;
+  json out;
   Status s = db_.Transaction([&]() -> Status {
     CLAWMIT_ASSIGN_OR_RETURN(
         auto rows,
@@ -150,13 +153,13 @@ HttpResponse Api::UpdateAgent(const HttpRequest& req, const std::string& id) con
                   {int64_t{has_name}, name, int64_t{has_description}, description, Now(), id,
                    caller.user_id}));
     found = !rows.empty();
-    return Status::Ok();
+    if (!found) return Status::Ok();
+    CLAWMIT_ASSIGN_OR_RETURN(out, AgentJson(caller.user_id, id));
+    return EmitEvent(db_, caller.user_id, "agent.updated", out);
   });
   if (!s.ok()) return Internal(req);
   if (!found) return NoAgent(req, id);
-  auto out = AgentJson(caller.user_id, id);
-  if (!out.ok()) return Internal(req);
-  return Json(200, *out);
+  return Json(200, out);
 }
 
 HttpResponse Api::DeleteAgent(const HttpRequest& req, const std::string& id) const {

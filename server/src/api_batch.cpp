@@ -8,6 +8,7 @@
 
 #include "api.h"
 #include "api_util.h"
+#include "events.h"
 #include "records.h"
 
 namespace clawmit::server {
@@ -151,6 +152,9 @@ HttpResponse Api::AppendVersions(const HttpRequest& req, const std::string& agen
         return refusal.Set(*error);
       }
       CLAWMIT_ASSIGN_OR_RETURN(DbRow row, InsertVersion(db_, version));
+      json event = VersionJson(row);
+      event["agentId"] = agent_id;
+      CLAWMIT_TRY(EmitEvent(db_, caller.user_id, "version.created", event));
       created.push_back(
           {{"id", Text(row[0])}, {"versionNumber", Int(row[1])}, {"commitId", Text(row[2])}});
       parent = Text(row[2]);

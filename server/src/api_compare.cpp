@@ -6,6 +6,7 @@
 #include "api.h"
 #include "api_util.h"
 #include "clawmit/core/diff.h"
+#include "events.h"
 #include "records.h"
 
 namespace clawmit::server {
@@ -122,7 +123,9 @@ HttpResponse Api::Rollback(const HttpRequest& req, const std::string& agent_id) 
     answer = VersionJson(row);
     answer["parentVersionId"] = Text((*head)[0]);
     answer["diffFromParent"] = json::parse(core::DiffToJson(core::Diff(before, after)));
-    return Status::Ok();
+    json event = answer;
+    event["agentId"] = agent_id;
+    return EmitEvent(db_, caller.user_id, "version.created", event);
   });
   if (refusal.answer) return *refusal.answer;
   if (!s.ok()) return Internal(req);

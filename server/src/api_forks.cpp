@@ -8,6 +8,7 @@
 #include "api.h"
 #include "api_util.h"
 #include "clawmit/core/fork.h"
+#include "events.h"
 #include "records.h"
 
 namespace clawmit::server {
@@ -41,6 +42,7 @@ HttpResponse Api::ForkAgent(const HttpRequest& req, const std::string& source_id
   if (!details.empty()) return Invalid(req, details);
 
   std::string fork_id;
+  json out;
   Refusal refusal;
   Status s = db_.Transaction([&]() -> Status {
     CLAWMIT_ASSIGN_OR_RETURN(auto source, FindAgent(db_, caller.user_id, source_id));
@@ -90,21 +92,17 @@ HttpResponse Api::ForkAgent(const HttpRequest& req, const std::string& source_id
     version.agent_id = fork_id;
     CLAWMIT_ASSIGN_OR_RETURN(DbRow row, InsertVersion(db_, version));
     CLAWMIT_TRY(SetCurrentVersion(db_, fork_id, Text(row[0])));
-    return db_.Query("UPDATE agents SET fork_count = fork_count + 1 WHERE id = ?1", {source_id})
-        .status();
+    CLAWMIT_TRY(
+        db_.Query("UPDATE agents SET fork_count = fork_count + 1 WHERE id = ?1", {source_id})
+            .status());
+    CLAWMIT_ASSIGN_OR_RETURN(out, AgentJson(caller.user_id, fork_id));
+    out["parentAgent"] = {{"id", source->id}, {"name", source->name}};
+    out["currentVersion"]["parentVersionId"] = version_id;
+    return EmitEvent(db_, caller.user_id, "agent.forked", out);
   });
   if (refusal.answer) return *refusal.answer;
   if (!s.ok()) return Internal(req);
-  auto out = AgentJson(caller.user_id, fork_id);
-  auto parent = FindAgent(db_, caller.user_id, source_id);
-  if (!out.ok() || !parent.ok() || !*parent) return Internal(req);
-  (*out)["parentAgent"] = {{"id", (*parent)->id}, {"name", (*parent)->name}};
-  json& current = (*out)["currentVersion"];
-  auto forked_from =
-      db_.Query("SELECT forked_from_version_id FROM agents WHERE id = ?1", {fork_id});
-  if (!forked_from.ok() || forked_from->empty()) return Internal(req);
-  current["parentVersionId"] = Text((*forked_from)[0][0]);
-  return Json(201, *out);
+  return Json(201, out);
 }
 
 HttpResponse Api::Lineage(const HttpRequest& req, const std::string& agent_id) const {

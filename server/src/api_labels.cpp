@@ -5,6 +5,7 @@
 #include "api.h"
 #include "api_util.h"
 #include "clawmit/core/revision.h"
+#include "events.h"
 #include "records.h"
 
 namespace clawmit::server {
@@ -100,7 +101,9 @@ HttpResponse Api::SetLabel(const HttpRequest& req, const std::string& agent_id,
     CLAWMIT_ASSIGN_OR_RETURN(
         auto rows, db_.Query(std::string(kLabelSelect) + " AND l.name = ?2", {agent_id, label}));
     answer = LabelJson(rows.at(0));
-    return Status::Ok();
+    json event = answer;
+    event["agentId"] = agent_id;
+    return EmitEvent(db_, caller.user_id, "label.moved", event);
   });
   if (refusal.answer) return *refusal.answer;
   if (!s.ok()) return Internal(req);

@@ -173,7 +173,8 @@ Result<int64_t> ParseDuration(std::string_view text) {
 }
 
 Result<std::string> LoadOrCreateSecret(const std::string& from_env,
-                                       const std::filesystem::path& data_dir, bool& generated) {
+                                       const std::filesystem::path& data_dir, bool& generated,
+                                       std::string_view file_name) {
   generated = false;
   if (!from_env.empty()) {
     if (from_env.size() < kMinSecretBytes) {
@@ -181,7 +182,7 @@ Result<std::string> LoadOrCreateSecret(const std::string& from_env,
     }
     return from_env;
   }
-  std::filesystem::path file = data_dir / "jwt-secret";
+  std::filesystem::path file = data_dir / file_name;
   auto existing = ReadSmallFile(file);
   if (existing) {
     struct stat st {};
@@ -205,6 +206,45 @@ Result<std::string> LoadOrCreateSecret(const std::string& from_env,
   if (!ok) return Status::Io("cannot write '" + file.string() + "'");
   generated = true;
   return secret;
+}
+
+namespace {
+
+// The secretbox key: HMAC-SHA256 of a fixed label under the key material.
+std::string SealingKey(std::string_view key_material) {
+  return HmacSha256(key_material, "clawmit sealed secrets v1");
+}
+
+}  // namespace
+
+std::string SealSecret(std::string_view key_material, std::string_view plaintext) {
+  InitSodium();
+  std::string key = SealingKey(key_material);
+  std::string box(crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + plaintext.size(), '\0');
+  auto* nonce = reinterpret_cast<unsigned char*>(box.data());
+  randombytes_buf(nonce, crypto_secretbox_NONCEBYTES);
+  crypto_secretbox_easy(nonce + crypto_secretbox_NONCEBYTES,
+                        reinterpret_cast<const unsigned char*>(plaintext.data()), plaintext.size(),
+                        nonce, reinterpret_cast<const unsigned char*>(key.data()));
+  sodium_memzero(key.data(), key.size());
+  return Base64Url(box);
+}
+
+Result<std::string> OpenSecret(std::string_view key_material, std::string_view sealed) {
+  auto box = FromBase64Url(sealed);
+  if (!box || box->size() < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES) {
+    return Status::Corruption("a sealed secret is malformed");
+  }
+  std::string key = SealingKey(key_material);
+  const auto* nonce = reinterpret_cast<const unsigned char*>(box->data());
+  std::string plain(box->size() - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES, '\0');
+  int rc = crypto_secretbox_open_easy(reinterpret_cast<unsigned char*>(plain.data()),
+                                      nonce + crypto_secretbox_NONCEBYTES,
+                                      box->size() - crypto_secretbox_NONCEBYTES, nonce,
+                                      reinterpret_cast<const unsigned char*>(key.data()));
+  sodium_memzero(key.data(), key.size());
+  if (rc != 0) return Status::Corruption("a sealed secret does not open with this server's key");
+  return plain;
 }
 
 }  // namespace clawmit::server

@@ -36,10 +36,18 @@ Result<JwtClaims> VerifyJwt(std::string_view token, std::string_view secret, int
 Result<int64_t> ParseDuration(std::string_view text);
 
 // JWT_SECRET when given (at least 32 bytes), else the secret kept in
-// `<data_dir>/jwt-secret` (mode 0600), generated on first start. `generated`
+// `<data_dir>/<file_name>` (mode 0600), generated on first start. `generated`
 // tells whether this start made it.
 Result<std::string> LoadOrCreateSecret(const std::string& from_env,
-                                       const std::filesystem::path& data_dir, bool& generated);
+                                       const std::filesystem::path& data_dir, bool& generated,
+                                       std::string_view file_name = "jwt-secret");
+
+// Secrets the server must read back (webhook signing secrets) are sealed
+// with a key of the data directory's `webhook-key` (XSalsa20-Poly1305,
+// libsodium's secretbox): the database alone does not reveal them.
+// `key_material` is any secret of at least 32 bytes.
+std::string SealSecret(std::string_view key_material, std::string_view plaintext);
+Result<std::string> OpenSecret(std::string_view key_material, std::string_view sealed);
 
 // `bytes` random bytes as lowercase hex, from libsodium's CSPRNG.
 std::string RandomHex(size_t bytes);

@@ -83,6 +83,69 @@ const char* const kMigrations[] = {
       PRIMARY KEY (agent_id, name)
     );
     )sql",
+    // 4: tasks, webhooks and the event outbox (issue "clawmit serve, part 2").
+    R"sql(
+    CREATE TABLE tasks (
+      id TEXT PRIMARY KEY,
+      user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+      agent_id TEXT NOT NULL REFERENCES agents(id) ON DELETE CASCADE,
+      version_id TEXT NOT NULL REFERENCES versions(id) ON DELETE CASCADE,
+      title TEXT NOT NULL,
+      description TEXT NOT NULL DEFAULT '',
+      status TEXT NOT NULL,            -- queued running completed failed cancelled
+      priority INTEGER NOT NULL,       -- 0 low, 1 medium, 2 high, 3 urgent
+      input TEXT NOT NULL,             -- JSON
+      output TEXT,                     -- JSON object, or NULL
+      lease_expires_at INTEGER,        -- a claimed task's lease (epoch seconds)
+      created_at INTEGER NOT NULL,
+      updated_at INTEGER NOT NULL,
+      started_at INTEGER,
+      completed_at INTEGER
+    );
+    CREATE INDEX tasks_queue ON tasks(user_id, status, priority DESC, created_at);
+    CREATE INDEX tasks_agent ON tasks(agent_id, status);
+    CREATE INDEX tasks_lease ON tasks(status, lease_expires_at);
+    CREATE TABLE webhooks (
+      id TEXT PRIMARY KEY,
+      user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+      url TEXT NOT NULL,
+      events TEXT NOT NULL,            -- JSON array of event names
+      secret TEXT NOT NULL,            -- sealed with the server's key (secretbox)
+      active INTEGER NOT NULL DEFAULT 1,
+      failing_since INTEGER,           -- first failure of the current streak
+      created_at INTEGER NOT NULL,
+      updated_at INTEGER NOT NULL
+    );
+    CREATE INDEX webhooks_user ON webhooks(user_id);
+    CREATE TABLE events (
+      id TEXT PRIMARY KEY,
+      user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+      type TEXT NOT NULL,
+      payload TEXT NOT NULL,           -- the exact body every delivery posts
+      created_at INTEGER NOT NULL
+    );
+    CREATE TABLE deliveries (
+      id TEXT PRIMARY KEY,             -- X-Clawmit-Delivery, stable across retries
+      webhook_id TEXT NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+      event_id TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+      status TEXT NOT NULL,            -- pending delivered failed
+      attempts INTEGER NOT NULL DEFAULT 0,
+      next_attempt_at INTEGER NOT NULL,
+      created_at INTEGER NOT NULL,
+      updated_at INTEGER NOT NULL
+    );
+    CREATE INDEX deliveries_due ON deliveries(status, next_attempt_at);
+    CREATE INDEX deliveries_webhook ON deliveries(webhook_id, created_at);
+    CREATE TABLE delivery_attempts (
+      delivery_id TEXT NOT NULL REFERENCES deliveries(id) ON DELETE CASCADE,
+      attempt INTEGER NOT NULL,
+      at INTEGER NOT NULL,
+      status_code INTEGER,             -- NULL when no answer came
+      duration_ms INTEGER NOT NULL,
+      error TEXT,
+      PRIMARY KEY (delivery_id, attempt)
+    );
+    )sql",
 };
 
 }  // namespace
@@ -210,6 +273,8 @@ Status Database::Transaction(const std::function<Status()>& work) {
   if (!s.ok()) (void)Query("ROLLBACK");
   return s;
 }
+
+int Database::latest_schema_version() { return static_cast<int>(std::size(kMigrations)); }
 
 Status Database::Migrate() {
   CLAWMIT_ASSIGN_OR_RETURN(auto rows, Query("PRAGMA user_version"));

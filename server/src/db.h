@@ -42,6 +42,8 @@ class Database {
 
   // The schema version after migrations.
   [[nodiscard]] int schema_version() const { return schema_version_; }
+  // The schema version this server migrates to (the number of migrations).
+  static int latest_schema_version();
 
  private:
   Database() = default;

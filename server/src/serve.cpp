@@ -1,5 +1,6 @@
 #include "clawmit/server/serve.h"
 
+#include <curl/curl.h>
 #include <sys/stat.h>
 
 #include <cstdio>
@@ -9,6 +10,7 @@
 #include "auth.h"
 #include "clawmit/server/http.h"
 #include "db.h"
+#include "webhook_worker.h"
 
 namespace clawmit::server {
 
@@ -58,7 +60,23 @@ Status Serve(const ServeOptions& options) {
   }
   CLAWMIT_ASSIGN_OR_RETURN(std::filesystem::path db_file, DatabaseFile(options));
   CLAWMIT_ASSIGN_OR_RETURN(auto db, Database::Open(db_file));
-  Api api(*db, ApiConfig{secret, ttl});
+  WebhookWorkerOptions deliveries;
+  CLAWMIT_ASSIGN_OR_RETURN(deliveries.retry_delays, ParseRetrySchedule(options.webhook_retries));
+  auto timeout = ParseDuration(options.webhook_timeout);
+  if (!timeout.ok() || *timeout > 600) {
+    return Status::InvalidArgument("--webhook-timeout '" + options.webhook_timeout +
+                                   "': expected a duration of at most 10m, like 10s");
+  }
+  deliveries.timeout_ms = *timeout * 1000;
+  deliveries.allow_private = options.allow_private_webhooks;
+  bool key_generated = false;
+  CLAWMIT_ASSIGN_OR_RETURN(deliveries.key_material,
+                           LoadOrCreateSecret("", options.data_dir, key_generated, "webhook-key"));
+
+  ApiConfig config{secret, ttl, deliveries.key_material, options.allow_private_webhooks};
+  Api api(*db, config);
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  WebhookWorker worker(*db, deliveries);
 
   HttpServerOptions http;
   http.host = options.host;
@@ -74,7 +92,9 @@ Status Serve(const ServeOptions& options) {
   std::printf("listening on http://%s:%u (database %s, schema v%d)\n", host.c_str(),
               static_cast<unsigned>(server->port()), db_file.c_str(), db->schema_version());
   std::fflush(stdout);
+  worker.Start();
   server->Run();
+  worker.Stop();  // attempts in flight are taken again after a restart
   std::fprintf(stderr, "stopped\n");
   return Status::Ok();
 }

@@ -23,6 +23,14 @@ int main(int argc, char** argv) {
   app.add_option("--data-dir", data_dir,
                  "Folder for the SQLite database and the generated JWT secret "
                  "(default ./clawmit-data)");
+  app.add_flag("--allow-private-webhooks", options.allow_private_webhooks,
+               "Let webhooks post to loopback and private addresses (tests, local use); "
+               "link-local and metadata addresses stay refused");
+  app.add_option("--webhook-retries", options.webhook_retries,
+                 "Delays between delivery attempts, comma-separated "
+                 "(default 5s,5m,30m,2h,5h,10h,10h: 8 attempts over about 27 h)");
+  app.add_option("--webhook-timeout", options.webhook_timeout,
+                 "Time one delivery attempt may take (default 10s)");
   bool routes = false;
   app.add_flag("--routes", routes, "Print the routes the server answers and exit");
   app.footer(

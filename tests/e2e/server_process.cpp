@@ -14,8 +14,9 @@ extern char** environ;
 namespace clawmit::testing {
 
 ServerProcess::ServerProcess(const std::filesystem::path& data_dir,
-                             const std::map<std::string, std::string>& env)
-    : data_dir_(data_dir), env_(env) {
+                             const std::map<std::string, std::string>& env,
+                             const std::vector<std::string>& args)
+    : data_dir_(data_dir), env_(env), args_(args) {
   Start(false);
 }
 
@@ -35,9 +36,11 @@ void ServerProcess::Start(bool append_log) {
     for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
     std::string binary = ClawmitBinary();
     std::string dir = data_dir.string();
-    const char* argv[] = {binary.c_str(), "serve",     "--port", "0",
-                          "--data-dir",   dir.c_str(), nullptr};
-    ::execv(binary.c_str(), const_cast<char* const*>(argv));
+    std::vector<const char*> argv = {binary.c_str(), "serve",    "--port", "0",
+                                     "--data-dir",   dir.c_str()};
+    for (const std::string& a : args_) argv.push_back(a.c_str());
+    argv.push_back(nullptr);
+    ::execv(binary.c_str(), const_cast<char* const*>(argv.data()));
     ::_exit(127);
   }
   ::close(out[1]);

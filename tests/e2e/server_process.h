@@ -22,10 +22,11 @@ struct HttpResult {
 
 class ServerProcess {
  public:
-  // Starts the server with `--port 0 --data-dir <data_dir>` and waits for its
-  // "listening on" line.
+  // Starts the server with `--port 0 --data-dir <data_dir>` and `args`, and
+  // waits for its "listening on" line.
   ServerProcess(const std::filesystem::path& data_dir,
-                const std::map<std::string, std::string>& env = {});
+                const std::map<std::string, std::string>& env = {},
+                const std::vector<std::string>& args = {});
   ~ServerProcess();
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
@@ -62,6 +63,7 @@ class ServerProcess {
 
   std::filesystem::path data_dir_;
   std::map<std::string, std::string> env_;
+  std::vector<std::string> args_;
   pid_t pid_ = -1;
   int port_ = 0;
   std::filesystem::path log_file_;

@@ -94,6 +94,13 @@ const std::vector<RouteCase>& Matrix() {
       {"GET", "/api/agents/:id/labels/:label", Access::kScope, "agents:read", true},
       {"PUT", "/api/agents/:id/labels/:label", Access::kScope, "agents:write", true},
       {"DELETE", "/api/agents/:id/labels/:label", Access::kScope, "agents:write", true},
+      {"POST", "/api/webhooks", Access::kScope, "webhooks:write", false},
+      {"GET", "/api/webhooks", Access::kScope, "webhooks:read", false},
+      {"GET", "/api/webhooks/:id", Access::kScope, "webhooks:read", true},
+      {"PATCH", "/api/webhooks/:id", Access::kScope, "webhooks:write", true},
+      {"DELETE", "/api/webhooks/:id", Access::kScope, "webhooks:write", true},
+      {"GET", "/api/webhooks/:id/deliveries", Access::kScope, "webhooks:read", true},
+      {"POST", "/api/webhooks/:id/test", Access::kScope, "webhooks:write", true},
   };
   return kRoutes;
 }
@@ -165,9 +172,23 @@ TEST_F(ServerTenancyTest, EveryRouteRefusesEveryoneButTheOwner) {
   std::string bob = Login("bob@example.com");
   std::string bob_key = Key(bob, {"agents:read", "agents:write", "tasks:read", "tasks:write",
                                   "webhooks:read", "webhooks:write"});
-  std::string tasks_only = Key(ada_, {"tasks:read", "tasks:write", "webhooks:read"});
-  std::string ada_reader = Key(ada_, {"agents:read"});
-  std::string ada_writer = Key(ada_, {"agents:write"});
+  // Keys of Ada's lacking a scope: the other half of its family (read for
+  // write), and another family only.
+  std::map<std::string, std::string> half_of_family;
+  for (const std::string family : {"agents", "tasks", "webhooks"}) {
+    half_of_family[family + ":read"] = Key(ada_, {family + ":write"});
+    half_of_family[family + ":write"] = Key(ada_, {family + ":read"});
+  }
+  const std::map<std::string, std::string> other_family = {
+      {"agents", Key(ada_, {"tasks:read", "tasks:write"})},
+      {"tasks", Key(ada_, {"webhooks:read", "webhooks:write"})},
+      {"webhooks", Key(ada_, {"agents:read", "agents:write"})}};
+  const std::string ada_reader = half_of_family["agents:write"];  // agents:read only
+  // A webhook of Ada's, on a public address and an event this test never
+  // causes, so no delivery is ever attempted.
+  const std::string public_url = "http://93.184.216.34/hook";
+  std::string hook_id = Call("POST", "/api/webhooks",
+                             {{"url", public_url}, {"events", {"task.failed"}}}, ada_, 201)["id"];
 
   auto path_of = [&](const std::string& pattern) {
     std::string path = pattern;
@@ -177,6 +198,8 @@ TEST_F(ServerTenancyTest, EveryRouteRefusesEveryoneButTheOwner) {
     };
     if (pattern.starts_with("/api/api-keys")) {
       put(":id", ada_key_id);
+    } else if (pattern.starts_with("/api/webhooks")) {
+      put(":id", hook_id);
     } else {
       put(":id", id);
     }
@@ -189,6 +212,8 @@ TEST_F(ServerTenancyTest, EveryRouteRefusesEveryoneButTheOwner) {
   auto body_of = [&](const RouteCase& c) -> json {
     if (c.pattern == "/api/api-keys") return {{"name", "x"}, {"scopes", {"agents:read"}}};
     if (c.pattern == "/api/agents") return {{"name", "Intruder"}, {"prompt", "x"}};
+    if (c.pattern == "/api/webhooks") return {{"url", public_url}, {"events", {"task.failed"}}};
+    if (c.pattern.starts_with("/api/webhooks") && c.method == "PATCH") return {{"active", false}};
     if (c.method == "PATCH") return {{"name", "Renamed"}};
     if (c.pattern.ends_with("/fork")) return {{"name", "Stolen"}};
     if (c.pattern.ends_with("/versions")) return {{"prompt", "pwned"}, {"commitMessage", "x"}};
@@ -223,15 +248,15 @@ TEST_F(ServerTenancyTest, EveryRouteRefusesEveryoneButTheOwner) {
       ++checked;
     }
     if (c.access == Access::kJwtOnly || c.access == Access::kScope) {
-      std::string lacking = c.access == Access::kJwtOnly
-                                ? ada_reader
-                                : (c.scope == "agents:read" ? ada_writer : ada_reader);
+      std::string lacking = c.access == Access::kJwtOnly ? ada_reader : half_of_family[c.scope];
       HttpResult r = server_->Request(c.method, path, body.is_null() ? "" : body.dump(), lacking);
       EXPECT_EQ(r.status, 403) << "a key without the scope: " << r.body;
       if (c.access == Access::kScope) {
         EXPECT_NE(r.body.find(c.scope), std::string::npos) << "403 names the missing scope";
       }
-      r = server_->Request(c.method, path, body.is_null() ? "" : body.dump(), tasks_only);
+      std::string family = c.scope.substr(0, c.scope.find(':'));
+      r = server_->Request(c.method, path, body.is_null() ? "" : body.dump(),
+                           other_family.at(c.access == Access::kJwtOnly ? "webhooks" : family));
       EXPECT_EQ(r.status, 403) << "a key with other scopes only: " << r.body;
       checked += 2;
     }
@@ -246,7 +271,8 @@ TEST_F(ServerTenancyTest, EveryRouteRefusesEveryoneButTheOwner) {
       }
       // A 404 may echo what the request named; it must show nothing else of Ada's.
       const std::string asked = path + (body.is_null() ? "" : body.dump());
-      for (const std::string& secret_text : {id, v1, std::string("Be kind"), ada_key_id}) {
+      for (const std::string& secret_text :
+           {id, v1, std::string("Be kind"), ada_key_id, hook_id, public_url}) {
         if (asked.find(secret_text) != std::string::npos) continue;
         EXPECT_EQ(r.body.find(secret_text), std::string::npos)
             << "a stranger sees " << secret_text << ": " << r.body;
@@ -266,6 +292,10 @@ TEST_F(ServerTenancyTest, EveryRouteRefusesEveryoneButTheOwner) {
   EXPECT_EQ(
       Call("GET", "/api/agents/" + id + "/labels/production", nullptr, ada_, 200)["versionId"], v1);
   EXPECT_EQ(Call("GET", "/api/agents", nullptr, ada_, 200)["pagination"]["total"], 2);
+  json hook = Call("GET", "/api/webhooks/" + hook_id, nullptr, ada_, 200);
+  EXPECT_EQ(hook["active"], true);
+  EXPECT_EQ(hook["url"], public_url);
+  EXPECT_EQ(Call("GET", "/api/webhooks", nullptr, ada_, 200)["data"].size(), 1u);
   json ada_keys = Call("GET", "/api/api-keys", nullptr, ada_, 200)["data"];
   EXPECT_TRUE(std::any_of(ada_keys.begin(), ada_keys.end(),
                           [&](const json& k) { return k["id"] == ada_key_id; }));

@@ -17,6 +17,11 @@ struct ServeOptions {
   std::string database_url;  // DATABASE_URL: "sqlite:PATH" or a path; empty: <data_dir>/clawmit.db
   std::string jwt_secret;    // JWT_SECRET; empty: generated and kept in the data directory
   std::string jwt_expires_in = "7d";  // JWT_EXPIRES_IN
+  // Webhooks: loopback and private addresses allowed (tests, local use);
+  // the retry schedule ("5s,5m,30m,2h,5h,10h,10h"); one attempt's timeout.
+  bool allow_private_webhooks = false;
+  std::string webhook_retries = "5s,5m,30m,2h,5h,10h,10h";
+  std::string webhook_timeout = "10s";
 };
 
 // Opens the database (migrating it), binds, prints "listening on

@@ -1,0 +1,44 @@
+#include "events.h"
+
+#include "api_util.h"
+#include "auth.h"
+
+namespace clawmit::server {
+
+const std::vector<std::string>& AllEvents() {
+  static const std::vector<std::string> kEvents = {
+      "agent.created", "agent.updated",  "agent.forked", "version.created", "task.created",
+      "task.started",  "task.completed", "task.failed",  "label.moved"};
+  return kEvents;
+}
+
+std::string EventPayload(std::string_view event, int64_t timestamp, const nlohmann::json& data) {
+  return nlohmann::json{{"event", event}, {"timestamp", Iso(timestamp)}, {"data", data}}.dump();
+}
+
+Status EmitEvent(Database& db, const std::string& user_id, std::string_view event,
+                 const nlohmann::json& data) {
+  // Webhooks subscribed to this event; most accounts have none, and then
+  // nothing is written at all.
+  CLAWMIT_ASSIGN_OR_RETURN(auto hooks,
+                           db.Query("SELECT w.id FROM webhooks w, json_each(w.events) e "
+                                    "WHERE w.user_id = ?1 AND w.active = 1 AND e.value = ?2",
+                                    {user_id, std::string(event)}));
+  if (hooks.empty()) return Status::Ok();
+  const int64_t now = Now();
+  const std::string event_id = "evt_" + RandomHex(12);
+  CLAWMIT_TRY(db.Query("INSERT INTO events (id, user_id, type, payload, created_at) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5)",
+                       {event_id, user_id, std::string(event), EventPayload(event, now, data), now})
+                  .status());
+  for (const DbRow& hook : hooks) {
+    CLAWMIT_TRY(db.Query("INSERT INTO deliveries (id, webhook_id, event_id, status, attempts, "
+                         "next_attempt_at, created_at, updated_at) "
+                         "VALUES (?1, ?2, ?3, 'pending', 0, ?4, ?4, ?4)",
+                         {"dlv_" + RandomHex(12), hook[0], event_id, now})
+                    .status());
+  }
+  return Status::Ok();
+}
+
+}  // namespace clawmit::server
