@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A short tour of clawmit: builds it, then versions an agent in a temporary
-# folder (init, new, edit, commit, log, diff, show, rollback by checkout).
+# folder (init, new, edit, commit, log, diff, show, rollback by checkout),
+# then starts `clawmit serve` on SQLite and talks to it with curl.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -62,6 +63,16 @@ token=$(curl -s -X POST "$url/api/auth/login" -H 'Content-Type: application/json
 api GET /api/auth/me -H "Authorization: Bearer $token"
 api POST /api/auth/login -H 'Content-Type: application/json' \
   -d '{"email":"ada@example.com","password":"wrong password"}'
+auth=(-H "Authorization: Bearer $token" -H 'Content-Type: application/json')
+agent=$(curl -s -X POST "$url/api/agents" "${auth[@]}" \
+  -d '{"name":"Support bot","prompt":"You are the support agent of Acme.","config":{"temperature":0.7}}')
+printf '\n$ curl -X POST %s/api/agents -d {"name":"Support bot",...}\n%s\n' "$url" "$agent"
+id=$(printf '%s' "$agent" | sed -n 's/.*"id":"\(agent_[^"]*\)".*/\1/p' | head -1)
+api POST "/api/agents/$id/versions" "${auth[@]}" \
+  -d '{"config":{"temperature":0.5},"commitMessage":"Cooler answers"}'
+api POST "/api/agents/$id/fork" "${auth[@]}" \
+  -d '{"name":"Support bot (formal)","prompt":"You are the formal support agent of Acme."}'
+api GET "/api/agents/$id/lineage" "${auth[@]}"
 kill -TERM "$server"; wait "$server" || true; server=""
 printf '\nserver log (one line per request, never a token):\n'
 cat server.log
