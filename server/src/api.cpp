@@ -1,7 +1,7 @@
 // The route table of the Clawmit API; each handler lives in the file of its
 // section (api_auth.cpp, api_keys.cpp, api_agents.cpp, api_forks.cpp,
 // api_versions.cpp, api_compare.cpp, api_batch.cpp, api_labels.cpp,
-// api_webhooks.cpp).
+// api_tasks.cpp, api_webhooks.cpp).
 #include "api.h"
 
 #include <algorithm>
@@ -24,13 +24,29 @@ bool NamesJson(std::string type) {
 
 }  // namespace
 
+thread_local Api::CurrentAuth Api::current_auth_;
+
 HttpResponse Api::Handle(const HttpRequest& request) const {
+  // The caller, found once: the rate limits need it, and the handler's
+  // Require reuses it through current_auth_ (it runs on this thread).
+  std::optional<Result<Caller>> caller;
+  if (!PublicRoute(request)) caller.emplace(Authenticate(request));
+  current_auth_ = {&request, caller ? &*caller : nullptr};
+  struct Forget {
+    ~Forget() { current_auth_ = {}; }
+  } forget;
+  RateDecision shown;
+  if (auto refused = ChargeRequest(request, caller ? &*caller : nullptr, shown)) return *refused;
+  HttpResponse response;
   if (!request.body.empty() && !NamesJson(request.Header("content-type"))) {
-    return ErrorResponse(415, "UNSUPPORTED_MEDIA_TYPE",
-                         "the body must be JSON (Content-Type: application/json)",
-                         request.request_id);
+    response =
+        ErrorResponse(415, "UNSUPPORTED_MEDIA_TYPE",
+                      "the body must be JSON (Content-Type: application/json)", request.request_id);
+  } else {
+    response = router_.Dispatch(request);
   }
-  return router_.Dispatch(request);
+  SetRateLimitHeaders(response, shown);
+  return response;
 }
 
 Api::Api(Database& db, ApiConfig config) : db_(db), config_(std::move(config)) {
@@ -81,6 +97,13 @@ Api::Api(Database& db, ApiConfig config) : db_(db), config_(std::move(config)) {
               [this](Req r, Params p) { return SetLabel(r, p.at("id"), p.at("label")); });
   router_.Add("DELETE", "/api/agents/:id/labels/:label",
               [this](Req r, Params p) { return DeleteLabel(r, p.at("id"), p.at("label")); });
+
+  router_.Add("POST", "/api/tasks", [this](Req r, Params) { return CreateTask(r); });
+  router_.Add("GET", "/api/tasks", [this](Req r, Params) { return ListTasks(r); });
+  router_.Add("POST", "/api/tasks/claim", [this](Req r, Params) { return ClaimTask(r); });
+  router_.Add("GET", "/api/tasks/:id", [this](Req r, Params p) { return GetTask(r, p.at("id")); });
+  router_.Add("PATCH", "/api/tasks/:id",
+              [this](Req r, Params p) { return UpdateTask(r, p.at("id")); });
 
   router_.Add("POST", "/api/webhooks", [this](Req r, Params) { return CreateWebhook(r); });
   router_.Add("GET", "/api/webhooks", [this](Req r, Params) { return ListWebhooks(r); });

@@ -1,13 +1,16 @@
 // Internal: the Clawmit API's routes over the database.
 #pragma once
 
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "clawmit/server/http.h"
+#include "clawmit/server/serve.h"
 #include "db.h"
+#include "rate_limit.h"
 #include "router.h"
 
 namespace clawmit::server {
@@ -20,13 +23,17 @@ struct ApiConfig {
   int64_t jwt_ttl_seconds = 7 * 86400;
   std::string webhook_key;              // seals webhook secrets (auth.h SealSecret)
   bool allow_private_webhooks = false;  // --allow-private-webhooks
+  // Counts requests for the rate limits; none: no limits (tools, unit tests).
+  std::shared_ptr<RateLimiter> rate_limiter;
+  RateLimits rate_limits;
 };
 
 class Api {
  public:
   Api(Database& db, ApiConfig config);
-  // Answers one request: 415 for a body that says it is not JSON, else the
-  // route's handler (404/405 in the error shape when none matches).
+  // Answers one request: 429 past a rate limit, 415 for a body that says it
+  // is not JSON, else the route's handler (404/405 in the error shape when
+  // none matches); every answer carries the X-RateLimit-* headers.
   HttpResponse Handle(const HttpRequest& request) const;
   // "METHOD PATTERN" of every route, in the order they match.
   [[nodiscard]] std::vector<std::string> Routes() const { return router_.Describe(); }
@@ -39,14 +46,40 @@ class Api {
     std::string email;
     std::vector<std::string> scopes;
     bool via_api_key = false;
+    std::string key_id;  // the API key's id when via_api_key
     [[nodiscard]] bool Has(const std::string& scope) const;
   };
+  // The caller of `request`. Handle authenticates each request once and
+  // keeps the result for the handler, which runs on the same thread: a
+  // handler's Authenticate/Require of that request reuse it.
   Result<Caller> Authenticate(const HttpRequest& request) const;
+  struct CurrentAuth {
+    const HttpRequest* request = nullptr;
+    const Result<Caller>* result = nullptr;
+  };
+  static thread_local CurrentAuth current_auth_;
   // Authenticate, then require a JWT (kJwtOnly) or a scope; the error answer
   // otherwise (401 or 403).
   std::optional<HttpResponse> Require(const HttpRequest& request, const std::string& scope,
                                       Caller& caller) const;
   Result<Caller> AuthenticateKey(const std::string& key) const;
+
+  // api_rate_limit.cpp. GET /api/health, POST /api/auth/register and login:
+  // no caller, limits of their own per client address.
+  static bool PublicRoute(const HttpRequest& request);
+  // Charges `request` to its buckets (the caller's key or user and its
+  // account, or the client address); the 429 answer past a limit, else
+  // nullopt with the decision its X-RateLimit-* headers show.
+  std::optional<HttpResponse> ChargeRequest(const HttpRequest& request,
+                                            const Result<Caller>* caller,
+                                            RateDecision& shown) const;
+  // Login's brute-force guard: the 429 while `email` or the client address
+  // has too many recent failures; LoginFailed counts one, LoginSucceeded
+  // clears the email's.
+  std::optional<HttpResponse> LoginBlocked(const HttpRequest& request,
+                                           const std::string& email) const;
+  void LoginFailed(const HttpRequest& request, const std::string& email) const;
+  void LoginSucceeded(const std::string& email) const;
 
   // api_agents.cpp
   HttpResponse CreateAgent(const HttpRequest& request) const;
@@ -77,6 +110,13 @@ class Api {
                         const std::string& label) const;
   HttpResponse DeleteLabel(const HttpRequest& request, const std::string& agent_id,
                            const std::string& label) const;
+
+  // api_tasks.cpp
+  HttpResponse CreateTask(const HttpRequest& request) const;
+  HttpResponse ListTasks(const HttpRequest& request) const;
+  HttpResponse GetTask(const HttpRequest& request, const std::string& id) const;
+  HttpResponse UpdateTask(const HttpRequest& request, const std::string& id) const;
+  HttpResponse ClaimTask(const HttpRequest& request) const;
 
   // api_webhooks.cpp
   HttpResponse CreateWebhook(const HttpRequest& request) const;

@@ -15,13 +15,19 @@ namespace {
 
 using nlohmann::json;
 
+// An agent's status is derived, not stored: `running` while one of its tasks
+// runs, else `idle`.
+constexpr const char* kAgentStatus =
+    "CASE WHEN EXISTS (SELECT 1 FROM tasks t WHERE t.agent_id = agents.id AND "
+    "t.status = 'running') THEN 'running' ELSE 'idle' END";
+
 }  // namespace
 
 Result<json> Api::AgentJson(const std::string& user_id, const std::string& agent_id) const {
   CLAWMIT_ASSIGN_OR_RETURN(
-      auto rows, db_.Query("SELECT id, slug, name, description, status, current_version_id, "
-                           "fork_count, created_at, updated_at, parent_agent_id FROM agents "
-                           "WHERE id = ?1 AND user_id = ?2",
+      auto rows, db_.Query(std::string("SELECT id, slug, name, description, ") + kAgentStatus +
+                               ", current_version_id, fork_count, created_at, updated_at, "
+                               "parent_agent_id FROM agents WHERE id = ?1 AND user_id = ?2",
                            {agent_id, user_id}));
   if (rows.empty()) return Status::NotFound("no agent " + agent_id);
   const DbRow& a = rows[0];
@@ -97,8 +103,9 @@ HttpResponse Api::ListAgents(const HttpRequest& req) const {
   if (auto error = ReadPage(req, 10, page)) return *error;
   auto total = db_.Query("SELECT COUNT(*) FROM agents WHERE user_id = ?1", {caller.user_id});
   auto rows = db_.Query(
-      "SELECT id, name, description, status, current_version_id, fork_count, created_at, slug "
-      "FROM agents WHERE user_id = ?1 ORDER BY created_at DESC, rowid DESC LIMIT ?2 OFFSET ?3",
+      std::string("SELECT id, name, description, ") + kAgentStatus +
+          ", current_version_id, fork_count, created_at, slug FROM agents WHERE user_id = ?1 "
+          "ORDER BY created_at DESC, rowid DESC LIMIT ?2 OFFSET ?3",
       {caller.user_id, page.size, page.offset()});
   if (!total.ok() || !rows.ok()) return Internal(req);
   json data = json::array();

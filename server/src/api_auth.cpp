@@ -65,6 +65,9 @@ std::optional<HttpResponse> ReadCredentials(const HttpRequest& req, std::string&
 }  // namespace
 
 Result<Api::Caller> Api::Authenticate(const HttpRequest& request) const {
+  if (current_auth_.request == &request && current_auth_.result != nullptr) {
+    return *current_auth_.result;  // Handle's, for this very request
+  }
   std::string header = request.Header("authorization");
   if (header.rfind("Bearer ", 0) != 0) {
     return Status::Unauthenticated("missing Authorization: Bearer token");
@@ -75,7 +78,7 @@ Result<Api::Caller> Api::Authenticate(const HttpRequest& request) const {
   CLAWMIT_ASSIGN_OR_RETURN(auto rows,
                            db_.Query("SELECT email FROM users WHERE id = ?1", {claims.sub}));
   if (rows.empty()) return Status::Unauthenticated("invalid or expired token");
-  return Caller{claims.sub, Text(rows[0][0]), AllScopes(), false};
+  return Caller{claims.sub, Text(rows[0][0]), AllScopes(), false, ""};
 }
 
 bool Api::Caller::Has(const std::string& scope) const {
@@ -128,6 +131,7 @@ HttpResponse Api::Login(const HttpRequest& req) const {
   std::string email;
   std::string password;
   if (auto error = ReadCredentials(req, email, password, false)) return *error;
+  if (auto blocked = LoginBlocked(req, email)) return *blocked;
   auto rows = db_.Query("SELECT id, email, password_hash FROM users WHERE email = ?1", {email});
   if (!rows.ok()) return Internal(req);
   // The same work whether or not the account exists: the answer and its
@@ -135,7 +139,11 @@ HttpResponse Api::Login(const HttpRequest& req) const {
   static const std::string kDummy = HashPassword("clawmit-dummy-password").value();
   bool known = !rows->empty();
   bool ok = VerifyPassword(known ? Text((*rows)[0][2]) : kDummy, password) && known;
-  if (!ok) return ErrorResponse(401, "UNAUTHORIZED", "invalid email or password", req.request_id);
+  if (!ok) {
+    LoginFailed(req, email);
+    return ErrorResponse(401, "UNAUTHORIZED", "invalid email or password", req.request_id);
+  }
+  LoginSucceeded(email);
   std::string id = Text((*rows)[0][0]);
   int64_t now = Now();
   JwtClaims claims{id, Text((*rows)[0][1]), now, now + config_.jwt_ttl_seconds};

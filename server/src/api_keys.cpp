@@ -78,7 +78,7 @@ Result<Api::Caller> Api::AuthenticateKey(const std::string& key) const {
       Now() - Int(last_used) >= kLastUsedResolutionSeconds) {
     (void)db_.Query("UPDATE api_keys SET last_used_at = ?1 WHERE id = ?2", {Now(), rows[0][0]});
   }
-  Caller caller{Text(rows[0][1]), Text(rows[0][2]), {}, true};
+  Caller caller{Text(rows[0][1]), Text(rows[0][2]), {}, true, Text(rows[0][0])};
   for (const auto& s : ScopesJson(Text(rows[0][3]))) caller.scopes.push_back(s.get<std::string>());
   return caller;
 }

@@ -73,7 +73,14 @@ Status Serve(const ServeOptions& options) {
   CLAWMIT_ASSIGN_OR_RETURN(deliveries.key_material,
                            LoadOrCreateSecret("", options.data_dir, key_generated, "webhook-key"));
 
-  ApiConfig config{secret, ttl, deliveries.key_material, options.allow_private_webhooks};
+  // Rate limits counted in this process: one server. Several would share a
+  // RateLimiter over PostgreSQL or Redis (rate_limit.h).
+  ApiConfig config{secret,
+                   ttl,
+                   deliveries.key_material,
+                   options.allow_private_webhooks,
+                   std::make_shared<InMemoryRateLimiter>(),
+                   options.rate_limits};
   Api api(*db, config);
   curl_global_init(CURL_GLOBAL_DEFAULT);
   WebhookWorker worker(*db, deliveries);

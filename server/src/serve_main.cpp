@@ -1,10 +1,36 @@
 // clawmit-serve: the server's own executable, run by `clawmit serve`, so that
 // local commands never load Beast, SQLite or libsodium (DESIGN.md).
 #include <CLI/CLI.hpp>
+#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 
 #include "clawmit/server/serve.h"
+
+namespace {
+
+// A rate limit's flag and environment variable (the flag wins): a positive
+// integer of at most 10^12.
+struct RateLimitSetting {
+  const char* flag;
+  const char* env;
+  const char* help;
+  int64_t* target;
+  std::string text;
+  CLI::Option* option = nullptr;
+};
+
+bool ParseLimit(const std::string& text, int64_t& out) {
+  int64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || v < 1 || v > 1'000'000'000'000) {
+    return false;
+  }
+  out = v;
+  return true;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   clawmit::server::ServeOptions options;
@@ -31,11 +57,36 @@ int main(int argc, char** argv) {
                  "(default 5s,5m,30m,2h,5h,10h,10h: 8 attempts over about 27 h)");
   app.add_option("--webhook-timeout", options.webhook_timeout,
                  "Time one delivery attempt may take (default 10s)");
+  clawmit::server::RateLimits& limits = options.rate_limits;
+  RateLimitSetting rate_settings[] = {
+      {"--rate-limit-per-minute", "RATE_LIMIT_PER_MINUTE",
+       "Requests per minute per API key, per user for a JWT, per address without credentials "
+       "(default 100)",
+       &limits.per_minute, "", nullptr},
+      {"--rate-limit-per-day", "RATE_LIMIT_PER_DAY",
+       "Requests per day per account, all its keys together (default 10000)", &limits.per_day, "",
+       nullptr},
+      {"--rate-limit-health", "RATE_LIMIT_HEALTH",
+       "GET /api/health requests per minute per client address (default 600)", &limits.health, "",
+       nullptr},
+      {"--rate-limit-auth", "RATE_LIMIT_AUTH",
+       "Register and login requests per minute per client address (default 30)", &limits.auth, "",
+       nullptr},
+      {"--rate-limit-login-failures", "RATE_LIMIT_LOGIN_FAILURES",
+       "Failed logins per email per 15 minutes before its logins get 429; 4x that per address "
+       "(default 5)",
+       &limits.login_failures, "", nullptr},
+  };
+  for (auto& setting : rate_settings) {
+    setting.option = app.add_option(setting.flag, setting.text, setting.help)->type_name("N");
+  }
   bool routes = false;
   app.add_flag("--routes", routes, "Print the routes the server answers and exit");
   app.footer(
       "Environment (flags win): DATABASE_URL (sqlite:PATH), JWT_SECRET (32+ bytes; generated\n"
-      "and kept in the data directory when unset), JWT_EXPIRES_IN (default 7d).\n"
+      "and kept in the data directory when unset), JWT_EXPIRES_IN (default 7d),\n"
+      "RATE_LIMIT_PER_MINUTE, RATE_LIMIT_PER_DAY, RATE_LIMIT_HEALTH, RATE_LIMIT_AUTH,\n"
+      "RATE_LIMIT_LOGIN_FAILURES (as the --rate-limit-* flags).\n"
       "Stops cleanly on SIGTERM or SIGINT. Docs: docs/SERVER.md.\n\n"
       "Example:\n  clawmit serve --port 8080 --data-dir /var/lib/clawmit");
   try {
@@ -51,6 +102,16 @@ int main(int argc, char** argv) {
     }
     for (const auto& line : *table) std::printf("%s\n", line.c_str());
     return 0;
+  }
+  for (const auto& setting : rate_settings) {
+    bool from_flag = setting.option->count() > 0;
+    if (!from_flag && env(setting.env).empty()) continue;
+    std::string text = from_flag ? setting.text : env(setting.env);
+    if (!ParseLimit(text, *setting.target)) {
+      std::fprintf(stderr, "clawmit: error: %s '%s': expected a positive integer (at most 10^12)\n",
+                   from_flag ? setting.flag : setting.env, text.c_str());
+      return 2;
+    }
   }
   options.data_dir = data_dir;
   clawmit::Status s = clawmit::server::Serve(options);

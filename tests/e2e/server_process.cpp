@@ -33,6 +33,13 @@ void ServerProcess::Start(bool append_log) {
         ::open(log_file_.c_str(), O_WRONLY | O_CREAT | (append_log ? O_APPEND : O_TRUNC), 0644);
     ::dup2(log, 2);
     ::close(out[0]);
+    // The suites send far more than the real limits allow (100 a minute per
+    // caller, 30 logins a minute…): test servers get high ones unless a test
+    // sets its own (server_rate_limit_test.cpp).
+    for (const char* name : {"RATE_LIMIT_PER_MINUTE", "RATE_LIMIT_PER_DAY", "RATE_LIMIT_HEALTH",
+                             "RATE_LIMIT_AUTH", "RATE_LIMIT_LOGIN_FAILURES"}) {
+      ::setenv(name, "1000000000", 1);
+    }
     for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
     std::string binary = ClawmitBinary();
     std::string dir = data_dir.string();

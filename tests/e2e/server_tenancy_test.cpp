@@ -94,6 +94,12 @@ const std::vector<RouteCase>& Matrix() {
       {"GET", "/api/agents/:id/labels/:label", Access::kScope, "agents:read", true},
       {"PUT", "/api/agents/:id/labels/:label", Access::kScope, "agents:write", true},
       {"DELETE", "/api/agents/:id/labels/:label", Access::kScope, "agents:write", true},
+      // The body of a create names Ada's agent: a stranger gets 404.
+      {"POST", "/api/tasks", Access::kScope, "tasks:write", true},
+      {"GET", "/api/tasks", Access::kScope, "tasks:read", false},
+      {"POST", "/api/tasks/claim", Access::kScope, "tasks:write", false},
+      {"GET", "/api/tasks/:id", Access::kScope, "tasks:read", true},
+      {"PATCH", "/api/tasks/:id", Access::kScope, "tasks:write", true},
       {"POST", "/api/webhooks", Access::kScope, "webhooks:write", false},
       {"GET", "/api/webhooks", Access::kScope, "webhooks:read", false},
       {"GET", "/api/webhooks/:id", Access::kScope, "webhooks:read", true},
@@ -142,6 +148,8 @@ TEST_F(ServerTenancyTest, EveryRouteRefusesEveryoneButTheOwner) {
                  {{"prompt", "Be kind!"}, {"commitMessage", "two"}}, ada_, 201);
   Call("POST", "/api/agents/" + id + "/fork", {{"name", "Fork"}}, ada_, 201);
   Call("PUT", "/api/agents/" + id + "/labels/production", {{"versionId", v1}}, ada_, 200);
+  std::string task_id =
+      Call("POST", "/api/tasks", {{"agentId", id}, {"title", "Ada's task"}}, ada_, 201)["id"];
   json keys = Call("GET", "/api/api-keys", nullptr, ada_, 200);
   std::string revoked = Key(ada_, {"agents:read", "agents:write"});
   json listed = Call("GET", "/api/api-keys", nullptr, ada_, 200)["data"];
@@ -200,6 +208,8 @@ TEST_F(ServerTenancyTest, EveryRouteRefusesEveryoneButTheOwner) {
       put(":id", ada_key_id);
     } else if (pattern.starts_with("/api/webhooks")) {
       put(":id", hook_id);
+    } else if (pattern.starts_with("/api/tasks")) {
+      put(":id", task_id);
     } else {
       put(":id", id);
     }
@@ -214,6 +224,10 @@ TEST_F(ServerTenancyTest, EveryRouteRefusesEveryoneButTheOwner) {
     if (c.pattern == "/api/agents") return {{"name", "Intruder"}, {"prompt", "x"}};
     if (c.pattern == "/api/webhooks") return {{"url", public_url}, {"events", {"task.failed"}}};
     if (c.pattern.starts_with("/api/webhooks") && c.method == "PATCH") return {{"active", false}};
+    if (c.pattern == "/api/tasks") return {{"agentId", id}, {"title", "Intruder"}};
+    if (c.pattern == "/api/tasks/claim") return {{"leaseSeconds", 60}};
+    if (c.pattern.starts_with("/api/tasks") && c.method == "PATCH")
+      return {{"status", "cancelled"}};
     if (c.method == "PATCH") return {{"name", "Renamed"}};
     if (c.pattern.ends_with("/fork")) return {{"name", "Stolen"}};
     if (c.pattern.ends_with("/versions")) return {{"prompt", "pwned"}, {"commitMessage", "x"}};
@@ -271,8 +285,8 @@ TEST_F(ServerTenancyTest, EveryRouteRefusesEveryoneButTheOwner) {
       }
       // A 404 may echo what the request named; it must show nothing else of Ada's.
       const std::string asked = path + (body.is_null() ? "" : body.dump());
-      for (const std::string& secret_text :
-           {id, v1, std::string("Be kind"), ada_key_id, hook_id, public_url}) {
+      for (const std::string& secret_text : {id, v1, std::string("Be kind"), ada_key_id, hook_id,
+                                             public_url, task_id, std::string("Ada's task")}) {
         if (asked.find(secret_text) != std::string::npos) continue;
         EXPECT_EQ(r.body.find(secret_text), std::string::npos)
             << "a stranger sees " << secret_text << ": " << r.body;
@@ -296,6 +310,10 @@ TEST_F(ServerTenancyTest, EveryRouteRefusesEveryoneButTheOwner) {
   EXPECT_EQ(hook["active"], true);
   EXPECT_EQ(hook["url"], public_url);
   EXPECT_EQ(Call("GET", "/api/webhooks", nullptr, ada_, 200)["data"].size(), 1u);
+  json task = Call("GET", "/api/tasks/" + task_id, nullptr, ada_, 200);
+  EXPECT_EQ(task["status"], "queued") << "not claimed, cancelled or changed by anyone else";
+  EXPECT_EQ(task["title"], "Ada's task");
+  EXPECT_EQ(Call("GET", "/api/tasks", nullptr, ada_, 200)["pagination"]["total"], 1);
   json ada_keys = Call("GET", "/api/api-keys", nullptr, ada_, 200)["data"];
   EXPECT_TRUE(std::any_of(ada_keys.begin(), ada_keys.end(),
                           [&](const json& k) { return k["id"] == ada_key_id; }));

@@ -10,6 +10,16 @@
 
 namespace clawmit::server {
 
+// The API's rate limits (docs/SERVER.md "Rate limits"); every one a positive
+// count. The defaults are the hosted service's (API.md "Rate limits").
+struct RateLimits {
+  int64_t per_minute = 100;    // per API key (per user for a JWT; per address without one)
+  int64_t per_day = 10000;     // per account, all its keys and sessions together
+  int64_t health = 600;        // GET /api/health per client address per minute
+  int64_t auth = 30;           // POST /api/auth/register and login, per address per minute
+  int64_t login_failures = 5;  // failed logins per email per 15 minutes (per address: 4×)
+};
+
 struct ServeOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 3000;  // 0: any free port
@@ -22,6 +32,7 @@ struct ServeOptions {
   bool allow_private_webhooks = false;
   std::string webhook_retries = "5s,5m,30m,2h,5h,10h,10h";
   std::string webhook_timeout = "10s";
+  RateLimits rate_limits;  // --rate-limit-*, RATE_LIMIT_*
 };
 
 // Opens the database (migrating it), binds, prints "listening on
