@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "clawmit/core/status.h"
 #include "clawmit/store/repository.h"
@@ -13,11 +14,19 @@
 
 namespace clawmit::cli {
 
-enum class Needs { kNothing, kRepository };
+enum class Needs {
+  kNothing,
+  kRepository,
+  // Opened when there is one (a command that reads a remote's URL from it
+  // but also takes --url); a failure is kept in Context::repo_error.
+  kRepositoryIfAny,
+};
 
 // What a running command gets from the dispatcher.
 struct Context {
   std::unique_ptr<store::Repository> repo;  // set when the command needs one
+  Status repo_error;                        // why `repo` is null for Needs::kRepositoryIfAny
+  std::vector<std::string> argv;            // the whole command line, argv[0] included
   Output out;
   bool json = false;  // the command runs in --json mode (errors as JSON too)
   int exit_code = 0;  // a command may set 1 for "differences" (diff --exit-code)
@@ -34,7 +43,17 @@ struct Command {
   std::function<Run(CLI::App& app)> setup;
 };
 
-// Every command, in the order `--help` lists them (cli/commands/registry.cpp).
+// Every command of `clawmit`, in the order `--help` lists them
+// (cli/commands/registry.cpp).
 std::vector<Command> AllCommands();
+
+// The commands that talk to a server, run by the clawmit-net executable
+// (cli/commands/net_registry.cpp); `clawmit` runs it for them.
+std::vector<Command> NetCommands();
+
+// Parses the command line, opens the repository for commands that need
+// one, runs the command and chooses the exit code (the only place that
+// does). `clawmit` and `clawmit-net` are this with different tables.
+int Dispatch(int argc, char** argv, std::vector<Command> commands);
 
 }  // namespace clawmit::cli

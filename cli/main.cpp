@@ -1,111 +1,14 @@
-// clawmit: git for agents. The dispatcher: parses the command line, opens the
-// repository for commands that need one, runs the command, and chooses the
-// exit code (the only place that does).
+// clawmit: git for agents. The commands that talk to a server live in a
+// separate executable, clawmit-net (cli/net_main.cpp), which this one runs
+// for them, so that local commands never load libcurl (ARCHITECTURE.md).
 #include <cstdio>
-#include <cstdlib>
 #include <exception>
-#include <filesystem>
 
 #include "command.h"
-#include "version.h"
-
-namespace clawmit::cli {
-namespace {
-
-// --repo PATH or CLAWMIT_DIR: the `.clawmit` folder itself or the folder
-// holding it. Otherwise the repository is found from the current folder up.
-Result<std::unique_ptr<store::Repository>> OpenRepository(const std::string& flag) {
-  std::string given = flag;
-  if (given.empty()) {
-    const char* env = std::getenv("CLAWMIT_DIR");
-    if (env != nullptr) given = env;
-  }
-  if (given.empty()) {
-    std::error_code ec;
-    CLAWMIT_ASSIGN_OR_RETURN(std::filesystem::path git_dir,
-                             store::Repository::Discover(std::filesystem::current_path(ec)));
-    return store::Repository::Open(git_dir);
-  }
-  std::filesystem::path path(given);
-  std::error_code ec;
-  if (std::filesystem::is_regular_file(path / ".clawmit" / "HEAD", ec)) path /= ".clawmit";
-  return store::Repository::Open(path);
-}
-
-int Main(int argc, char** argv) {
-  static char buffer[1 << 16];
-  std::setvbuf(stdout, buffer, _IOFBF, sizeof buffer);
-
-  CLI::App app{"clawmit: version control for AI agents (prompt, tools, config)", "clawmit"};
-  app.require_subcommand(0, 1);
-  app.set_version_flag("--version", std::string("clawmit ") + kVersion);
-  std::string repo_flag;
-  app.add_option("--repo", repo_flag,
-                 "Use this repository (its .clawmit folder or the folder holding it); "
-                 "default: CLAWMIT_DIR, else found from the current folder upward");
-  app.footer(
-      "Run 'clawmit <command> --help' for a command's options and examples.\n"
-      "Docs: docs/CLI.md. Exit codes: 0 ok, 1 failure or differences, 2 usage, 3 not found,\n"
-      "4 conflict, 5 network, 6 authentication, 7 invalid agent content.");
-
-  struct Entry {
-    CLI::App* app;
-    Needs needs;
-    Run run;
-  };
-  std::vector<Entry> entries;
-  for (Command& command : AllCommands()) {
-    CLI::App* sub = app.add_subcommand(command.name, command.summary);
-    entries.push_back({sub, command.needs, command.setup(*sub)});
-  }
-
-  // Errors found before a command runs are JSON too when it was asked for.
-  bool json_mode = false;
-  for (int i = 1; i < argc; ++i) json_mode = json_mode || std::string_view(argv[i]) == "--json";
-
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    PrintError(Status::InvalidArgument(e.what()), json_mode);
-    if (!json_mode) std::fprintf(stderr, "Run with --help for more information.\n");
-    return kExitUsage;
-  }
-
-  for (Entry& entry : entries) {
-    if (!entry.app->parsed()) continue;
-    Context ctx;
-    if (entry.needs == Needs::kRepository) {
-      auto repo = OpenRepository(repo_flag);
-      if (!repo.ok()) {
-        PrintError(repo.status(), json_mode);
-        return ExitCodeFor(repo.status());
-      }
-      ctx.repo = std::move(repo).value();
-    }
-    Status status = entry.run(ctx);
-    std::fflush(stdout);
-    if (!status.ok()) {
-      PrintError(status, ctx.json);
-      return ExitCodeFor(status);
-    }
-    return ctx.exit_code;
-  }
-  std::printf("%s", app.help().c_str());
-  return kExitUsage;
-}
-
-}  // namespace
-}  // namespace clawmit::cli
 
 int main(int argc, char** argv) {
   try {
-    return clawmit::cli::Main(argc, argv);
+    return clawmit::cli::Dispatch(argc, argv, clawmit::cli::AllCommands());
   } catch (const std::exception& e) {
     std::fflush(stdout);
     std::fprintf(stderr, "clawmit: fatal: %s\n", e.what());

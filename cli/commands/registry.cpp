@@ -1,7 +1,10 @@
 // The command table. Adding a command: write cli/commands/<name>.cpp with a
 // `Command <Name>Command()`, declare it here, add it to the list and to
-// cli/CMakeLists.txt, and document it in docs/CLI.md.
+// cli/CMakeLists.txt, and document it in docs/CLI.md. A command that talks
+// to a server goes to net_registry.cpp instead, with a NetForwardCommand
+// here.
 #include "../command.h"
+#include "net_commands.h"
 
 namespace clawmit::cli {
 
@@ -18,12 +21,32 @@ Command RollbackCommand();
 Command ForkCommand();
 Command LineageCommand();
 Command LabelCommand();
+Command RemoteCommand();
+Command LogoutCommand();
 Command ServeCommand();
 
 std::vector<Command> AllCommands() {
-  return {InitCommand(), NewCommand(),     CommitCommand(), AgentsCommand(),   LogCommand(),
-          ShowCommand(), DiffCommand(),    StatusCommand(), CheckoutCommand(), RollbackCommand(),
-          ForkCommand(), LineageCommand(), LabelCommand(),  ServeCommand()};
+  // login, whoami and api talk to a server: clawmit-net runs them
+  // (net_registry.cpp), so that local commands never load libcurl.
+  return {InitCommand(),
+          NewCommand(),
+          CommitCommand(),
+          AgentsCommand(),
+          LogCommand(),
+          ShowCommand(),
+          DiffCommand(),
+          StatusCommand(),
+          CheckoutCommand(),
+          RollbackCommand(),
+          ForkCommand(),
+          LineageCommand(),
+          LabelCommand(),
+          RemoteCommand(),
+          NetForwardCommand("login", kLoginSummary),
+          LogoutCommand(),
+          NetForwardCommand("whoami", kWhoamiSummary),
+          NetForwardCommand("api", kApiSummary),
+          ServeCommand()};
 }
 
 }  // namespace clawmit::cli

@@ -76,6 +76,13 @@ class [[nodiscard]] Status {
     return s;
   }
 
+  // Returns a copy carrying field-level details (e.g. an API error's).
+  [[nodiscard]] Status WithDetails(std::vector<FieldError> details) const {
+    Status s = *this;
+    s.details_ = std::move(details);
+    return s;
+  }
+
   // "not found: unknown agent 'x'" style, for logs and test failures.
   [[nodiscard]] std::string ToString() const;
 

@@ -127,6 +127,16 @@ struct LineageNode {
   std::vector<LineageNode> children;  // sorted by slug
 };
 
+// A remote: a name for a Clawmit API base URL, kept in the repository
+// config as `[clawmit-remote "<name>"] url = <url>` (a section git itself
+// does not interpret). The store checks the name (slug rules) but not the
+// URL: the caller normalises it (remote::NormalizeApiUrl).
+struct RemoteInfo {
+  std::string name;
+  std::string url;
+  bool operator==(const RemoteInfo&) const = default;
+};
+
 // One Repository is used by one thread at a time.
 class Repository {
  public:
@@ -192,6 +202,24 @@ class Repository {
 
   // The version `slug` was forked from; nullopt for an agent that is no fork.
   Result<std::optional<ForkOrigin>> Origin(const std::string& slug);
+
+  // Every remote of the repository config (its own file only, not git's
+  // global config), sorted by name.
+  Result<std::vector<RemoteInfo>> ListRemotes();
+
+  // The remote `name`; kNotFound when the repository has none of that name.
+  Result<RemoteInfo> GetRemote(const std::string& name);
+
+  // Adds a remote (taking the repository lock); kAlreadyExists when the
+  // name is taken.
+  Status AddRemote(const std::string& name, const std::string& url);
+
+  // Changes a remote's URL; kNotFound when it does not exist.
+  Status SetRemoteUrl(const std::string& name, const std::string& url);
+
+  // Removes a remote and its remote-tracking refs (`refs/remotes/<name>/*`);
+  // kNotFound when it does not exist.
+  Status RemoveRemote(const std::string& name);
 
   // user.name / user.email from the repository config (which includes git's
   // global config); nullopt when either is missing.

@@ -1,0 +1,22 @@
+// The commands that clawmit-net runs, named once for both executables:
+// `clawmit` lists them in its --help and runs clawmit-net for them.
+#pragma once
+
+#include <string>
+
+#include "../command.h"
+
+namespace clawmit::cli {
+
+inline constexpr const char* kLoginSummary =
+    "Log in to a Clawmit server (password or API key) and keep the credential";
+inline constexpr const char* kWhoamiSummary = "Show the account you are logged in as on a server";
+inline constexpr const char* kApiSummary =
+    "Send an authenticated request to the Clawmit API and print the JSON answer";
+
+// A command of `clawmit` that runs `clawmit-net` (beside the clawmit
+// executable) with the whole command line: every argument, --help
+// included, belongs to clawmit-net.
+Command NetForwardCommand(const std::string& name, const std::string& summary);
+
+}  // namespace clawmit::cli

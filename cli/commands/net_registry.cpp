@@ -1,0 +1,14 @@
+// The command table of clawmit-net: the commands that talk to a server.
+// Each also has a NetForwardCommand in registry.cpp, so `clawmit` lists it
+// and runs clawmit-net for it.
+#include "../command.h"
+
+namespace clawmit::cli {
+
+Command LoginCommand();
+Command WhoamiCommand();
+Command ApiCommand();
+
+std::vector<Command> NetCommands() { return {LoginCommand(), WhoamiCommand(), ApiCommand()}; }
+
+}  // namespace clawmit::cli

@@ -1,0 +1,120 @@
+// clawmit remote add|remove|list|set-url: names for Clawmit servers, kept in
+// the repository config (`[clawmit-remote "origin"] url = …`).
+#include "../command.h"
+#include "../json_output.h"
+#include "clawmit/remote/remote_url.h"
+
+namespace clawmit::cli {
+namespace {
+
+struct RemoteOptions {
+  CLI::App* add = nullptr;
+  CLI::App* remove = nullptr;
+  CLI::App* list = nullptr;
+  CLI::App* set_url = nullptr;
+  std::string name;
+  std::string url;
+  bool json = false;
+};
+
+nlohmann::json RemoteJson(const store::RemoteInfo& r) { return {{"name", r.name}, {"url", r.url}}; }
+
+// The name is checked before the URL: "remote add URL" (a forgotten name)
+// then says the name is wrong.
+Result<std::string> CheckedUrl(const RemoteOptions& o) {
+  CLAWMIT_TRY(remote::ValidateRemoteName(o.name));
+  return remote::NormalizeApiUrl(o.url);
+}
+
+Status RunAdd(Context& ctx, const RemoteOptions& o) {
+  CLAWMIT_ASSIGN_OR_RETURN(std::string url, CheckedUrl(o));
+  CLAWMIT_TRY(ctx.repo->AddRemote(o.name, url));
+  if (o.json) {
+    PrintJson(ctx.out, RemoteJson({o.name, url}));
+  } else {
+    ctx.out.Line("added remote " + o.name + " " + url);
+  }
+  return Status::Ok();
+}
+
+Status RunSetUrl(Context& ctx, const RemoteOptions& o) {
+  CLAWMIT_ASSIGN_OR_RETURN(std::string url, CheckedUrl(o));
+  CLAWMIT_TRY(ctx.repo->SetRemoteUrl(o.name, url));
+  if (o.json) {
+    PrintJson(ctx.out, RemoteJson({o.name, url}));
+  } else {
+    ctx.out.Line("remote " + o.name + " is now " + url);
+  }
+  return Status::Ok();
+}
+
+Status RunRemove(Context& ctx, const RemoteOptions& o) {
+  CLAWMIT_TRY(remote::ValidateRemoteName(o.name));
+  CLAWMIT_ASSIGN_OR_RETURN(store::RemoteInfo removed, ctx.repo->GetRemote(o.name));
+  CLAWMIT_TRY(ctx.repo->RemoveRemote(o.name));
+  if (o.json) {
+    PrintJson(ctx.out, RemoteJson(removed));
+  } else {
+    ctx.out.Line("removed remote " + removed.name + " (" + removed.url + ")");
+  }
+  return Status::Ok();
+}
+
+Status RunList(Context& ctx, const RemoteOptions& o) {
+  CLAWMIT_ASSIGN_OR_RETURN(std::vector<store::RemoteInfo> remotes, ctx.repo->ListRemotes());
+  if (o.json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& r : remotes) out.push_back(RemoteJson(r));
+    PrintJson(ctx.out, out);
+    return Status::Ok();
+  }
+  for (const auto& r : remotes) ctx.out.Line(r.name + " " + r.url);
+  return Status::Ok();
+}
+
+Status RunRemote(Context& ctx, const RemoteOptions& o) {
+  ctx.json = o.json;
+  if (o.add->parsed()) return RunAdd(ctx, o);
+  if (o.remove->parsed()) return RunRemove(ctx, o);
+  if (o.set_url->parsed()) return RunSetUrl(ctx, o);
+  return RunList(ctx, o);
+}
+
+}  // namespace
+
+Command RemoteCommand() {
+  return {
+      "remote", "Name Clawmit servers to sync with (add, remove, list, set-url)",
+      Needs::kRepository, [](CLI::App& app) {
+        auto o = std::make_shared<RemoteOptions>();
+        app.require_subcommand(0, 1);
+        app.footer(
+            "A remote is a name for a Clawmit API base URL (ending in /api), kept in the\n"
+            "repository config as [clawmit-remote \"NAME\"] url = URL. Commands that talk to a\n"
+            "server take --remote NAME and use 'origin' by default. Without a subcommand:\n"
+            "list.\n\n"
+            "Examples:\n  clawmit remote add origin https://clawmit.xyz/api\n"
+            "  clawmit remote add local http://127.0.0.1:3000/api\n"
+            "  clawmit remote list --json\n"
+            "  clawmit remote set-url origin https://eu.clawmit.xyz/api\n"
+            "  clawmit remote remove local");
+        o->add = app.add_subcommand("add", "Add a remote");
+        o->add->add_option("name", o->name, "Its name, e.g. origin")->required();
+        o->add->add_option("url", o->url, "The API base URL, e.g. https://clawmit.xyz/api")
+            ->required();
+        o->remove = app.add_subcommand("remove", "Remove a remote and what was fetched from it");
+        o->remove->alias("rm");
+        o->remove->add_option("name", o->name, "The remote")->required();
+        o->list = app.add_subcommand("list", "List the remotes: NAME URL, one a line");
+        o->set_url = app.add_subcommand("set-url", "Change a remote's URL");
+        o->set_url->add_option("name", o->name, "The remote")->required();
+        o->set_url->add_option("url", o->url, "The new API base URL")->required();
+        app.add_flag("--json", o->json, "Print JSON");
+        for (CLI::App* sub : {o->add, o->remove, o->list, o->set_url}) {
+          sub->add_flag("--json", o->json, "Print JSON");
+        }
+        return Run([o](Context& ctx) { return RunRemote(ctx, *o); });
+      }};
+}
+
+}  // namespace clawmit::cli
