@@ -68,6 +68,13 @@ Status Serve(const ServeOptions& options) {
                                    "': expected a duration of at most 10m, like 10s");
   }
   deliveries.timeout_ms = *timeout * 1000;
+  auto deactivate = ParseDuration(options.webhook_deactivate_after);
+  if (!deactivate.ok()) {
+    return Status::InvalidArgument("--webhook-deactivate-after '" +
+                                   options.webhook_deactivate_after +
+                                   "': expected a duration like 5d or 12h");
+  }
+  deliveries.deactivate_after_seconds = *deactivate;
   deliveries.allow_private = options.allow_private_webhooks;
   bool key_generated = false;
   CLAWMIT_ASSIGN_OR_RETURN(deliveries.key_material,

@@ -57,6 +57,9 @@ int main(int argc, char** argv) {
                  "(default 5s,5m,30m,2h,5h,10h,10h: 8 attempts over about 27 h)");
   app.add_option("--webhook-timeout", options.webhook_timeout,
                  "Time one delivery attempt may take (default 10s)");
+  app.add_option("--webhook-deactivate-after", options.webhook_deactivate_after,
+                 "Switch off a webhook whose deliveries fail this long without a success "
+                 "(default 5d)");
   clawmit::server::RateLimits& limits = options.rate_limits;
   RateLimitSetting rate_settings[] = {
       {"--rate-limit-per-minute", "RATE_LIMIT_PER_MINUTE",

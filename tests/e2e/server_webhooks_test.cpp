@@ -227,6 +227,39 @@ TEST_F(ServerWebhooksTest, GivesUpAfterTheLastRetryAndDoesNotRetryOtherAnswers) 
   EXPECT_EQ(down.received().size(), 5u);
 }
 
+// An endpoint that keeps failing is switched off (here after 2 s instead of
+// 5 days); turning it on again starts a new streak.
+TEST_F(ServerWebhooksTest, AnEndpointFailingLongEnoughIsSwitchedOff) {
+  std::vector<std::string> args = kFastRetries;
+  args.insert(args.end(), {"--webhook-deactivate-after", "2s"});
+  server_ = std::make_unique<ServerProcess>(dir_.path() / "data2",
+                                            std::map<std::string, std::string>{}, args);
+  ASSERT_TRUE(server_->running());
+  ada_ = Login("ada@example.com");
+  WebhookReceiver down([](size_t, const ReceivedRequest&) { return 503; });
+  json hook = Hook(down.url(), {"agent.created"});
+  const std::string path = "/api/webhooks/" + hook["id"].get<std::string>();
+  NewAgent("Support");
+  json state;
+  for (int i = 0; i < 100; ++i) {
+    state = Call("GET", path, nullptr, 200);
+    if (state["active"] == false) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(state["active"], false) << state.dump();
+  EXPECT_TRUE(state["failingSince"].is_string());
+  // Switched off: new events are not queued for it.
+  size_t before = down.received().size();
+  NewAgent("Other");
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  json deliveries = Call("GET", path + "/deliveries", nullptr, 200)["data"];
+  EXPECT_EQ(deliveries.size(), 1u);
+  EXPECT_LE(down.received().size(), before + 1);  // at most the attempt in flight
+  json on = Call("PATCH", path, {{"active", true}}, 200);
+  EXPECT_EQ(on["active"], true);
+  EXPECT_EQ(on["failingSince"], nullptr);
+}
+
 TEST_F(ServerWebhooksTest, TheTestEndpointSendsASignedPing) {
   WebhookReceiver receiver;
   json hook = Hook(receiver.url(), {"task.failed"});

@@ -32,6 +32,8 @@ struct ServeOptions {
   bool allow_private_webhooks = false;
   std::string webhook_retries = "5s,5m,30m,2h,5h,10h,10h";
   std::string webhook_timeout = "10s";
+  // A webhook whose deliveries fail this long without a success is switched off.
+  std::string webhook_deactivate_after = "5d";
   RateLimits rate_limits;  // --rate-limit-*, RATE_LIMIT_*
 };
 
