@@ -55,6 +55,27 @@ json AgentJson(const store::AgentSummary& a) {
 
 json DiffJson(const core::AgentDiff& diff) { return json::parse(core::DiffToJson(diff)); }
 
+RemoteIds RemoteIds::Load(store::Repository& repo, const std::string& slug) {
+  RemoteIds ids;
+  auto remotes = repo.ListRemotes();
+  if (!remotes.ok()) return ids;
+  for (const auto& remote : *remotes) {
+    auto state = repo.ReadRemoteState(remote.name, slug);
+    if (state.ok() && !state->agent_id.empty()) ids.states_.emplace_back(remote.name, *state);
+  }
+  return ids;
+}
+
+json RemoteIds::For(const core::ObjectId& commit) const {
+  json out = json::object();
+  for (const auto& [remote, state] : states_) {
+    auto it = state.version_ids.find(commit);
+    if (it == state.version_ids.end()) continue;
+    out[remote] = {{"agentId", state.agent_id}, {"versionId", it->second}};
+  }
+  return out;
+}
+
 void PrintJson(Output& out, const json& value) {
   out.Line(value.dump(2, ' ', false, json::error_handler_t::replace));
 }

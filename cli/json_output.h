@@ -16,6 +16,19 @@ nlohmann::json AgentJson(const store::AgentSummary& a);
 nlohmann::json DiffJson(const core::AgentDiff& diff);
 nlohmann::json ContentJson(const core::AgentContent& content);
 
+// The server ids of one agent's versions on each remote, as fetch and push
+// recorded them (read once, best effort: nothing recorded is no error).
+class RemoteIds {
+ public:
+  static RemoteIds Load(store::Repository& repo, const std::string& slug);
+  // {"origin": {"agentId": "agent_…", "versionId": "ver_…"}}: the remotes
+  // that know `commit`; {} when none does.
+  [[nodiscard]] nlohmann::json For(const core::ObjectId& commit) const;
+
+ private:
+  std::vector<std::pair<std::string, store::RemoteAgentState>> states_;
+};
+
 // Pretty-printed with a trailing newline.
 void PrintJson(Output& out, const nlohmann::json& value);
 

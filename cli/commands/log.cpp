@@ -75,6 +75,7 @@ Status RunLog(Context& ctx, const LogOptions& opts) {
   CLAWMIT_ASSIGN_OR_RETURN(std::vector<Entry> entries, Collect(repo, start, opts));
 
   nlohmann::json json_out = nlohmann::json::array();
+  std::map<std::string, RemoteIds> remote_ids;  // per agent, read when --json needs them
   std::string text;
   for (const auto& [slug, v, is_head] : entries) {
     std::optional<core::AgentDiff> diff;
@@ -85,6 +86,8 @@ Status RunLog(Context& ctx, const LogOptions& opts) {
     if (opts.json) {
       nlohmann::json entry = SummaryJson(slug, v);
       if (diff) entry["diff"] = DiffJson(*diff);
+      if (!remote_ids.contains(slug)) remote_ids.emplace(slug, RemoteIds::Load(repo, slug));
+      entry["remote"] = remote_ids.at(slug).For(v.commit);
       json_out.push_back(std::move(entry));
       continue;
     }

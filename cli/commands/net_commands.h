@@ -14,6 +14,21 @@ inline constexpr const char* kWhoamiSummary = "Show the account you are logged i
 inline constexpr const char* kApiSummary =
     "Send an authenticated request to the Clawmit API and print the JSON answer";
 
+inline constexpr const char* kFetchSummary =
+    "Bring a remote's new versions into refs/remotes/<remote>/<agent>";
+inline constexpr const char* kPullSummary =
+    "Fetch, then fast-forward local agents, their folders and labels";
+inline constexpr const char* kPushSummary =
+    "Send local versions, new agents, forks and labels to a remote";
+inline constexpr const char* kCloneSummary =
+    "Make a repository from the agents on a Clawmit server";
+inline constexpr const char* kStatusRemoteSummary =
+    "Show what differs between local agents and a remote (exit 1 when anything does)";
+
+// Runs clawmit-net with this process's whole command line (never returns on
+// success): what `clawmit status --remote` does.
+Status ForwardToNet(Context& ctx);
+
 // A command of `clawmit` that runs `clawmit-net` (beside the clawmit
 // executable) with the whole command line: every argument, --help
 // included, belongs to clawmit-net.

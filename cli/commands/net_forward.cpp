@@ -10,9 +10,8 @@
 #include "net_commands.h"
 
 namespace clawmit::cli {
-namespace {
 
-Status RunNet(Context& ctx) {
+Status ForwardToNet(Context& ctx) {
   for (const auto& a : ctx.argv) ctx.json = ctx.json || a == "--json";
   std::error_code ec;
   std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
@@ -28,14 +27,12 @@ Status RunNet(Context& ctx) {
                           " (the network commands live in clawmit-net, installed beside clawmit)");
 }
 
-}  // namespace
-
 Command NetForwardCommand(const std::string& name, const std::string& summary) {
   return {name, summary, Needs::kNothing, [](CLI::App& app) {
             app.set_help_flag();
             app.allow_extras();
             app.prefix_command();
-            return Run([](Context& ctx) { return RunNet(ctx); });
+            return Run([](Context& ctx) { return ForwardToNet(ctx); });
           }};
 }
 

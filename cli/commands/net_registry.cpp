@@ -8,7 +8,15 @@ namespace clawmit::cli {
 Command LoginCommand();
 Command WhoamiCommand();
 Command ApiCommand();
+Command FetchCommand();
+Command PullCommand();
+Command PushCommand();
+Command CloneCommand();
+Command StatusRemoteCommand();
 
-std::vector<Command> NetCommands() { return {LoginCommand(), WhoamiCommand(), ApiCommand()}; }
+std::vector<Command> NetCommands() {
+  return {LoginCommand(), WhoamiCommand(), ApiCommand(),   FetchCommand(),
+          PullCommand(),  PushCommand(),   CloneCommand(), StatusRemoteCommand()};
+}
 
 }  // namespace clawmit::cli

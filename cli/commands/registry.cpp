@@ -26,7 +26,7 @@ Command LogoutCommand();
 Command ServeCommand();
 
 std::vector<Command> AllCommands() {
-  // login, whoami and api talk to a server: clawmit-net runs them
+  // clone, fetch, pull, push, login, whoami and api talk to a server: clawmit-net runs them
   // (net_registry.cpp), so that local commands never load libcurl.
   return {InitCommand(),
           NewCommand(),
@@ -42,6 +42,10 @@ std::vector<Command> AllCommands() {
           LineageCommand(),
           LabelCommand(),
           RemoteCommand(),
+          NetForwardCommand("clone", kCloneSummary),
+          NetForwardCommand("fetch", kFetchSummary),
+          NetForwardCommand("pull", kPullSummary),
+          NetForwardCommand("push", kPushSummary),
           NetForwardCommand("login", kLoginSummary),
           LogoutCommand(),
           NetForwardCommand("whoami", kWhoamiSummary),

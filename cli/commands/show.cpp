@@ -29,6 +29,7 @@ Status RunShow(Context& ctx, const ShowOptions& opts) {
   if (opts.json) {
     nlohmann::json out = VersionJson(v);
     out["diffFromParent"] = DiffJson(diff);
+    out["remote"] = RemoteIds::Load(repo, v.trailers.agent).For(v.commit);
     PrintJson(ctx.out, out);
     return Status::Ok();
   }

@@ -2,12 +2,15 @@
 #include "../command.h"
 #include "../json_output.h"
 #include "../working_state.h"
+#include "net_commands.h"
 
 namespace clawmit::cli {
 namespace {
 
 struct StatusOptions {
   bool json = false;
+  bool quiet = false;
+  CLI::Option* remote = nullptr;  // --remote [NAME]: clawmit-net compares with a remote
 };
 
 std::string Join(const std::vector<std::string>& items) {
@@ -67,12 +70,22 @@ Command StatusCommand() {
           [](CLI::App& app) {
             auto opts = std::make_shared<StatusOptions>();
             app.add_flag("--json", opts->json, "Print every agent's state as JSON");
+            opts->remote = app.add_option("--remote",
+                                          "Compare with a remote instead (default: "
+                                          "origin; exit 1 when anything differs; see "
+                                          "'clawmit-net status --help')")
+                               ->expected(0, 1);
+            app.add_option("--ca-file", "With --remote: trust this PEM file's authorities");
+            app.add_flag("-q,--quiet", opts->quiet, "With --remote: no progress on stderr");
             app.footer(
                 "States: modified (the folder differs from the head), new (a folder with no\n"
                 "versions yet), missing (an agent with no folder), invalid (a folder that cannot\n"
                 "be read: broken JSON, a missing file), clean.\n\nExample:\n"
                 "  clawmit status --json");
-            return Run([opts](Context& ctx) { return RunStatus(ctx, *opts); });
+            return Run([opts](Context& ctx) {
+              if (opts->remote->count() > 0) return ForwardToNet(ctx);
+              return RunStatus(ctx, *opts);
+            });
           }};
 }
 

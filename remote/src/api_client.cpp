@@ -238,6 +238,7 @@ Result<HttpResponse> ApiClient::Send(const ApiRequest& request) {
   for (int attempt = 1;; ++attempt) {
     last_attempts_ = attempt;
     WaitForRateLimit();
+    ++requests_sent_;
     HttpOutcome outcome = transport_->Send(http);
     int64_t wait = 0;
     std::string reason;

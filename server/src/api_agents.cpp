@@ -103,21 +103,47 @@ HttpResponse Api::ListAgents(const HttpRequest& req) const {
   if (auto error = ReadPage(req, 10, page)) return *error;
   auto total = db_.Query("SELECT COUNT(*) FROM agents WHERE user_id = ?1", {caller.user_id});
   auto rows = db_.Query(
-      std::string("SELECT id, name, description, ") + kAgentStatus +
-          ", current_version_id, fork_count, created_at, slug FROM agents WHERE user_id = ?1 "
-          "ORDER BY created_at DESC, rowid DESC LIMIT ?2 OFFSET ?3",
+      std::string("SELECT agents.id, agents.name, agents.description, ") + kAgentStatus +
+          ", agents.current_version_id, agents.fork_count, agents.created_at, agents.slug, "
+          "agents.parent_agent_id, v.version_number, v.commit_id FROM agents JOIN versions v "
+          "ON v.id = agents.current_version_id WHERE agents.user_id = ?1 "
+          "ORDER BY agents.created_at DESC, agents.rowid DESC LIMIT ?2 OFFSET ?3",
       {caller.user_id, page.size, page.offset()});
   if (!total.ok() || !rows.ok()) return Internal(req);
+  // The sync extensions: each agent's head and labels, so that a fetch with
+  // nothing new costs one request per page of agents (docs/SYNC.md).
+  json labels = json::object();
+  if (!rows->empty()) {
+    std::string sql =
+        "SELECT l.agent_id, l.name, l.version_id, v.commit_id FROM labels l JOIN versions v ON "
+        "v.id = l.version_id WHERE l.agent_id IN (";
+    std::vector<DbValue> ids;
+    for (const auto& a : *rows) {
+      sql += (ids.empty() ? "?" : ", ?") + std::to_string(ids.size() + 1);
+      ids.emplace_back(Text(a[0]));
+    }
+    auto label_rows = db_.Query(sql + ") ORDER BY l.name", ids);
+    if (!label_rows.ok()) return Internal(req);
+    for (const auto& l : *label_rows) {
+      labels[Text(l[0])][Text(l[1])] = {{"versionId", Text(l[2])}, {"commitId", Text(l[3])}};
+    }
+  }
   json data = json::array();
   for (const auto& a : *rows) {
-    data.push_back({{"id", Text(a[0])},
-                    {"name", Text(a[1])},
-                    {"description", Text(a[2])},
-                    {"status", Text(a[3])},
-                    {"currentVersionId", Text(a[4])},
-                    {"forkCount", Int(a[5])},
-                    {"createdAt", Iso(Int(a[6]))},
-                    {"slug", Text(a[7])}});
+    std::string id = Text(a[0]);
+    data.push_back(
+        {{"id", id},
+         {"name", Text(a[1])},
+         {"description", Text(a[2])},
+         {"status", Text(a[3])},
+         {"currentVersionId", Text(a[4])},
+         {"forkCount", Int(a[5])},
+         {"createdAt", Iso(Int(a[6]))},
+         {"slug", Text(a[7])},
+         {"parentAgentId",
+          std::holds_alternative<std::nullptr_t>(a[8]) ? json(nullptr) : json(Text(a[8]))},
+         {"head", {{"id", Text(a[4])}, {"versionNumber", Int(a[9])}, {"commitId", Text(a[10])}}},
+         {"labels", labels.contains(id) ? labels[id] : json::object()}});
   }
   int64_t count = Int((*total)[0][0]);
   return Json(200, {{"data", data}, {"pagination", page.Pagination(count)}});

@@ -13,6 +13,7 @@
 
 #include "clawmit/core/agent.h"
 #include "clawmit/core/commit.h"
+#include "clawmit/core/iso_time.h"
 #include "clawmit/server/http.h"
 #include "router.h"
 
@@ -21,14 +22,7 @@ namespace clawmit::server {
 inline int64_t Now() { return static_cast<int64_t>(std::time(nullptr)); }
 
 // "2026-11-28T13:53:02Z"
-inline std::string Iso(int64_t t) {
-  std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
+inline std::string Iso(int64_t t) { return core::FormatIsoTime(t); }
 
 inline HttpResponse Json(int status, const nlohmann::json& body) {
   return {status, {}, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
@@ -47,12 +41,7 @@ inline const std::vector<std::string>& AllScopes() {
 }
 
 // "2023-11-14T22:13:20Z" -> seconds; nullopt when malformed.
-inline std::optional<int64_t> ParseIso(const std::string& text) {
-  std::tm tm{};
-  const char* end = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  if (end == nullptr || *end != '\0') return std::nullopt;
-  return static_cast<int64_t>(timegm(&tm));
-}
+inline std::optional<int64_t> ParseIso(const std::string& text) { return core::ParseIsoTime(text); }
 
 inline nlohmann::json ToolsJson(const std::vector<core::Tool>& tools) {
   return nlohmann::json::parse(core::CanonicalToolsFile(tools));

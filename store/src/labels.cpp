@@ -20,8 +20,6 @@ using internal::SplitTabs;
 using internal::TabField;
 using internal::ToNumber;
 
-constexpr std::chrono::milliseconds kLockTimeout{10000};
-
 std::string LabelRef(const std::string& slug, const std::string& label) {
   return "refs/labels/" + slug + "/" + label;
 }
@@ -135,7 +133,7 @@ Result<LabelMove> Repository::SetLabel(const LabelUpdate& u) {
   CLAWMIT_TRY(core::ValidateLabelName(u.label));
   CLAWMIT_TRY(impl_->RequireHead(u.slug).status());
   CLAWMIT_ASSIGN_OR_RETURN(internal::RepoLock lock,
-                           internal::RepoLock::Acquire(impl_->git_dir, kLockTimeout));
+                           internal::RepoLock::Acquire(impl_->git_dir, internal::kLockTimeout));
   lock.RemoveStaleLockFile(impl_->git_dir, LabelRef(u.slug, u.label));
   lock.RemoveStaleLockFile(impl_->git_dir, "config");
   impl_->ConfigChanged();  // another process may have changed it before we locked
@@ -184,7 +182,7 @@ Result<LabelMove> Repository::RemoveLabel(const LabelUpdate& u) {
   CLAWMIT_TRY(core::ValidateSlug(u.slug));
   CLAWMIT_TRY(core::ValidateLabelName(u.label));
   CLAWMIT_ASSIGN_OR_RETURN(internal::RepoLock lock,
-                           internal::RepoLock::Acquire(impl_->git_dir, kLockTimeout));
+                           internal::RepoLock::Acquire(impl_->git_dir, internal::kLockTimeout));
   lock.RemoveStaleLockFile(impl_->git_dir, LabelRef(u.slug, u.label));
   lock.RemoveStaleLockFile(impl_->git_dir, "config");
   impl_->ConfigChanged();  // another process may have changed it before we locked

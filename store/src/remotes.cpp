@@ -9,7 +9,6 @@ namespace clawmit::store {
 
 namespace {
 
-constexpr std::chrono::milliseconds kLockTimeout{10000};
 constexpr std::string_view kSection = "clawmit-remote.";
 constexpr std::string_view kUrlSuffix = ".url";
 
@@ -162,7 +161,7 @@ Status Repository::AddRemote(const std::string& name, const std::string& url) {
   CLAWMIT_TRY(ValidateName(name));
   CLAWMIT_TRY(ValidateUrl(url));
   CLAWMIT_ASSIGN_OR_RETURN(internal::RepoLock lock,
-                           internal::RepoLock::Acquire(impl_->git_dir, kLockTimeout));
+                           internal::RepoLock::Acquire(impl_->git_dir, internal::kLockTimeout));
   lock.RemoveStaleLockFile(impl_->git_dir, "config");
   impl_->ConfigChanged();  // another process may have changed it before we locked
   RemoteOps ops{*impl_};
@@ -179,7 +178,7 @@ Status Repository::SetRemoteUrl(const std::string& name, const std::string& url)
   CLAWMIT_TRY(ValidateName(name));
   CLAWMIT_TRY(ValidateUrl(url));
   CLAWMIT_ASSIGN_OR_RETURN(internal::RepoLock lock,
-                           internal::RepoLock::Acquire(impl_->git_dir, kLockTimeout));
+                           internal::RepoLock::Acquire(impl_->git_dir, internal::kLockTimeout));
   lock.RemoveStaleLockFile(impl_->git_dir, "config");
   impl_->ConfigChanged();
   RemoteOps ops{*impl_};
@@ -190,13 +189,16 @@ Status Repository::SetRemoteUrl(const std::string& name, const std::string& url)
 Status Repository::RemoveRemote(const std::string& name) {
   CLAWMIT_TRY(ValidateName(name));
   CLAWMIT_ASSIGN_OR_RETURN(internal::RepoLock lock,
-                           internal::RepoLock::Acquire(impl_->git_dir, kLockTimeout));
+                           internal::RepoLock::Acquire(impl_->git_dir, internal::kLockTimeout));
   lock.RemoveStaleLockFile(impl_->git_dir, "config");
   lock.RemoveStaleLockFile(impl_->git_dir, "packed-refs");
   impl_->ConfigChanged();
   RemoteOps ops{*impl_};
   CLAWMIT_TRY(ops.Get(name).status());
   CLAWMIT_TRY(ops.DeleteTrackingRefs(name));
+  // And what was recorded of its ids (store/src/remote_state.cpp).
+  std::error_code ec;
+  std::filesystem::remove_all(impl_->git_dir / "clawmit" / "remotes" / name, ec);
   return ops.Write(name, nullptr);
 }
 

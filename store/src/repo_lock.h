@@ -12,6 +12,9 @@
 
 namespace clawmit::store::internal {
 
+// How long a writer waits for another process holding the repository lock.
+inline constexpr std::chrono::milliseconds kLockTimeout{10000};
+
 class RepoLock {
  public:
   // Waits up to `timeout` for the lock; kConflict when another process holds

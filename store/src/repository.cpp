@@ -10,7 +10,6 @@ namespace clawmit::store {
 
 namespace {
 
-constexpr std::chrono::milliseconds kLockTimeout{10000};
 constexpr const char* kFormatKey = "clawmit.formatversion";
 
 void SetUpLibgit2() {
@@ -223,7 +222,7 @@ Result<VersionSummary> Repository::Commit(const CommitRequest& req) {
     return Status::InvalidArgument("empty commit message (use -m MSG)");
   }
   CLAWMIT_ASSIGN_OR_RETURN(internal::RepoLock lock,
-                           internal::RepoLock::Acquire(impl_->git_dir, kLockTimeout));
+                           internal::RepoLock::Acquire(impl_->git_dir, internal::kLockTimeout));
 
   lock.RemoveStaleLockFile(impl_->git_dir, AgentRef(req.slug));
   lock.RemoveStaleLockFile(impl_->git_dir, "config");
@@ -309,7 +308,7 @@ Result<VersionSummary> Repository::Commit(const CommitRequest& req) {
 Status Repository::SetAgentMeta(const std::string& slug, const core::AgentMeta& meta) {
   CLAWMIT_TRY(core::ValidateSlug(slug));
   CLAWMIT_ASSIGN_OR_RETURN(internal::RepoLock lock,
-                           internal::RepoLock::Acquire(impl_->git_dir, kLockTimeout));
+                           internal::RepoLock::Acquire(impl_->git_dir, internal::kLockTimeout));
   lock.RemoveStaleLockFile(impl_->git_dir, "config");
   return impl_->WriteMeta(slug, meta);
 }

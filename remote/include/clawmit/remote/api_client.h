@@ -95,6 +95,8 @@ class ApiClient {
 
   // The attempts the last Send made.
   [[nodiscard]] int last_attempts() const { return last_attempts_; }
+  // Every request sent since the client was made, retries included.
+  [[nodiscard]] uint64_t requests_sent() const { return requests_sent_; }
 
  private:
   [[nodiscard]] bool IsIdempotent(const ApiRequest& request) const;
@@ -107,6 +109,7 @@ class ApiClient {
   Clock* clock_;
   int64_t not_before_ms_ = 0;  // a spent rate limit resets then
   int last_attempts_ = 0;
+  uint64_t requests_sent_ = 0;
   std::string last_note_;  // why the last answer was not retried, if it could have been
 };
 

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -137,6 +138,26 @@ struct RemoteInfo {
   bool operator==(const RemoteInfo&) const = default;
 };
 
+// A version received from a remote, to be written locally: its content and
+// the commit that holds it. The store rebuilds the objects and refuses a
+// commit id that does not match (kCorruption).
+struct VersionRecord {
+  core::ObjectId commit;
+  core::AgentContent content;
+  core::CommitSpec spec;  // tree_id is computed from `content`
+};
+
+// What the repository remembers of one agent on one remote: the server's ids
+// for it and its versions, and its labels as last seen. Kept by fetch and
+// push (`.clawmit/clawmit/remotes/<remote>/<slug>`, docs/FORMAT.md); it can
+// always be rebuilt by fetching again.
+struct RemoteAgentState {
+  std::string agent_id;                               // agent_…; empty when unknown
+  std::map<core::ObjectId, std::string> version_ids;  // commit -> ver_…
+  std::map<std::string, core::ObjectId> labels;       // label -> commit
+  bool operator==(const RemoteAgentState&) const = default;
+};
+
 // One Repository is used by one thread at a time.
 class Repository {
  public:
@@ -220,6 +241,43 @@ class Repository {
   // Removes a remote and its remote-tracking refs (`refs/remotes/<name>/*`);
   // kNotFound when it does not exist.
   Status RemoveRemote(const std::string& name);
+
+  // --- Sync (docs/SYNC.md): what fetch, pull, push and clone write. ---
+
+  // Writes the objects of versions received from a remote, in order (a
+  // version's parents are in the repository or earlier in the list).
+  // Checks every commit id first and writes nothing on a mismatch. Many
+  // versions go into one pack file (one fsync) rather than loose objects.
+  // Moves no ref.
+  Status WriteVersions(const std::vector<VersionRecord>& versions);
+
+  // Whether `ancestor` is `descendant` or one of its ancestors.
+  Result<bool> IsAncestor(const core::ObjectId& ancestor, const core::ObjectId& descendant);
+
+  // Every `refs/remotes/<remote>/<slug>`: slug -> commit.
+  Result<std::map<std::string, core::ObjectId>> RemoteTrackingHeads(const std::string& remote);
+
+  // Moves `refs/remotes/<remote>/<slug>` from `expected` (nullopt: it must
+  // not exist) to `target`, which must be a version of `slug`.
+  Status SetRemoteTrackingHead(const std::string& remote, const std::string& slug,
+                               const std::optional<core::ObjectId>& expected,
+                               const core::ObjectId& target);
+
+  // Moves `refs/agents/<slug>` from `expected` (nullopt: creates the agent)
+  // to `target`, a descendant of it (kConflict otherwise, or when the head
+  // moved meanwhile); writes `meta` to the config when set.
+  Status FastForward(const std::string& slug, const std::optional<core::ObjectId>& expected,
+                     const core::ObjectId& target, const std::optional<core::AgentMeta>& meta);
+
+  // The remote ids and labels recorded for `slug` on `remote` (empty when
+  // nothing is recorded).
+  Result<RemoteAgentState> ReadRemoteState(const std::string& remote, const std::string& slug);
+
+  // Records what was learnt of `slug` on `remote`: a non-empty agent id
+  // replaces the old one (and forgets the old agent's version ids), version
+  // ids are added, and `labels` replaces the labels when `replace_labels`.
+  Status RecordRemoteState(const std::string& remote, const std::string& slug,
+                           const RemoteAgentState& learnt, bool replace_labels);
 
   // user.name / user.email from the repository config (which includes git's
   // global config); nullopt when either is missing.

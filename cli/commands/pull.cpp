@@ -1,0 +1,161 @@
+// clawmit pull [remote] [agent…]: fetch, then fast-forward the local agents
+// (and their folders and labels) to the remote's. Diverged agents stop it
+// before anything changes. Runs in clawmit-net.
+#include "../json_output.h"
+#include "../sync_session.h"
+#include "../working_state.h"
+#include "net_commands.h"
+
+namespace clawmit::cli {
+namespace {
+
+struct Update {
+  remote::AgentRelation relation;
+  std::optional<core::AgentMeta> meta;  // for an agent new here
+};
+
+// A folder pull may overwrite: it holds the head (or the version a checkout
+// wrote), or there is none.
+Result<bool> FolderIsFree(store::Repository& repo, const std::string& slug,
+                          const core::ObjectId& incoming) {
+  auto st = InspectAgent(repo, slug);
+  if (st.status().IsNotFound()) return true;
+  CLAWMIT_TRY(st.status());
+  switch (st->state) {
+    case WorkState::kClean:
+    case WorkState::kMissing:
+      return true;
+    case WorkState::kInvalid:
+      return false;
+    case WorkState::kNew:
+    case WorkState::kModified:
+      break;
+  }
+  CLAWMIT_ASSIGN_OR_RETURN(store::Version v, repo.ReadVersion(incoming));
+  if (st->working && st->working->content == v.content) return true;
+  if (auto base = store::LastCheckout(repo.git_dir(), slug); base && st->working) {
+    auto version = repo.ReadVersion(*base);
+    return version.ok() && version->content == st->working->content;
+  }
+  return false;
+}
+
+Status RunPull(Context& ctx, const SyncArgs& args) {
+  ctx.json = args.net.json;
+  store::Repository& repo = *ctx.repo;
+  CLAWMIT_ASSIGN_OR_RETURN(SyncTarget target, ResolveSyncTarget(ctx, args));
+  CLAWMIT_ASSIGN_OR_RETURN(auto client, ConnectAuthenticated(target.url, target.remote, args.net));
+  // The labels as the last fetch saw them: a label still there was not moved here.
+  std::map<std::string, store::RemoteAgentState> before;
+  CLAWMIT_ASSIGN_OR_RETURN(auto tracked, repo.RemoteTrackingHeads(target.remote));
+  for (const auto& [slug, commit] : tracked) {
+    CLAWMIT_ASSIGN_OR_RETURN(before[slug], repo.ReadRemoteState(target.remote, slug));
+  }
+  TerminalProgress progress(args.net);
+  auto fetched = remote::Fetch(*client, repo, {target.remote, target.slugs, progress.Callback()});
+  progress.Finish();
+  CLAWMIT_TRY(fetched.status());
+  std::map<std::string, const remote::RemoteAgent*> on_remote;
+  for (const auto& a : fetched->remote) on_remote[a.slug] = &a;
+
+  std::vector<std::string> slugs = target.slugs;
+  if (slugs.empty()) {
+    for (const auto& a : fetched->remote) slugs.push_back(a.slug);
+  }
+  CLAWMIT_ASSIGN_OR_RETURN(auto relations, remote::Compare(repo, target.remote, slugs));
+  // Check everything before changing anything.
+  std::vector<std::string> diverged;
+  std::vector<std::string> busy;
+  std::vector<Update> updates;
+  for (const auto& r : relations) {
+    if (r.relation == remote::Relation::kDiverged) diverged.push_back(r.slug);
+    if (r.relation != remote::Relation::kBehind && r.relation != remote::Relation::kRemoteOnly) {
+      continue;
+    }
+    CLAWMIT_ASSIGN_OR_RETURN(bool free, FolderIsFree(repo, r.slug, *r.remote));
+    if (!free) busy.push_back(r.slug);
+    Update u{r, std::nullopt};
+    if (r.relation == remote::Relation::kRemoteOnly) {
+      const remote::RemoteAgent& a = *on_remote.at(r.slug);
+      u.meta = core::AgentMeta{a.name, a.description};
+    }
+    updates.push_back(std::move(u));
+  }
+  auto join = [](const std::vector<std::string>& v) {
+    std::string s;
+    for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+    return s;
+  };
+  if (!diverged.empty()) {
+    return Status::Conflict("local and " + target.remote + " have diverged for " + join(diverged) +
+                            ": both have versions the other lacks; nothing was changed (merging "
+                            "comes later; to keep your versions apart, fork them)");
+  }
+  if (!busy.empty()) {
+    return Status::Conflict("the folders of " + join(busy) +
+                            " have uncommitted changes that pull would overwrite: commit them "
+                            "(or 'clawmit checkout --force') first; nothing was changed");
+  }
+  nlohmann::json updated = nlohmann::json::array();
+  for (const auto& u : updates) {
+    const auto& r = u.relation;
+    CLAWMIT_TRY(AdvanceAgent(repo, r.slug, r.local, *r.remote, u.meta));
+    updated.push_back(
+        {{"slug", r.slug},
+         {"from", r.local ? nlohmann::json(r.local_version) : nlohmann::json(nullptr)},
+         {"to", r.remote_version},
+         {"commitId", r.remote->Hex()}});
+    if (!args.net.json) {
+      ctx.out.Line(r.local
+                       ? "   " + r.slug + ": v" + std::to_string(r.local_version) + " -> v" +
+                             std::to_string(r.remote_version) + " (fast-forward)"
+                       : " * " + r.slug + ": new agent at v" + std::to_string(r.remote_version));
+    }
+  }
+  std::vector<std::string> kept;
+  nlohmann::json labels = nlohmann::json::object();
+  for (const auto& slug : slugs) {
+    if (!repo.GetAgent(slug).ok()) continue;
+    CLAWMIT_ASSIGN_OR_RETURN(auto moved,
+                             ApplyRemoteLabels(repo, target.remote, slug, before[slug], kept));
+    if (moved.empty()) continue;
+    labels[slug] = moved;
+    if (!args.net.json) ctx.out.Line("   " + slug + ": labels " + join(moved) + " moved");
+  }
+  if (args.net.json) {
+    PrintJson(ctx.out, {{"remote", target.remote},
+                        {"updated", updated},
+                        {"labels", labels},
+                        {"keptLabels", kept},
+                        {"requests", client->requests_sent()}});
+    return Status::Ok();
+  }
+  for (const auto& k : kept) {
+    std::fprintf(stderr, "clawmit: label %s moved here and on %s: kept here's\n", k.c_str(),
+                 target.remote.c_str());
+  }
+  if (updated.empty() && labels.empty() && !args.net.quiet) {
+    ctx.out.Line("Already up to date with " + target.remote + ".");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Command PullCommand() {
+  return {"pull", kPullSummary, Needs::kRepository, [](CLI::App& app) {
+            auto args = std::make_shared<SyncArgs>();
+            AddSyncArgs(app, *args,
+                        "Print {remote, updated: [{slug, from, to, commitId}], labels, "
+                        "keptLabels, requests}");
+            app.footer(
+                "Fetches, then fast-forwards each agent (its ref, its folder and its labels) to\n"
+                "the remote's. Agents that diverged (versions on both sides) stop the pull\n"
+                "before anything changes (exit 4), as do folders with uncommitted changes it\n"
+                "would overwrite. A label moved both here and on the remote keeps here's.\n\n"
+                "Examples:\n  clawmit pull\n  clawmit pull origin support");
+            return Run([args](Context& ctx) { return RunPull(ctx, *args); });
+          }};
+}
+
+}  // namespace clawmit::cli

@@ -1,0 +1,172 @@
+#include "sync_session.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+
+#include "clawmit/remote/remote_url.h"
+#include "clawmit/store/worktree.h"
+#include "identity.h"
+
+namespace clawmit::cli {
+
+void AddSyncArgs(CLI::App& app, SyncArgs& args, const std::string& json_help) {
+  app.add_option("remote_and_agents", args.words,
+                 "A remote of this repository (default: origin), then the agents to sync "
+                 "(default: all)");
+  app.add_option("--ca-file", args.net.ca_file,
+                 "Trust the certificate authorities in this PEM file instead of the system's "
+                 "(default: CLAWMIT_CA_FILE). TLS verification cannot be turned off");
+  app.add_flag("--json", args.net.json, json_help);
+  app.add_flag("-q,--quiet", args.net.quiet, "No progress and no retry notices on stderr");
+}
+
+Result<SyncTarget> ResolveSyncTarget(Context& ctx, const SyncArgs& args) {
+  SyncTarget target;
+  target.remote = "origin";
+  size_t first = 0;
+  if (!args.words.empty() && ctx.repo->GetRemote(args.words[0]).ok()) {
+    target.remote = args.words[0];
+    first = 1;
+  } else if (!args.words.empty() && !ctx.repo->GetAgent(args.words[0]).ok()) {
+    return Status::NotFound("'" + args.words[0] +
+                            "' is neither a remote of this repository nor an agent here (for an "
+                            "agent that is only on the remote, name the remote first: "
+                            "'origin " +
+                            args.words[0] +
+                            "'); add a remote with 'clawmit remote "
+                            "add NAME URL'");
+  }
+  for (size_t i = first; i < args.words.size(); ++i) {
+    CLAWMIT_TRY(core::ValidateSlug(args.words[i]));
+    target.slugs.push_back(args.words[i]);
+  }
+  auto info = ctx.repo->GetRemote(target.remote);
+  if (!info.ok()) {
+    if (first == 0 && !args.words.empty() && info.status().IsNotFound()) {
+      return Status::NotFound("no remote '" + target.remote + "' (and '" + args.words[0] +
+                              "' is not a remote either): add one with 'clawmit remote add " +
+                              target.remote + " URL'");
+    }
+    if (info.status().IsNotFound()) {
+      return Status::NotFound("no remote '" + target.remote +
+                              "': add one with 'clawmit remote add " + target.remote + " URL'");
+    }
+    return info.status();
+  }
+  auto url = remote::NormalizeApiUrl(info->url);
+  if (!url.ok()) {
+    return Status::InvalidArgument(url.status().message() +
+                                   " (fix it with 'clawmit remote set-url " + target.remote +
+                                   " URL')");
+  }
+  target.url = *url;
+  return target;
+}
+
+Result<std::unique_ptr<remote::ApiClient>> ConnectAuthenticated(const std::string& url,
+                                                                const std::string& describe,
+                                                                const NetOptions& net) {
+  CLAWMIT_ASSIGN_OR_RETURN(remote::CredentialStore store, OpenCredentialStore());
+  CLAWMIT_ASSIGN_OR_RETURN(std::optional<remote::Credential> credential,
+                           remote::ResolveCredential(store, url, remote::SystemGetenv()));
+  if (!credential) {
+    return Status::Unauthenticated("not logged in to " + describe +
+                                   ": run 'clawmit login' (or set CLAWMIT_TOKEN)");
+  }
+  return MakeApiClient(url, credential->secret, net);
+}
+
+// Moves the local labels the remote moved, unless they moved here too.
+Result<std::vector<std::string>> ApplyRemoteLabels(store::Repository& repo,
+                                                   const std::string& remote,
+                                                   const std::string& slug,
+                                                   const store::RemoteAgentState& before,
+                                                   std::vector<std::string>& kept) {
+  CLAWMIT_ASSIGN_OR_RETURN(store::RemoteAgentState now, repo.ReadRemoteState(remote, slug));
+  CLAWMIT_ASSIGN_OR_RETURN(std::vector<store::LabelInfo> local, repo.ListLabels(slug));
+  std::map<std::string, core::ObjectId> here;
+  for (const auto& l : local) here[l.label] = l.commit;
+  auto author = ResolveAuthor(repo, "");
+  core::Signature who = author.ok() ? *author : core::Signature{"clawmit", "clawmit@localhost", 0};
+  if (!author.ok()) {
+    CLAWMIT_ASSIGN_OR_RETURN(int64_t now, AuthorTime());
+    who.time = now;
+  }
+  std::vector<std::string> moved;
+  for (const auto& [label, commit] : now.labels) {
+    auto it = here.find(label);
+    if (it != here.end() && it->second == commit) continue;
+    auto seen = before.labels.find(label);
+    bool untouched_here =
+        it == here.end() || (seen != before.labels.end() && seen->second == it->second);
+    if (!untouched_here) {
+      kept.push_back(slug + "@" + label);
+      continue;
+    }
+    store::LabelUpdate u{slug, label, commit, who, "pull from " + remote};
+    auto set = repo.SetLabel(u);
+    if (set.status().code() == Status::Code::kConflict) {
+      kept.push_back(slug + "@" + label);  // protected here
+      continue;
+    }
+    CLAWMIT_TRY(set.status());
+    moved.push_back(label);
+  }
+  return moved;
+}
+
+Status AdvanceAgent(store::Repository& repo, const std::string& slug,
+                    const std::optional<core::ObjectId>& from, const core::ObjectId& to,
+                    const std::optional<core::AgentMeta>& meta) {
+  CLAWMIT_TRY(repo.FastForward(slug, from, to, meta));
+  CLAWMIT_ASSIGN_OR_RETURN(store::Version v, repo.ReadVersion(to));
+  CLAWMIT_ASSIGN_OR_RETURN(store::AgentSummary agent, repo.GetAgent(slug));
+  CLAWMIT_TRY(store::WriteWorkingAgent(repo.work_tree(), slug, v.content, agent.meta));
+  store::RecordCheckout(repo.git_dir(), slug, v.commit);
+  return Status::Ok();
+}
+
+namespace {
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+TerminalProgress::TerminalProgress(const NetOptions& net)
+    : enabled_(!net.json && !net.quiet && ::isatty(STDERR_FILENO) == 1), started_ms_(NowMs()) {}
+
+TerminalProgress::~TerminalProgress() { Finish(); }
+
+remote::SyncProgress TerminalProgress::Callback() {
+  if (!enabled_) return {};
+  return {[this](const std::string& phase, uint64_t done, uint64_t total) {
+    int64_t now = NowMs();
+    // At most ten redraws a second, and always the last one.
+    if (done != total && now - last_ms_ < 100) return;
+    last_ms_ = now;
+    double seconds = static_cast<double>(now - started_ms_) / 1000.0;
+    if (total == 0) {
+      std::fprintf(stderr, "\r\033[K%s…", phase.c_str());
+    } else {
+      double rate = seconds > 0 ? static_cast<double>(done) / seconds : 0.0;
+      std::fprintf(stderr, "\r\033[K%s: %llu/%llu (%.0f%%, %.0f/s)", phase.c_str(),
+                   static_cast<unsigned long long>(done), static_cast<unsigned long long>(total),
+                   100.0 * static_cast<double>(done) / static_cast<double>(total), rate);
+    }
+    std::fflush(stderr);
+    drawn_ = true;
+  }};
+}
+
+void TerminalProgress::Finish() {
+  if (drawn_) std::fputs("\r\033[K", stderr);
+  drawn_ = false;
+}
+
+}  // namespace clawmit::cli

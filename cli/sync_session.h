@@ -1,0 +1,78 @@
+// What fetch, pull, push and status --remote share: `[remote] [slug…]`
+// arguments, the authenticated client for the remote, and progress on
+// stderr when it is a terminal.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "clawmit/remote/api_client.h"
+#include "clawmit/remote/sync.h"
+#include "command.h"
+#include "net_session.h"
+
+namespace clawmit::cli {
+
+struct SyncArgs {
+  std::vector<std::string> words;  // [remote] [slug…]
+  NetOptions net;                  // --ca-file, --json, -q (no --remote/--url: a word names it)
+};
+
+// `[remote] [slug…]`, --ca-file, --json, -q.
+void AddSyncArgs(CLI::App& app, SyncArgs& args, const std::string& json_help);
+
+struct SyncTarget {
+  std::string remote;  // its name
+  std::string url;
+  std::vector<std::string> slugs;  // empty: every agent
+};
+
+// The first word is the remote when the repository has a remote of that
+// name; otherwise every word is an agent and the remote is origin.
+Result<SyncTarget> ResolveSyncTarget(Context& ctx, const SyncArgs& args);
+
+// An API client for `url` with the credential for it (CLAWMIT_TOKEN,
+// CLAWMIT_API_KEY, or the credentials file); kUnauthenticated naming
+// `clawmit login` when there is none.
+Result<std::unique_ptr<remote::ApiClient>> ConnectAuthenticated(const std::string& url,
+                                                                const std::string& describe,
+                                                                const NetOptions& net);
+
+// Moves the local labels of `slug` that the remote moved since `before` (what
+// the last fetch had recorded) to the remote's versions; a label that moved
+// here too, or is protected here, is kept and named in `kept`
+// ("support@production"). Returns the labels moved.
+Result<std::vector<std::string>> ApplyRemoteLabels(store::Repository& repo,
+                                                   const std::string& remote,
+                                                   const std::string& slug,
+                                                   const store::RemoteAgentState& before,
+                                                   std::vector<std::string>& kept);
+
+// Fast-forwards `slug` from `from` (nullopt: a new agent, with `meta`) to
+// `to` and writes that version into the agent's folder.
+Status AdvanceAgent(store::Repository& repo, const std::string& slug,
+                    const std::optional<core::ObjectId>& from, const core::ObjectId& to,
+                    const std::optional<core::AgentMeta>& meta);
+
+// Progress drawn on one line of stderr, only when stderr is a terminal and
+// neither --json nor --quiet is given; Finish() clears it.
+class TerminalProgress {
+ public:
+  explicit TerminalProgress(const NetOptions& net);
+  ~TerminalProgress();
+  TerminalProgress(const TerminalProgress&) = delete;
+  TerminalProgress& operator=(const TerminalProgress&) = delete;
+
+  [[nodiscard]] remote::SyncProgress Callback();
+  void Finish();
+
+ private:
+  bool enabled_ = false;
+  bool drawn_ = false;
+  int64_t started_ms_ = 0;
+  int64_t last_ms_ = 0;
+};
+
+}  // namespace clawmit::cli

@@ -1,0 +1,163 @@
+// clawmit fetch: the remote's new versions into refs/remotes/<remote>/<slug>.
+// Every version is rebuilt here and its commit id checked against the
+// server's; nothing is written until all of them check out.
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "clawmit/remote/sync.h"
+#include "version_json.h"
+
+namespace clawmit::remote {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr int kVersionPage = 500;
+
+// The agents to fetch: all, or those named and the agents they were forked
+// from (a fork's first version has its source as parent).
+Result<std::vector<const RemoteAgent*>> Select(const std::vector<RemoteAgent>& agents,
+                                               const std::vector<std::string>& slugs) {
+  std::vector<const RemoteAgent*> out;
+  if (slugs.empty()) {
+    for (const auto& a : agents) out.push_back(&a);
+    return out;
+  }
+  std::map<std::string, const RemoteAgent*> by_slug;
+  std::map<std::string, const RemoteAgent*> by_id;
+  for (const auto& a : agents) {
+    by_slug[a.slug] = &a;
+    by_id[a.id] = &a;
+  }
+  std::set<std::string> wanted;
+  for (const auto& slug : slugs) {
+    auto it = by_slug.find(slug);
+    if (it == by_slug.end()) {
+      return Status::NotFound("the remote has no agent '" + slug + "'");
+    }
+    for (const RemoteAgent* a = it->second; a != nullptr;) {
+      if (!wanted.insert(a->id).second) break;
+      auto parent = by_id.find(a->parent_agent_id);
+      a = parent == by_id.end() ? nullptr : parent->second;
+    }
+  }
+  for (const auto& a : agents) {
+    if (wanted.contains(a.id)) out.push_back(&a);  // keeps parents first
+  }
+  return out;
+}
+
+std::string IntegrityError(const std::string& base_url, const RemoteAgent& agent,
+                           const internal::ReceivedVersion& v) {
+  return "integrity error: " + base_url + " says version " + v.ref.id + " (v" +
+         std::to_string(v.ref.number) + " of agent '" + agent.slug + "') is commit " +
+         v.ref.commit.Hex() + ", but its content, parents, author and message make commit " +
+         v.record.commit.Hex() + "; nothing was written";
+}
+
+}  // namespace
+
+Result<FetchResult> Fetch(ApiClient& client, store::Repository& repo, const FetchOptions& options) {
+  FetchResult result;
+  options.progress("listing agents", 0, 0);
+  CLAWMIT_ASSIGN_OR_RETURN(result.remote, ListRemoteAgents(client));
+  CLAWMIT_ASSIGN_OR_RETURN(std::vector<const RemoteAgent*> selected,
+                           Select(result.remote, options.slugs));
+  CLAWMIT_ASSIGN_OR_RETURN(auto tracking, repo.RemoteTrackingHeads(options.remote));
+
+  struct Pending {
+    const RemoteAgent* agent;
+    std::optional<core::ObjectId> from;
+    store::RemoteAgentState state;  // what to record
+    uint64_t versions = 0;
+  };
+  std::vector<Pending> pending;
+  std::vector<store::VersionRecord> records;
+  uint64_t done = 0;
+  for (const RemoteAgent* agent : selected) {
+    options.progress("fetching agents", done++, selected.size());
+    std::optional<core::ObjectId> from;
+    if (auto t = tracking.find(agent->slug); t != tracking.end()) from = t->second;
+    CLAWMIT_ASSIGN_OR_RETURN(store::RemoteAgentState known,
+                             repo.ReadRemoteState(options.remote, agent->slug));
+    store::RemoteAgentState learnt;
+    learnt.agent_id = agent->id;
+    for (const auto& [name, ref] : agent->labels) learnt.labels[name] = ref.commit;
+    bool same_agent = known.agent_id == agent->id;
+    if (from == agent->head.commit && same_agent) {
+      if (known.labels != learnt.labels) pending.push_back({agent, from, learnt, 0});
+      result.unchanged.push_back(agent->slug);
+      continue;
+    }
+    // Continue after the version the ref holds, when it is this agent's.
+    uint64_t after = 0;
+    if (from && same_agent) {
+      CLAWMIT_ASSIGN_OR_RETURN(store::Version v, repo.ReadVersion(*from));
+      if (v.trailers.agent == agent->slug && v.trailers.version < agent->head.number) {
+        after = v.trailers.version;
+      }
+    }
+    std::optional<core::ObjectId> previous = after > 0 ? from : std::nullopt;
+    uint64_t received = 0;
+    for (bool more = true; more;) {
+      std::string path = "/agents/" + agent->id + "/versions?after=" + std::to_string(after) +
+                         "&limit=" + std::to_string(kVersionPage);
+      CLAWMIT_ASSIGN_OR_RETURN(HttpResponse response, client.Call({"GET", path, "", {}}));
+      json body = json::parse(response.body, nullptr, false);
+      if (!body.is_object() || !body.contains("data") || !body["data"].is_array()) {
+        return Status::Corruption("GET " + path + ": the answer is not a page of versions");
+      }
+      for (const auto& item : body["data"]) {
+        CLAWMIT_ASSIGN_OR_RETURN(internal::ReceivedVersion v,
+                                 internal::ParseRemoteVersion(item, agent->slug));
+        if (v.record.commit != v.ref.commit) {
+          return Status::Corruption(IntegrityError(client.base_url(), *agent, v));
+        }
+        if (v.ref.number != after + 1) {
+          return Status::Corruption("the server sent v" + std::to_string(v.ref.number) +
+                                    " of agent '" + agent->slug + "' after v" +
+                                    std::to_string(after));
+        }
+        // Each version descends from the one before (a fork's first from its source).
+        if (previous && (v.record.spec.parents.empty() || v.record.spec.parents[0] != *previous)) {
+          return Status::Corruption("the server sent v" + std::to_string(v.ref.number) +
+                                    " of agent '" + agent->slug + "' with a parent that is not v" +
+                                    std::to_string(after));
+        }
+        previous = v.ref.commit;
+        after = v.ref.number;
+        learnt.version_ids[v.ref.commit] = v.ref.id;
+        records.push_back(std::move(v.record));
+        ++received;
+        ++result.versions;
+      }
+      more = body.value("hasMore", false) && !body["data"].empty();
+    }
+    if (previous != agent->head.commit) {
+      return Status::Corruption("the versions the server sent of agent '" + agent->slug +
+                                "' end at " + (previous ? previous->Hex() : "nothing") +
+                                ", not at its head " + agent->head.commit.Hex());
+    }
+    pending.push_back({agent, from, std::move(learnt), received});
+  }
+  options.progress("fetching agents", done, selected.size());
+
+  // Everything checked out: write the objects, then move the refs.
+  options.progress("writing versions", 0, records.size());
+  CLAWMIT_TRY(repo.WriteVersions(records));
+  options.progress("writing versions", records.size(), records.size());
+  for (Pending& p : pending) {
+    if (p.from != p.agent->head.commit) {
+      CLAWMIT_TRY(
+          repo.SetRemoteTrackingHead(options.remote, p.agent->slug, p.from, p.agent->head.commit));
+      result.updated.push_back({p.agent->slug, p.from, p.agent->head, p.versions});
+    }
+    CLAWMIT_TRY(repo.RecordRemoteState(options.remote, p.agent->slug, p.state, true));
+  }
+  std::sort(result.updated.begin(), result.updated.end(),
+            [](const FetchedAgent& a, const FetchedAgent& b) { return a.slug < b.slug; });
+  return result;
+}
+
+}  // namespace clawmit::remote

@@ -1,0 +1,307 @@
+// clawmit push: the local versions a remote lacks, with the sync extensions
+// of the API: a new agent by POST /agents, a fork by POST /agents/:id/fork
+// (its lineage survives), the rest by batches of 500 that the server
+// deduplicates, then labels. Every version keeps its commit id: the server
+// rebuilds it and refuses a mismatch.
+#include <algorithm>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "clawmit/remote/sync.h"
+#include "version_json.h"
+
+namespace clawmit::remote {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr size_t kBatch = 500;
+
+// The local agents to push, sources before their forks.
+Result<std::vector<store::AgentSummary>> Select(store::Repository& repo,
+                                                const std::vector<std::string>& slugs) {
+  CLAWMIT_ASSIGN_OR_RETURN(std::vector<store::AgentSummary> all, repo.ListAgents());
+  std::map<std::string, store::AgentSummary> by_slug;
+  for (auto& a : all) by_slug[a.slug] = a;
+  std::set<std::string> wanted;
+  std::vector<std::string> queue = slugs;
+  if (slugs.empty()) {
+    for (const auto& a : all) queue.push_back(a.slug);
+  }
+  while (!queue.empty()) {
+    std::string slug = queue.back();
+    queue.pop_back();
+    if (!by_slug.contains(slug)) CLAWMIT_TRY(repo.GetAgent(slug).status());  // "did you mean"
+    if (!wanted.insert(slug).second) continue;
+    CLAWMIT_ASSIGN_OR_RETURN(auto origin, repo.Origin(slug));
+    if (origin) queue.push_back(origin->slug);
+  }
+  // Depth in the family tree, so sources go first.
+  std::map<std::string, int> depth;
+  std::function<Result<int>(const std::string&)> depth_of =
+      [&](const std::string& slug) -> Result<int> {
+    if (auto it = depth.find(slug); it != depth.end()) return it->second;
+    CLAWMIT_ASSIGN_OR_RETURN(auto origin, repo.Origin(slug));
+    int d = 0;
+    if (origin) {
+      CLAWMIT_ASSIGN_OR_RETURN(int parent, depth_of(origin->slug));
+      d = parent + 1;
+    }
+    depth[slug] = d;
+    return d;
+  };
+  std::vector<store::AgentSummary> out;
+  for (const auto& slug : wanted) {
+    CLAWMIT_TRY(depth_of(slug).status());
+    out.push_back(by_slug.at(slug));
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [&](const auto& a, const auto& b) { return depth[a.slug] < depth[b.slug]; });
+  return out;
+}
+
+Status PullFirst(const std::string& slug, const RemoteVersionRef& head) {
+  return Status::Conflict("agent '" + slug +
+                          "': the remote has versions that are not here (its head is v" +
+                          std::to_string(head.number) + ", " + head.commit.Hex().substr(0, 12) +
+                          "): run 'clawmit pull' first");
+}
+
+class Pusher {
+ public:
+  Pusher(ApiClient& client, store::Repository& repo, const PushOptions& options)
+      : client_(client), repo_(repo), options_(options) {}
+
+  Result<PushResult> Run() {
+    options_.progress("listing agents", 0, 0);
+    CLAWMIT_ASSIGN_OR_RETURN(std::vector<RemoteAgent> listed, ListRemoteAgents(client_));
+    for (auto& a : listed) remote_[a.slug] = a;
+    CLAWMIT_ASSIGN_OR_RETURN(tracking_, repo_.RemoteTrackingHeads(options_.remote));
+    CLAWMIT_ASSIGN_OR_RETURN(std::vector<store::AgentSummary> agents,
+                             Select(repo_, options_.slugs));
+    // Plan every agent first, so progress knows the total.
+    std::vector<Plan> plans;
+    for (const auto& agent : agents) {
+      CLAWMIT_ASSIGN_OR_RETURN(Plan plan, MakePlan(agent));
+      total_ += plan.send.size();
+      plans.push_back(std::move(plan));
+    }
+    PushResult result;
+    for (Plan& plan : plans) {
+      if (plan.pushed.refused.ok() && plan.send.empty() && plan.labels.empty()) continue;
+      if (!options_.dry_run && plan.pushed.refused.ok()) {
+        Status s = Send(plan);
+        if (s.code() == Status::Code::kConflict) {
+          plan.pushed.refused = s;  // this agent only; the others still go
+        } else if (!s.ok()) {
+          return s;
+        }
+      }
+      result.agents.push_back(std::move(plan.pushed));
+    }
+    return result;
+  }
+
+ private:
+  struct Plan {
+    PushedAgent pushed;
+    std::vector<core::ObjectId> send;  // oldest first; the first creates the agent when `create`
+    std::map<std::string, core::ObjectId> labels;  // to set on the remote
+    std::optional<store::ForkOrigin> origin;
+  };
+
+  Result<Plan> MakePlan(const store::AgentSummary& agent) {
+    Plan plan;
+    plan.pushed.slug = agent.slug;
+    CLAWMIT_ASSIGN_OR_RETURN(std::vector<store::VersionSummary> history, repo_.Log(agent.slug, 0));
+    std::reverse(history.begin(), history.end());
+    auto remote = remote_.find(agent.slug);
+    size_t start = 0;
+    if (remote == remote_.end()) {
+      plan.pushed.create = true;
+      CLAWMIT_ASSIGN_OR_RETURN(plan.origin, repo_.Origin(agent.slug));
+      if (plan.origin) plan.pushed.fork_of = plan.origin->slug;
+    } else {
+      plan.pushed.head = remote->second.head;
+      start = history.size() + 1;
+      for (size_t i = 0; i < history.size(); ++i) {
+        if (history[i].commit == remote->second.head.commit) start = i + 1;
+      }
+      if (start > history.size()) {
+        plan.pushed.refused = PullFirst(agent.slug, remote->second.head);
+        return plan;
+      }
+    }
+    for (size_t i = start; i < history.size(); ++i) plan.send.push_back(history[i].commit);
+    plan.pushed.versions = plan.send.size();
+    CLAWMIT_ASSIGN_OR_RETURN(std::vector<store::LabelInfo> labels, repo_.ListLabels(agent.slug));
+    for (const auto& label : labels) {
+      bool same = remote != remote_.end() && remote->second.labels.contains(label.label) &&
+                  remote->second.labels.at(label.label).commit == label.commit;
+      if (!same) {
+        plan.labels[label.label] = label.commit;
+        plan.pushed.labels.push_back(label.label);
+      }
+    }
+    return plan;
+  }
+
+  Result<HttpResponse> Call(const std::string& method, const std::string& path, const json& body,
+                            Idempotent idempotent = Idempotent::kByMethod) {
+    return client_.Call({method, path, body.is_null() ? "" : body.dump(), idempotent});
+  }
+
+  // The remote id of a version of `slug`: recorded, or asked of the server.
+  Result<std::string> VersionId(const RemoteAgent& agent, const core::ObjectId& commit) {
+    if (auto it = learnt_[agent.slug].version_ids.find(commit);
+        it != learnt_[agent.slug].version_ids.end()) {
+      return it->second;
+    }
+    auto known = RemoteVersionId(repo_, options_.remote, agent.slug, commit);
+    if (known.ok()) return *known;
+    CLAWMIT_ASSIGN_OR_RETURN(HttpResponse r,
+                             Call("GET", "/agents/" + agent.id + "/versions/" + commit.Hex(), {}));
+    CLAWMIT_ASSIGN_OR_RETURN(RemoteVersionRef ref,
+                             internal::ParseVersionRef(json::parse(r.body, nullptr, false)));
+    return ref.id;
+  }
+
+  // Creates the agent (or fork) with its first version.
+  Status Create(Plan& plan) {
+    CLAWMIT_ASSIGN_OR_RETURN(store::Version first, repo_.ReadVersion(plan.send.front()));
+    CLAWMIT_ASSIGN_OR_RETURN(store::AgentSummary agent, repo_.GetAgent(plan.pushed.slug));
+    json body = internal::VersionBody(first);
+    body["slug"] = agent.slug;
+    body["name"] = agent.meta.name.empty() ? agent.slug : agent.meta.name;
+    body["description"] = agent.meta.description;
+    std::string path = "/agents";
+    if (plan.origin) {
+      auto source = remote_.find(plan.origin->slug);
+      if (source == remote_.end()) {
+        return Status::NotFound("agent '" + plan.pushed.slug + "' is a fork of '" +
+                                plan.origin->slug + "', which is not on the remote");
+      }
+      CLAWMIT_ASSIGN_OR_RETURN(body["versionId"], VersionId(source->second, plan.origin->commit));
+      body["forkType"] = std::string(core::ForkTypeName(plan.origin->type));
+      path = "/agents/" + source->second.id + "/fork";
+    }
+    auto created = Call("POST", path, body);
+    if (!created.ok() && created.status().code() == Status::Code::kConflict) {
+      return Status::Conflict("agent '" + plan.pushed.slug +
+                              "' was created on the remote meanwhile: run 'clawmit pull' first (" +
+                              created.status().message() + ")");
+    }
+    CLAWMIT_TRY(created.status());
+    json answer = json::parse(created->body, nullptr, false);
+    if (!answer.is_object() || !answer.value("id", json()).is_string() ||
+        !answer.contains("currentVersion")) {
+      return Status::Corruption("POST " + path + ": the answer is not an agent");
+    }
+    CLAWMIT_ASSIGN_OR_RETURN(RemoteVersionRef head,
+                             internal::ParseVersionRef(answer["currentVersion"]));
+    RemoteAgent made;
+    made.id = answer["id"];
+    made.slug = agent.slug;
+    made.head = head;
+    remote_[agent.slug] = made;
+    learnt_[agent.slug].agent_id = made.id;
+    learnt_[agent.slug].version_ids[head.commit] = head.id;
+    plan.pushed.head = head;
+    Progress(1);
+    return Status::Ok();
+  }
+
+  // Appends `plan.send[from…]` by batches onto the remote head.
+  Status AppendVersions(Plan& plan, size_t from) {
+    RemoteAgent& agent = remote_.at(plan.pushed.slug);
+    for (size_t i = from; i < plan.send.size(); i += kBatch) {
+      json versions = json::array();
+      for (size_t j = i; j < std::min(plan.send.size(), i + kBatch); ++j) {
+        CLAWMIT_ASSIGN_OR_RETURN(store::Version v, repo_.ReadVersion(plan.send[j]));
+        versions.push_back(internal::VersionBody(v));
+      }
+      size_t count = versions.size();
+      json body = {{"baseCommitId", agent.head.commit.Hex()}, {"versions", std::move(versions)}};
+      std::string path = "/agents/" + agent.id + "/versions/batch";
+      auto answer = Call("POST", path, body, Idempotent::kYes);
+      if (!answer.ok() && answer.status().code() == Status::Code::kConflict) {
+        return Status::Conflict("agent '" + plan.pushed.slug +
+                                "': the remote moved on: run 'clawmit pull' first (" +
+                                answer.status().message() + ")");
+      }
+      CLAWMIT_TRY(answer.status());
+      json out = json::parse(answer->body, nullptr, false);
+      if (!out.is_object() || !out.contains("head") || !out.value("created", json()).is_array()) {
+        return Status::Corruption("POST " + path + ": the answer is not a batch result");
+      }
+      for (const auto& c : out["created"]) {
+        CLAWMIT_ASSIGN_OR_RETURN(RemoteVersionRef ref, internal::ParseVersionRef(c));
+        learnt_[agent.slug].version_ids[ref.commit] = ref.id;
+      }
+      CLAWMIT_ASSIGN_OR_RETURN(agent.head, internal::ParseVersionRef(out["head"]));
+      plan.pushed.head = agent.head;
+      Progress(count);
+    }
+    return Status::Ok();
+  }
+
+  Status SetLabels(Plan& plan) {
+    RemoteAgent& agent = remote_.at(plan.pushed.slug);
+    for (const auto& [label, commit] : plan.labels) {
+      CLAWMIT_TRY(
+          Call("PUT", "/agents/" + agent.id + "/labels/" + label, json{{"commitId", commit.Hex()}})
+              .status());
+      agent.labels[label] = RemoteVersionRef{"", 0, commit};
+    }
+    return Status::Ok();
+  }
+
+  Status Send(Plan& plan) {
+    const std::string& slug = plan.pushed.slug;
+    size_t from = 0;
+    if (plan.pushed.create) {
+      CLAWMIT_TRY(Create(plan));
+      from = 1;
+    }
+    Status sent = AppendVersions(plan, from);
+    // Record what the remote has now, even after a failure half-way: the
+    // next push starts from there.
+    RemoteAgent& agent = remote_.at(slug);
+    store::RemoteAgentState& learnt = learnt_[slug];
+    learnt.agent_id = agent.id;
+    if (sent.ok()) sent = SetLabels(plan);
+    for (const auto& [name, ref] : agent.labels) learnt.labels[name] = ref.commit;
+    CLAWMIT_TRY(repo_.RecordRemoteState(options_.remote, slug, learnt, sent.ok()));
+    std::optional<core::ObjectId> before;
+    if (auto it = tracking_.find(slug); it != tracking_.end()) before = it->second;
+    if (before != agent.head.commit) {
+      CLAWMIT_TRY(repo_.SetRemoteTrackingHead(options_.remote, slug, before, agent.head.commit));
+      tracking_[slug] = agent.head.commit;
+    }
+    return sent;
+  }
+
+  void Progress(size_t count) {
+    done_ += count;
+    options_.progress("pushing versions", done_, total_);
+  }
+
+  ApiClient& client_;
+  store::Repository& repo_;
+  const PushOptions& options_;
+  std::map<std::string, RemoteAgent> remote_;
+  std::map<std::string, core::ObjectId> tracking_;
+  std::map<std::string, store::RemoteAgentState> learnt_;
+  uint64_t total_ = 0;
+  uint64_t done_ = 0;
+};
+
+}  // namespace
+
+Result<PushResult> Push(ApiClient& client, store::Repository& repo, const PushOptions& options) {
+  return Pusher(client, repo, options).Run();
+}
+
+}  // namespace clawmit::remote

@@ -1,0 +1,32 @@
+// Internal: versions in the JSON of the sync extensions (DESIGN.md "Sync
+// protocol"), both ways. Reading rebuilds the commit the version is, so the
+// caller can check its id against the server's `commitId`.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "clawmit/remote/sync.h"
+#include "clawmit/store/repository.h"
+
+namespace clawmit::remote::internal {
+
+struct ReceivedVersion {
+  store::VersionRecord record;  // record.commit: the id rebuilt from the fields
+  RemoteVersionRef ref;         // ref.commit: the server's `commitId`
+};
+
+// One version as the server answers it, for agent `slug`. kCorruption
+// naming the field when one is missing or malformed.
+Result<ReceivedVersion> ParseRemoteVersion(const nlohmann::json& v, const std::string& slug);
+
+// The fields of a local version the server needs to rebuild it exactly:
+// prompt, tools, config, commitMessage, commitId, author, authoredAt, and
+// rollbackTo for a rollback.
+nlohmann::json VersionBody(const store::Version& v);
+
+// {"id", "versionNumber", "commitId"} as the batch and create answers carry
+// them; kCorruption when malformed.
+Result<RemoteVersionRef> ParseVersionRef(const nlohmann::json& v);
+
+}  // namespace clawmit::remote::internal
