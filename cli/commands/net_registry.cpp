@@ -8,7 +8,13 @@ namespace clawmit::cli {
 Command LoginCommand();
 Command WhoamiCommand();
 Command ApiCommand();
+Command TasksCommand();
+Command WebhooksCommand();
+Command KeysCommand();
 
-std::vector<Command> NetCommands() { return {LoginCommand(), WhoamiCommand(), ApiCommand()}; }
+std::vector<Command> NetCommands() {
+  return {LoginCommand(), WhoamiCommand(),   ApiCommand(),
+          TasksCommand(), WebhooksCommand(), KeysCommand()};
+}
 
 }  // namespace clawmit::cli

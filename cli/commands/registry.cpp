@@ -26,7 +26,7 @@ Command LogoutCommand();
 Command ServeCommand();
 
 std::vector<Command> AllCommands() {
-  // login, whoami and api talk to a server: clawmit-net runs them
+  // login, whoami, api, tasks, webhooks and keys talk to a server: clawmit-net runs them
   // (net_registry.cpp), so that local commands never load libcurl.
   return {InitCommand(),
           NewCommand(),
@@ -46,6 +46,9 @@ std::vector<Command> AllCommands() {
           LogoutCommand(),
           NetForwardCommand("whoami", kWhoamiSummary),
           NetForwardCommand("api", kApiSummary),
+          NetForwardCommand("tasks", kTasksSummary),
+          NetForwardCommand("webhooks", kWebhooksSummary),
+          NetForwardCommand("keys", kKeysSummary),
           ServeCommand()};
 }
 
