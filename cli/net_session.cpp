@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "clawmit/remote/curl_transport.h"
+#include "clawmit/remote/remote_url.h"
 #include "version.h"
 
 namespace clawmit::cli {
@@ -64,6 +65,65 @@ std::string CredentialVariableSet() {
     if (value != nullptr && *value != '\0') return name;
   }
   return "";
+}
+
+std::string LoginHint(const remote::Credential& credential) {
+  return credential.source == remote::Credential::Source::kFile
+             ? "log in again with 'clawmit login'"
+             : "check " + SourceName(credential) + " (it is used instead of the credentials file)";
+}
+
+Result<ApiSession> OpenApiSession(Context& ctx, const NetOptions& options) {
+  ApiSession session;
+  CLAWMIT_ASSIGN_OR_RETURN(session.target, ResolveRemoteTarget(ctx, options.target));
+  CLAWMIT_ASSIGN_OR_RETURN(remote::CredentialStore store, OpenCredentialStore());
+  CLAWMIT_ASSIGN_OR_RETURN(
+      std::optional<remote::Credential> credential,
+      remote::ResolveCredential(store, session.target.url, remote::SystemGetenv()));
+  if (!credential) {
+    return Status::Unauthenticated("not logged in to " + session.target.Describe() +
+                                   ": run 'clawmit login' (or set CLAWMIT_TOKEN)");
+  }
+  session.credential = std::move(*credential);
+  CLAWMIT_ASSIGN_OR_RETURN(session.client,
+                           MakeApiClient(session.target.url, session.credential.secret, options));
+  return session;
+}
+
+Result<ApiAnswer> CallApi(ApiSession& session, const remote::ApiRequest& request) {
+  CLAWMIT_ASSIGN_OR_RETURN(remote::HttpResponse response, session.client->Send(request));
+  if (response.status < 200 || response.status >= 300) {
+    Status error = session.client->ErrorFor(request, response);
+    if (response.status == 401) {
+      return Status::Unauthenticated(error.message() + ": " + LoginHint(session.credential))
+          .WithDetails(error.details());
+    }
+    return error;
+  }
+  ApiAnswer answer;
+  answer.status = response.status;
+  if (response.body.empty()) return answer;
+  answer.body = nlohmann::json::parse(response.body, nullptr, false);
+  if (answer.body.is_discarded()) {
+    return Status::Corruption(request.method + " " + session.client->Url(request.path) +
+                              ": the server's answer is not JSON");
+  }
+  return answer;
+}
+
+std::string WithQuery(std::string path,
+                      const std::vector<std::pair<std::string, std::string>>& params) {
+  char separator = '?';
+  for (const auto& [name, value] : params) {
+    if (value.empty()) continue;
+    path += separator + remote::PercentEncode(name) + "=" + remote::PercentEncode(value);
+    separator = '&';
+  }
+  return path;
+}
+
+std::string ItemPath(const std::string& prefix, const std::string& id) {
+  return prefix + "/" + remote::PercentEncode(id);
 }
 
 }  // namespace clawmit::cli

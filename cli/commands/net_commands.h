@@ -13,6 +13,11 @@ inline constexpr const char* kLoginSummary =
 inline constexpr const char* kWhoamiSummary = "Show the account you are logged in as on a server";
 inline constexpr const char* kApiSummary =
     "Send an authenticated request to the Clawmit API and print the JSON answer";
+inline constexpr const char* kTasksSummary =
+    "Create, list, claim, update and watch tasks for agents on a server";
+inline constexpr const char* kWebhooksSummary =
+    "Manage webhooks on a server, see their deliveries, and verify signatures";
+inline constexpr const char* kKeysSummary = "Create, list and revoke API keys on a server";
 
 inline constexpr const char* kFetchSummary =
     "Bring a remote's new versions into refs/remotes/<remote>/<agent>";

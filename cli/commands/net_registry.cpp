@@ -13,10 +13,14 @@ Command PullCommand();
 Command PushCommand();
 Command CloneCommand();
 Command StatusRemoteCommand();
+Command TasksCommand();
+Command WebhooksCommand();
+Command KeysCommand();
 
 std::vector<Command> NetCommands() {
-  return {LoginCommand(), WhoamiCommand(), ApiCommand(),   FetchCommand(),
-          PullCommand(),  PushCommand(),   CloneCommand(), StatusRemoteCommand()};
+  return {LoginCommand(), WhoamiCommand(),   ApiCommand(),   FetchCommand(),
+          PullCommand(),  PushCommand(),     CloneCommand(), StatusRemoteCommand(),
+          TasksCommand(), WebhooksCommand(), KeysCommand()};
 }
 
 }  // namespace clawmit::cli

@@ -26,7 +26,8 @@ Command LogoutCommand();
 Command ServeCommand();
 
 std::vector<Command> AllCommands() {
-  // clone, fetch, pull, push, login, whoami and api talk to a server: clawmit-net runs them
+  // clone, fetch, pull, push, login, whoami, api, tasks, webhooks and keys talk
+  // to a server: clawmit-net runs them
   // (net_registry.cpp), so that local commands never load libcurl.
   return {InitCommand(),
           NewCommand(),
@@ -50,6 +51,9 @@ std::vector<Command> AllCommands() {
           LogoutCommand(),
           NetForwardCommand("whoami", kWhoamiSummary),
           NetForwardCommand("api", kApiSummary),
+          NetForwardCommand("tasks", kTasksSummary),
+          NetForwardCommand("webhooks", kWebhooksSummary),
+          NetForwardCommand("keys", kKeysSummary),
           ServeCommand()};
 }
 

@@ -11,12 +11,6 @@ struct WhoamiOptions {
   NetOptions net;
 };
 
-std::string LoginHint(const remote::Credential& c) {
-  return c.source == remote::Credential::Source::kFile
-             ? "log in again with 'clawmit login'"
-             : "check " + SourceName(c) + " (it is used instead of the credentials file)";
-}
-
 Status RunWhoami(Context& ctx, const WhoamiOptions& o) {
   ctx.json = o.net.json;
   CLAWMIT_ASSIGN_OR_RETURN(RemoteTarget target, ResolveRemoteTarget(ctx, o.net.target));

@@ -15,4 +15,9 @@ Status ValidateRemoteName(std::string_view name);
 // fragment. Returns it without a trailing slash.
 Result<std::string> NormalizeApiUrl(std::string_view url);
 
+// `text` as one path segment or query value: every byte but the unreserved
+// ones of RFC 3986 (`A-Z a-z 0-9 - . _ ~`) becomes `%XX`, so an id or a
+// filter given by a user can never add a segment, a parameter or a fragment.
+std::string PercentEncode(std::string_view text);
+
 }  // namespace clawmit::remote
