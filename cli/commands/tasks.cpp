@@ -5,7 +5,9 @@
 
 #include "../json_input.h"
 #include "../json_output.h"
+#include "../resolve.h"
 #include "../table.h"
+#include "clawmit/remote/sync.h"
 #include "net_commands.h"
 
 namespace clawmit::cli {
@@ -27,13 +29,38 @@ struct TaskRoute {
   std::string label;
 };
 
-// The route `tasks create` was given. A local revision (`support@production`,
-// mapped to the remote's ids) would be resolved here too.
-Result<TaskRoute> RouteFromOptions(const TasksOptions& o) {
-  if (o.agent_id.empty()) {
-    return Status::InvalidArgument("--agent-id is required: the agent (agent_…) to run the task");
+// The route `tasks create` was given: --agent-id (with --version-id or
+// --label), or a local revision (`support@production`) mapped to the ids the
+// remote gave its agent and version when they were pushed or fetched.
+Result<TaskRoute> RouteFromOptions(Context& ctx, const TasksOptions& o,
+                                   const RemoteTarget& target) {
+  if (o.revision.empty()) {
+    if (o.agent_id.empty()) {
+      return Status::InvalidArgument(
+          "--agent-id is required: the agent (agent_…) to run the task, or give a local "
+          "revision such as support@production");
+    }
+    return TaskRoute{o.agent_id, o.version_id, o.label};
   }
-  return TaskRoute{o.agent_id, o.version_id, o.label};
+  if (!o.agent_id.empty() || !o.version_id.empty() || !o.label.empty()) {
+    return Status::InvalidArgument(
+        "revision: give a local revision or --agent-id/--version-id/--label, not both");
+  }
+  if (!ctx.repo) {
+    if (!ctx.repo_error.ok() && !ctx.repo_error.IsNotFound()) return ctx.repo_error;
+    return Status::NotFound("revision '" + o.revision +
+                            "': not in a clawmit repository (outside one, use --agent-id)");
+  }
+  if (target.name.empty()) {
+    return Status::InvalidArgument("revision '" + o.revision +
+                                   "': a local revision needs a remote (--remote), not --url");
+  }
+  CLAWMIT_ASSIGN_OR_RETURN(ResolvedRevision rev, ResolveArgument(*ctx.repo, o.revision));
+  CLAWMIT_ASSIGN_OR_RETURN(store::RemoteAgentState state,
+                           ctx.repo->ReadRemoteState(target.name, rev.slug));
+  CLAWMIT_ASSIGN_OR_RETURN(std::string version_id,
+                           remote::RemoteVersionId(*ctx.repo, target.name, rev.slug, rev.commit));
+  return TaskRoute{state.agent_id, version_id, ""};
 }
 
 std::string PaintStatus(const Output& out, const std::string& status) {
@@ -110,15 +137,15 @@ Result<json> ObjectFromOptions(const std::string& name, const std::string& text,
 }
 
 Status RunCreate(Context& ctx, const TasksOptions& o) {
-  CLAWMIT_ASSIGN_OR_RETURN(TaskRoute route, RouteFromOptions(o));
   CLAWMIT_ASSIGN_OR_RETURN(json input, ObjectFromOptions("input", o.input, o.input_file));
+  CLAWMIT_ASSIGN_OR_RETURN(ApiSession session, OpenApiSession(ctx, o.net));
+  CLAWMIT_ASSIGN_OR_RETURN(TaskRoute route, RouteFromOptions(ctx, o, session.target));
   json body = {{"agentId", route.agent_id}, {"title", o.title}};
   if (!route.version_id.empty()) body["versionId"] = route.version_id;
   if (!route.label.empty()) body["label"] = route.label;
   if (!o.description.empty()) body["description"] = o.description;
   if (!o.priority.empty()) body["priority"] = o.priority;
   if (!input.is_null()) body["input"] = input;
-  CLAWMIT_ASSIGN_OR_RETURN(ApiSession session, OpenApiSession(ctx, o.net));
   CLAWMIT_ASSIGN_OR_RETURN(ApiAnswer answer, CallApi(session, {"POST", "/tasks", body.dump()}));
   if (o.net.json) return PrintAnswer(ctx, o, answer.body);
   const json& task = answer.body;
@@ -214,6 +241,9 @@ void AddJsonOptions(CLI::App& sub, TasksOptions& o, const std::string& json_help
 void AddCreate(CLI::App& app, TasksOptions& o) {
   o.create = app.add_subcommand("create", "Create a task for an agent (queued)");
   CLI::App& c = *o.create;
+  c.add_option("revision", o.revision,
+               "A local version to run it, e.g. support@production or support@v3: sent as the "
+               "ids the remote gave it (it must have been pushed)");
   c.add_option("--agent-id", o.agent_id, "The agent that runs it (agent_…)");
   CLI::Option* version = c.add_option("--version-id", o.version_id,
                                       "One of the agent's versions (ver_…); default: its current");
@@ -232,8 +262,10 @@ void AddCreate(CLI::App& app, TasksOptions& o) {
   AddJsonOptions(c, o, "Print the task as the server answers it");
   c.footer(
       "The task is routed now, once: to --version-id, to the version --label points at,\n"
-      "or to the agent's current version.\n\n"
+      "or to the agent's current version. A local revision names the version here: it\n"
+      "is sent as its remote version id (an unpushed version is refused: push it).\n\n"
       "Examples:\n"
+      "  clawmit tasks create support@production --title 'Triage #42'\n"
       "  clawmit tasks create --agent-id agent_123 --title 'Triage #42' --priority high \\\n"
       "      --input '{\"ticket\":42}'\n"
       "  clawmit tasks create --agent-id agent_123 --label production --title Nightly "

@@ -18,7 +18,8 @@ struct TasksOptions {
   CLI::App* claim = nullptr;
   CLI::App* watch = nullptr;
 
-  std::string id;  // show, update, watch
+  std::string id;        // show, update, watch
+  std::string revision;  // create: a local revision (support@production)
   // create, list, claim: which agent and version
   std::string agent_id;
   std::string version_id;

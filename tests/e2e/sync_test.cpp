@@ -377,6 +377,28 @@ TEST_F(SyncTest, CloneOfOneAgentBringsItsSourcesAndNotTheRest) {
   EXPECT_EQ(History(dir_.path() / "b", "billing"), History(a, "billing"));
 }
 
+TEST_F(SyncTest, ATaskForALocalRevisionGoesToItsRemoteVersion) {
+  fs::path a = MakeFamily("a");
+  RunResult unpushed = Run(a, {"tasks", "create", "support@production", "--title", "Triage"});
+  EXPECT_EQ(unpushed.exit_code, 3) << Show(unpushed);
+  EXPECT_TRUE(Contains(unpushed.err, "push it first")) << Show(unpushed);
+
+  MustRun(a, {"push", "-q"});
+  auto agents = ServerAgents();
+  json versions = ServerVersions(agents["support"]["id"]);
+  json task = MustJson(a, {"tasks", "create", "support@production", "--title", "Triage", "--json"});
+  EXPECT_EQ(task["agentId"], agents["support"]["id"]);
+  EXPECT_EQ(task["versionId"], versions[2]["id"]) << "production is support@v3";
+  json fork = MustJson(a, {"tasks", "create", "billing", "--title", "Quote", "--json"});
+  EXPECT_EQ(fork["agentId"], agents["billing"]["id"]);
+
+  Commit(a, "support", "Not pushed.");
+  RunResult later = Run(a, {"tasks", "create", "support", "--title", "Triage"});
+  EXPECT_EQ(later.exit_code, 3) << Show(later);
+  RunResult both = Run(a, {"tasks", "create", "support", "--agent-id", "agent_x", "--title", "T"});
+  EXPECT_EQ(both.exit_code, 2) << Show(both);
+}
+
 TEST_F(SyncTest, ClearErrorsWithoutCredentialsOrRemote) {
   fs::path a = NewRepo("a");
   token_ = "";
