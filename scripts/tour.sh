@@ -1,21 +1,25 @@
 #!/usr/bin/env bash
 # A short tour of clawmit: builds it, then versions an agent in a temporary
 # folder (init, new, edit, commit, log, diff, show, rollback by checkout),
-# then starts `clawmit serve` on SQLite and talks to it with curl.
+# then starts `clawmit serve` on SQLite, talks to it with curl, and syncs
+# with it: login, push, clone, status --remote, a task for a local revision.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 
 "$root/scripts/install-deps.sh"
 echo "building clawmit (first time: a few minutes)..."
-TARGETS="clawmit clawmit-serve" "$root/scripts/build.sh" "$root/build" -DCMAKE_BUILD_TYPE=Release >"${TMPDIR:-/tmp}/clawmit-build.log" ||
+TARGETS="clawmit clawmit-net clawmit-serve" "$root/scripts/build.sh" "$root/build" -DCMAKE_BUILD_TYPE=Release >"${TMPDIR:-/tmp}/clawmit-build.log" ||
   { cat "${TMPDIR:-/tmp}/clawmit-build.log"; exit 1; }
 clawmit="$root/build/clawmit"
 
 work=$(mktemp -d)
 server=""
-trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
+elsewhere=$(mktemp -d)
+trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work" "$elsewhere"' EXIT
 cd "$work"
-export CLAWMIT_AUTHOR_NAME="Ada Lovelace" CLAWMIT_AUTHOR_EMAIL="ada@example.com"
+# Credentials go to the tour's own folder, never to your ~/.config.
+export CLAWMIT_AUTHOR_NAME="Ada Lovelace" CLAWMIT_AUTHOR_EMAIL="ada@example.com" \
+  XDG_CONFIG_HOME="$elsewhere/config"
 
 step() { printf '\n\033[1m$ clawmit %s\033[m\n' "$*"; "$clawmit" "$@"; }
 
@@ -73,6 +77,23 @@ api POST "/api/agents/$id/versions" "${auth[@]}" \
 api POST "/api/agents/$id/fork" "${auth[@]}" \
   -d '{"name":"Support bot (formal)","prompt":"You are the formal support agent of Acme."}'
 api GET "/api/agents/$id/lineage" "${auth[@]}"
+
+printf '\n\033[1m--- sync: the local repository and the server ---\033[m\n'
+step remote add origin "$url/api"
+printf '\n\033[1m$ clawmit login --email ada@example.com --password-stdin\033[m\n'
+printf 'correct horse battery\n' | "$clawmit" login --email ada@example.com --password-stdin
+step label set support production v2
+step push --dry-run
+step push
+step status --remote || echo "(exit $?: the server has agents made with curl above that are not here)"
+step pull
+step status --remote
+step tasks create support@production --title "Answer ticket #42" --input '{"ticket":42}'
+step clone "$url/api" "$elsewhere/clone"
+(cd "$elsewhere/clone" && step log support --oneline && step label list)
+printf '\nthe same commit ids here and in the clone:\n'
+git --git-dir=.clawmit rev-parse refs/agents/support
+git --git-dir="$elsewhere/clone/.clawmit" rev-parse refs/agents/support
 kill -TERM "$server"; wait "$server" || true; server=""
 printf '\nserver log (one line per request, never a token):\n'
 cat server.log

@@ -43,7 +43,7 @@ std::string Describe(const remote::PushedAgent& a, bool dry_run) {
     what += (what.empty() ? "" : "; ") + std::string("labels ") + names;
   }
   if (!dry_run && a.head)
-    what += " -> v" + std::to_string(a.head->number) + " (" + a.head->id + ")";
+    what += "; now v" + std::to_string(a.head->number) + " (" + a.head->id + ")";
   return what;
 }
 
