@@ -42,7 +42,7 @@ std::string Describe(const remote::PushedAgent& a, bool dry_run) {
     for (const auto& l : a.labels) names += (names.empty() ? "" : ", ") + l;
     what += (what.empty() ? "" : "; ") + std::string("labels ") + names;
   }
-  if (!dry_run && a.head)
+  if (!dry_run && a.head && (a.create || a.versions > 0))
     what += "; now v" + std::to_string(a.head->number) + " (" + a.head->id + ")";
   return what;
 }
