@@ -480,6 +480,12 @@ TEST_F(RemoteCommandsTest, ASelfSignedCertificateIsRefusedUnlessItsCaIsGiven) {
                                   {{"CLAWMIT_CA_FILE", (tls / "cert.pem").string()}});
   RunResult no_file =
       Clawmit({"api", "GET", "/health", "--url", https, "--ca-file", "/nonexistent.pem"});
+  // Sync verifies too: a clone leaves nothing, a fetch moves nothing.
+  std::map<std::string, std::string> token = {{"CLAWMIT_TOKEN", "not-sent-anywhere"}};
+  RunResult clone = Clawmit({"clone", https, "cloned"}, "", token);
+  MustRun({"init"});
+  MustRun({"remote", "add", "tls", https});
+  RunResult fetch = Clawmit({"fetch", "tls"}, "", token);
 
   ::kill(pid, SIGTERM);
   ::waitpid(pid, nullptr, 0);
@@ -492,6 +498,11 @@ TEST_F(RemoteCommandsTest, ASelfSignedCertificateIsRefusedUnlessItsCaIsGiven) {
   EXPECT_EQ(trusted_env.exit_code, 0) << Show(trusted_env);
   EXPECT_EQ(no_file.exit_code, 2) << Show(no_file);
   EXPECT_TRUE(Contains(no_file.err, "cannot read the CA file")) << no_file.err;
+  EXPECT_EQ(clone.exit_code, 5) << Show(clone);
+  EXPECT_TRUE(Contains(clone.err, "TLS certificate verification failed")) << clone.err;
+  EXPECT_FALSE(fs::exists(work_ / "cloned"));
+  EXPECT_EQ(fetch.exit_code, 5) << Show(fetch);
+  EXPECT_TRUE(Contains(fetch.err, "TLS certificate verification failed")) << fetch.err;
 }
 
 // 429: a wait longer than the client's cap (60 s) is not waited for; the
