@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
@@ -143,21 +144,39 @@ TerminalProgress::TerminalProgress(const NetOptions& net)
 
 TerminalProgress::~TerminalProgress() { Finish(); }
 
-remote::SyncProgress TerminalProgress::Callback() {
+namespace {
+
+// 1536 -> "1.5 KB"
+std::string Bytes(double n) {
+  const char* units[] = {"B", "KB", "MB", "GB"};
+  int unit = 0;
+  while (n >= 1024 && unit < 3) {
+    n /= 1024;
+    ++unit;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, unit == 0 ? "%.0f %s" : "%.1f %s", n, units[unit]);
+  return buf;
+}
+
+}  // namespace
+
+remote::SyncProgress TerminalProgress::Callback(const remote::ApiClient& client) {
   if (!enabled_) return {};
-  return {[this](const std::string& phase, uint64_t done, uint64_t total) {
+  return {[this, &client](const std::string& phase, uint64_t done, uint64_t total) {
     int64_t now = NowMs();
     // At most ten redraws a second, and always the last one.
     if (done != total && now - last_ms_ < 100) return;
     last_ms_ = now;
-    double seconds = static_cast<double>(now - started_ms_) / 1000.0;
+    double seconds = std::max(0.001, static_cast<double>(now - started_ms_) / 1000.0);
+    double bytes = static_cast<double>(client.bytes_sent() + client.bytes_received());
+    std::string moved = Bytes(bytes) + ", " + Bytes(bytes / seconds) + "/s";
     if (total == 0) {
-      std::fprintf(stderr, "\r\033[K%s…", phase.c_str());
+      std::fprintf(stderr, "\r\033[K%s… (%s)", phase.c_str(), moved.c_str());
     } else {
-      double rate = seconds > 0 ? static_cast<double>(done) / seconds : 0.0;
-      std::fprintf(stderr, "\r\033[K%s: %llu/%llu (%.0f%%, %.0f/s)", phase.c_str(),
+      std::fprintf(stderr, "\r\033[K%s: %llu/%llu (%.0f%%; %s)", phase.c_str(),
                    static_cast<unsigned long long>(done), static_cast<unsigned long long>(total),
-                   100.0 * static_cast<double>(done) / static_cast<double>(total), rate);
+                   100.0 * static_cast<double>(done) / static_cast<double>(total), moved.c_str());
     }
     std::fflush(stderr);
     drawn_ = true;

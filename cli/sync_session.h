@@ -65,7 +65,8 @@ class TerminalProgress {
   TerminalProgress(const TerminalProgress&) = delete;
   TerminalProgress& operator=(const TerminalProgress&) = delete;
 
-  [[nodiscard]] remote::SyncProgress Callback();
+  // Draws counts, the bytes `client` moved so far and the rate.
+  [[nodiscard]] remote::SyncProgress Callback(const remote::ApiClient& client);
   void Finish();
 
  private:

@@ -71,7 +71,7 @@ Status RunClone(Context& ctx, const CloneArgs& args) {
   CLAWMIT_ASSIGN_OR_RETURN(auto repo, store::Repository::Init(dir));
   CLAWMIT_TRY(repo->AddRemote("origin", url));
   TerminalProgress progress(args.net);
-  auto fetched = remote::Fetch(*client, *repo, {"origin", args.agents, progress.Callback()});
+  auto fetched = remote::Fetch(*client, *repo, {"origin", args.agents, progress.Callback(*client)});
   progress.Finish();
   CLAWMIT_TRY(fetched.status());
   CLAWMIT_ASSIGN_OR_RETURN(auto heads, repo->RemoteTrackingHeads("origin"));

@@ -52,7 +52,8 @@ Status RunPull(Context& ctx, const SyncArgs& args) {
     CLAWMIT_ASSIGN_OR_RETURN(before[slug], repo.ReadRemoteState(target.remote, slug));
   }
   TerminalProgress progress(args.net);
-  auto fetched = remote::Fetch(*client, repo, {target.remote, target.slugs, progress.Callback()});
+  auto fetched =
+      remote::Fetch(*client, repo, {target.remote, target.slugs, progress.Callback(*client)});
   progress.Finish();
   CLAWMIT_TRY(fetched.status());
   std::map<std::string, const remote::RemoteAgent*> on_remote;

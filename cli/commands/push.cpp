@@ -53,7 +53,8 @@ Status RunPush(Context& ctx, const PushArgs& args) {
   CLAWMIT_ASSIGN_OR_RETURN(auto client,
                            ConnectAuthenticated(target.url, target.remote, args.sync.net));
   TerminalProgress progress(args.sync.net);
-  remote::PushOptions options{target.remote, target.slugs, args.dry_run, progress.Callback()};
+  remote::PushOptions options{target.remote, target.slugs, args.dry_run,
+                              progress.Callback(*client)};
   auto pushed = remote::Push(*client, *ctx.repo, options);
   progress.Finish();
   CLAWMIT_TRY(pushed.status());

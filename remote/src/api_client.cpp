@@ -242,8 +242,10 @@ Result<HttpResponse> ApiClient::Send(const ApiRequest& request) {
     HttpOutcome outcome = transport_->Send(http);
     int64_t wait = 0;
     std::string reason;
+    bytes_sent_ += http.body.size();
     if (outcome.response) {
       HttpResponse& response = *outcome.response;
+      bytes_received_ += response.body.size();
       std::optional<int64_t> hint = RetryHintMs(response, clock_->NowMs());
       if (hint && response.status < 300 && *hint > 0) not_before_ms_ = clock_->NowMs() + *hint;
       bool retryable = IsRetryableStatus(response.status) && (idempotent || response.status == 429);

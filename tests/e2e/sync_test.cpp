@@ -399,6 +399,20 @@ TEST_F(SyncTest, ATaskForALocalRevisionGoesToItsRemoteVersion) {
   EXPECT_EQ(both.exit_code, 2) << Show(both);
 }
 
+TEST_F(SyncTest, ProgressIsDrawnOnATerminalOnly) {
+  fs::path a = MakeFamily("a");
+  RunResult quiet = MustRun(a, {"push"});
+  EXPECT_EQ(quiet.err, "") << "no progress off a terminal";
+  // `script` runs the clone on a pseudo-terminal.
+  std::string command = ClawmitBinary() + " clone " + url_ + " b";
+  RunResult tty = RunProcess("script", {"-qec", command, "/dev/null"},
+                             RunOptions{dir_.path(), {{"CLAWMIT_TOKEN", ada_}}, ""});
+  EXPECT_EQ(tty.exit_code, 0) << Show(tty);
+  EXPECT_TRUE(Contains(tty.out, "fetching agents: 2/2 (100%;")) << Show(tty);
+  EXPECT_TRUE(Contains(tty.out, "B/s)")) << Show(tty);
+  EXPECT_TRUE(Contains(tty.out, "Cloned 2 agents")) << Show(tty);
+}
+
 TEST_F(SyncTest, ClearErrorsWithoutCredentialsOrRemote) {
   fs::path a = NewRepo("a");
   token_ = "";

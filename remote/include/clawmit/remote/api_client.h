@@ -97,6 +97,9 @@ class ApiClient {
   [[nodiscard]] int last_attempts() const { return last_attempts_; }
   // Every request sent since the client was made, retries included.
   [[nodiscard]] uint64_t requests_sent() const { return requests_sent_; }
+  // Bytes of request and answer bodies so far (for progress).
+  [[nodiscard]] uint64_t bytes_sent() const { return bytes_sent_; }
+  [[nodiscard]] uint64_t bytes_received() const { return bytes_received_; }
 
  private:
   [[nodiscard]] bool IsIdempotent(const ApiRequest& request) const;
@@ -110,6 +113,8 @@ class ApiClient {
   int64_t not_before_ms_ = 0;  // a spent rate limit resets then
   int last_attempts_ = 0;
   uint64_t requests_sent_ = 0;
+  uint64_t bytes_sent_ = 0;
+  uint64_t bytes_received_ = 0;
   std::string last_note_;  // why the last answer was not retried, if it could have been
 };
 
