@@ -10,6 +10,7 @@
 #include "clawmit/server/http.h"
 #include "clawmit/server/serve.h"
 #include "db.h"
+#include "key_cache.h"
 #include "rate_limit.h"
 #include "router.h"
 
@@ -138,6 +139,7 @@ class Api {
   Database& db_;
   ApiConfig config_;
   Router router_;
+  mutable ApiKeyCache key_cache_;  // API keys verified recently; RevokeKey drops them
 };
 
 }  // namespace clawmit::server
