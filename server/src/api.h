@@ -10,6 +10,7 @@
 #include "clawmit/server/http.h"
 #include "clawmit/server/serve.h"
 #include "db.h"
+#include "key_cache.h"
 #include "rate_limit.h"
 #include "router.h"
 
@@ -88,6 +89,9 @@ class Api {
   HttpResponse UpdateAgent(const HttpRequest& request, const std::string& id) const;
   HttpResponse DeleteAgent(const HttpRequest& request, const std::string& id) const;
   Result<nlohmann::json> AgentJson(const std::string& user_id, const std::string& agent_id) const;
+  // The same object as JSON text (the text Json() makes of AgentJson), from
+  // one query and without parsing stored JSON: GET /api/agents/:id.
+  Result<std::string> AgentJsonText(const std::string& user_id, const std::string& agent_id) const;
 
   // api_forks.cpp
   HttpResponse ForkAgent(const HttpRequest& request, const std::string& source_id) const;
@@ -138,6 +142,7 @@ class Api {
   Database& db_;
   ApiConfig config_;
   Router router_;
+  mutable ApiKeyCache key_cache_;  // API keys verified recently; RevokeKey drops them
 };
 
 }  // namespace clawmit::server

@@ -61,7 +61,20 @@ json ScopesJson(const std::string& stored) { return json::parse(stored, nullptr,
 }  // namespace
 
 Result<Api::Caller> Api::AuthenticateKey(const std::string& key) const {
+  // A key verified before: no HMAC, no query (key_cache.h).
+  const ApiKeyCache::Digest index = key_cache_.Index(key);
+  const int64_t now = Now();
+  if (auto hit = key_cache_.Find(index)) {
+    if (key_cache_.TouchLastUsed(index, now, kLastUsedResolutionSeconds)) {
+      (void)db_.Query("UPDATE api_keys SET last_used_at = ?1 WHERE id = ?2", {now, hit->key_id});
+    }
+    return Caller{std::move(hit->user_id), std::move(hit->email), std::move(hit->scopes), true,
+                  std::move(hit->key_id)};
+  }
   if (!ChecksumMatches(key)) return Status::Unauthenticated("invalid API key");
+  // Read before the query: a revocation from now on keeps this lookup's
+  // result out of the cache.
+  const uint64_t generation = key_cache_.generation();
   // Stored as an HMAC under the server secret: the lookup is by hash, so the
   // comparison never touches the key itself.
   std::string hash = Sha256Hex(config_.jwt_secret, key);
@@ -74,12 +87,16 @@ Result<Api::Caller> Api::AuthenticateKey(const std::string& key) const {
   // `lastUsedAt` is kept to the minute: a write on every request would take
   // the database's write lock for every read.
   const DbValue& last_used = rows[0][4];
-  if (std::holds_alternative<std::nullptr_t>(last_used) ||
-      Now() - Int(last_used) >= kLastUsedResolutionSeconds) {
-    (void)db_.Query("UPDATE api_keys SET last_used_at = ?1 WHERE id = ?2", {Now(), rows[0][0]});
+  int64_t last_used_at = std::holds_alternative<std::nullptr_t>(last_used) ? 0 : Int(last_used);
+  if (now - last_used_at >= kLastUsedResolutionSeconds) {
+    (void)db_.Query("UPDATE api_keys SET last_used_at = ?1 WHERE id = ?2", {now, rows[0][0]});
+    last_used_at = now;
   }
   Caller caller{Text(rows[0][1]), Text(rows[0][2]), {}, true, Text(rows[0][0])};
   for (const auto& s : ScopesJson(Text(rows[0][3]))) caller.scopes.push_back(s.get<std::string>());
+  key_cache_.Insert(index,
+                    {caller.key_id, caller.user_id, caller.email, caller.scopes, last_used_at},
+                    generation);
   return caller;
 }
 
@@ -174,6 +191,9 @@ HttpResponse Api::RevokeKey(const HttpRequest& req, const std::string& id) const
                                                   "user_id = ?2 RETURNING id",
                                                   {id, caller.user_id}));
     deleted = static_cast<int64_t>(rows.size());
+    // Out of the cache before the commit, with the database held: no request
+    // authenticates with the key once the revocation is visible.
+    if (deleted != 0) key_cache_.Revoke(id);
     return Status::Ok();
   });
   if (!s.ok()) return Internal(req);

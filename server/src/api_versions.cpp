@@ -98,7 +98,9 @@ HttpResponse Api::GetVersion(const HttpRequest& req, const std::string& agent_id
     return ErrorResponse(404, "NOT_FOUND", "no version " + ref + " of agent " + agent_id,
                          req.request_id);
   }
-  return Json(200, VersionJson(rows->front()));
+  std::string out;
+  AppendVersionJson(out, rows->front());
+  return {200, {}, std::move(out)};
 }
 
 HttpResponse Api::CreateVersion(const HttpRequest& req, const std::string& agent_id) const {

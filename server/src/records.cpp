@@ -1,5 +1,7 @@
 #include "records.h"
 
+#include <algorithm>
+
 #include "api_util.h"
 #include "auth.h"
 
@@ -25,6 +27,76 @@ json VersionJson(const DbRow& v) {
           {"createdAt", Iso(Int(v[12]))},
           {"forkedFrom", text_or_null(v[13])},
           {"rollbackTo", Int(v[14]) == 0 ? json(nullptr) : json(Int(v[14]))}};
+}
+
+void AppendJsonString(std::string& out, std::string_view text) {
+  // Printable ASCII without quote or backslash is written as it is; anything
+  // else (escapes, UTF-8, invalid bytes) as nlohmann writes it.
+  bool plain = std::ranges::all_of(
+      text, [](char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; });
+  if (plain) {
+    out += '"';
+    out += text;
+    out += '"';
+  } else {
+    out += json(std::string(text)).dump(-1, ' ', false, json::error_handler_t::replace);
+  }
+}
+
+void AppendVersionJson(std::string& out, const DbRow& row, size_t first) {
+  auto col = [&](size_t i) -> const DbValue& { return row[first + i]; };
+  // A text column as a JSON string, without copying it first.
+  auto str = [&](size_t i) {
+    if (const auto* s = std::get_if<std::string>(&col(i))) {
+      AppendJsonString(out, *s);
+    } else {
+      AppendJsonString(out, Text(col(i)));
+    }
+  };
+  auto text_or_null = [&](size_t i) {
+    if (std::holds_alternative<std::nullptr_t>(col(i))) {
+      out += "null";
+    } else {
+      str(i);
+    }
+  };
+  // Stored JSON (written by InsertVersion with json::dump), copied as it is.
+  auto stored = [&](size_t i) {
+    const auto* s = std::get_if<std::string>(&col(i));
+    out += s != nullptr ? std::string_view(*s) : std::string_view("null");
+  };
+  // Keys in the order nlohmann's std::map keeps them.
+  out += R"({"author":{"email":)";
+  str(9);
+  out += R"(,"name":)";
+  str(8);
+  out += R"(},"authoredAt":")";
+  out += Iso(Int(col(10)));
+  out += R"(","commitId":)";
+  str(2);
+  out += R"(,"commitMessage":)";
+  str(7);
+  out += R"(,"config":)";
+  stored(6);
+  out += R"(,"createdAt":")";
+  out += Iso(Int(col(12)));
+  out += R"(","forkType":)";
+  text_or_null(11);
+  out += R"(,"forkedFrom":)";
+  text_or_null(13);
+  out += R"(,"id":)";
+  str(0);
+  out += R"(,"parentCommitIds":)";
+  stored(3);
+  out += R"(,"prompt":)";
+  str(4);
+  out += R"(,"rollbackTo":)";
+  out += Int(col(14)) == 0 ? std::string("null") : std::to_string(Int(col(14)));
+  out += R"(,"tools":)";
+  stored(5);
+  out += R"(,"versionNumber":)";
+  out += std::to_string(Int(col(1)));
+  out += '}';
 }
 
 Result<core::AgentContent> VersionContent(const DbRow& row) {

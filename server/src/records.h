@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "clawmit/core/agent.h"
@@ -24,6 +25,15 @@ inline constexpr size_t kVersionColumnCount = 15;
 // The API's version object (with the sync fields of DESIGN.md) of a row
 // selected with kVersionColumns.
 nlohmann::json VersionJson(const DbRow& row);
+
+// The same object as JSON text, byte for byte what Json() makes of
+// VersionJson(row), written straight from the row: the stored tools, config
+// and parent ids (canonical JSON the server wrote) are copied, not parsed.
+// The row's columns from `first` on are kVersionColumns.
+void AppendVersionJson(std::string& out, const DbRow& row, size_t first = 0);
+
+// `text` as a JSON string, as Json() writes strings (invalid UTF-8 replaced).
+void AppendJsonString(std::string& out, std::string_view text);
 
 // The prompt, tools and config of such a row.
 Result<core::AgentContent> VersionContent(const DbRow& row);

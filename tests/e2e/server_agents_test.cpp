@@ -111,6 +111,55 @@ TEST_F(ServerAgentsTest, ListPagesNewestFirstWithLimitCapped) {
   EXPECT_EQ(server_->Request("GET", "/api/agents?page=0", "", ada_).status, 400);
 }
 
+// GET /api/agents/:id writes its answer from the stored row (stored JSON
+// copied, not parsed): the very bytes create answered, strings escaped and
+// numbers written as nlohmann does, for a fork as for its source.
+TEST_F(ServerAgentsTest, GetAnswersTheBytesCreateAnswered) {
+  json body = {
+      {"name", "Caf\u00e9 \"bot\" \u2713"},
+      {"description", "tabs\tand\nlines, a \\ and \u0001 and \U0001F600"},
+      {"prompt", "You are helpful.\n\u00a0<b>\u00e9</b>\u007f"},
+      {"tools",
+       {{{"name", "search"},
+         {"description", "web \"search\""},
+         {"parameters", {{"q", "string"}, {"limit", 10}, {"nested", {{"deep", {1, 2.5, "x"}}}}}}}}},
+      {"config", {{"temperature", 0.1}, {"maxTokens", 4000}, {"top_p", 1e-7}, {"stop", {"\n"}}}}};
+  HttpResult created = server_->Request("POST", "/api/agents", body.dump(), ada_);
+  ASSERT_EQ(created.status, 201) << created.body;
+  std::string id = json::parse(created.body)["id"];
+  HttpResult got = server_->Request("GET", "/api/agents/" + id, "", ada_);
+  ASSERT_EQ(got.status, 200);
+  EXPECT_EQ(got.body, created.body);
+
+  // A fork (parentAgentId set; its answer adds parentAgent and the version's
+  // parentVersionId, which GET has not).
+  HttpResult forked = server_->Request(
+      "POST", "/api/agents/" + id + "/fork",
+      json{{"name", "Fork \u00e9"}, {"forkType", "prompt_mutation"}, {"prompt", "x\ty"}}.dump(),
+      ada_);
+  ASSERT_EQ(forked.status, 201) << forked.body;
+  json fork = json::parse(forked.body);
+  fork.erase("parentAgent");
+  fork["currentVersion"].erase("parentVersionId");
+  got = server_->Request("GET", "/api/agents/" + fork["id"].get<std::string>(), "", ada_);
+  ASSERT_EQ(got.status, 200);
+  EXPECT_EQ(got.body, fork.dump());
+  EXPECT_EQ(json::parse(got.body)["parentAgentId"], id);
+
+  // The source, now with a fork, and a version read by id and by commit id.
+  got = server_->Request("GET", "/api/agents/" + id, "", ada_);
+  json source = json::parse(got.body);
+  EXPECT_EQ(source["forkCount"], 1);
+  EXPECT_EQ(got.body, source.dump());
+  for (const std::string& ref : {source["currentVersionId"].get<std::string>(),
+                                 source["currentVersion"]["commitId"].get<std::string>()}) {
+    HttpResult version =
+        server_->Request("GET", "/api/agents/" + id + "/versions/" + ref, "", ada_);
+    ASSERT_EQ(version.status, 200) << version.body;
+    EXPECT_EQ(version.body, source["currentVersion"].dump());
+  }
+}
+
 TEST_F(ServerAgentsTest, StrangersGetNotFoundAndScopesAreEnforced) {
   std::string id = Create({{"name", "Secret"}, {"prompt", "p"}}, ada_)["id"];
   std::string bob = Login("bob@example.com");

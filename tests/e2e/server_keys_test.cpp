@@ -72,6 +72,52 @@ TEST_F(ServerKeysTest, RevokedKeyStopsWorkingAtOnce) {
   EXPECT_EQ(r.status, 404);
 }
 
+// Keys are remembered once verified (key_cache.h): a remembered key still
+// sees only its own account, a revoked one is refused from the next request
+// on, and revoking one key leaves the account's others working.
+TEST_F(ServerKeysTest, RememberedKeysKeepTheirAccountAndRevocationIsImmediate) {
+  std::string bob_jwt = Login("bob@example.com");
+  auto agent = [&](const std::string& token, const std::string& name) {
+    HttpResult r = server_->Request("POST", "/api/agents",
+                                    json{{"name", name}, {"prompt", "p"}}.dump(), token);
+    EXPECT_EQ(r.status, 201) << r.body;
+    return json::parse(r.body)["id"].get<std::string>();
+  };
+  std::string ada_agent = agent(ada_, "Ada's");
+  std::string bob_agent = agent(bob_jwt, "Bob's");
+  auto scopes = json{"agents:read"};
+  json ada_one = CreateKey(ada_, {{"name", "one"}, {"scopes", scopes}});
+  json ada_two = CreateKey(ada_, {{"name", "two"}, {"scopes", scopes}});
+  json bob_key = CreateKey(bob_jwt, {{"name", "bob"}, {"scopes", scopes}});
+  auto status = [&](const json& key, const std::string& agent_id) {
+    return server_->Request("GET", "/api/agents/" + agent_id, "", key["key"].get<std::string>())
+        .status;
+  };
+  for (int round = 0; round < 3; ++round) {  // the first verifies, the others are remembered
+    EXPECT_EQ(status(ada_one, ada_agent), 200);
+    EXPECT_EQ(status(ada_two, ada_agent), 200);
+    EXPECT_EQ(status(bob_key, bob_agent), 200);
+    EXPECT_EQ(status(ada_one, bob_agent), 404) << "never another account's agent";
+    EXPECT_EQ(status(bob_key, ada_agent), 404);
+  }
+  HttpResult me = server_->Request("GET", "/api/auth/me", "", bob_key["key"].get<std::string>());
+  EXPECT_EQ(json::parse(me.body)["email"], "bob@example.com") << me.body;
+
+  ASSERT_EQ(
+      server_->Request("DELETE", "/api/api-keys/" + ada_one["id"].get<std::string>(), "", ada_)
+          .status,
+      204);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(status(ada_one, ada_agent), 401);
+    EXPECT_EQ(status(ada_two, ada_agent), 200);
+    EXPECT_EQ(status(bob_key, bob_agent), 200);
+  }
+  // lastUsedAt is still kept for a remembered key.
+  json keys = json::parse(server_->Request("GET", "/api/api-keys", "", ada_).body)["data"];
+  ASSERT_EQ(keys.size(), 1u);
+  EXPECT_TRUE(keys[0]["lastUsedAt"].is_string());
+}
+
 TEST_F(ServerKeysTest, AnotherAccountsKeysAreInvisible) {
   json key = CreateKey(ada_, {{"name", "ci"}, {"scopes", {"agents:read"}}});
   std::string bob = Login("bob@example.com");
