@@ -331,6 +331,28 @@ TEST_F(SyncTest, LabelsAreReplacedOnlyWhenAsked) {
   EXPECT_TRUE(repo_->ReadRemoteState("origin", "support")->labels.empty());
 }
 
+TEST_F(SyncTest, ATornLastLineIsIgnoredAndTheNextRecordStartsOnItsOwnLine) {
+  ASSERT_OK(
+      repo_->RecordRemoteState("origin", "support", {"agent_1", {{Id('1'), "ver_1"}}, {}}, false));
+  // A write cut off in the middle of a version id.
+  std::string torn = "version\t" + Id('2').Hex() + "\tver_2";
+  {
+    std::string text = clawmit::testing::ReadFile(StateFile("origin", "support"));
+    clawmit::testing::WriteFile(StateFile("origin", "support"), text + torn);
+  }
+  EXPECT_EQ(repo_->ReadRemoteState("origin", "support")->version_ids,
+            (std::map<ObjectId, std::string>{{Id('1'), "ver_1"}}));
+
+  ASSERT_OK(repo_->RecordRemoteState("origin", "support", {"", {{Id('3'), "ver_3"}}, {}}, false));
+
+  auto read = repo_->ReadRemoteState("origin", "support");
+  EXPECT_EQ(read->agent_id, "agent_1");
+  EXPECT_EQ(read->version_ids,
+            (std::map<ObjectId, std::string>{{Id('1'), "ver_1"}, {Id('3'), "ver_3"}}));
+  std::string text = clawmit::testing::ReadFile(StateFile("origin", "support"));
+  EXPECT_NE(text.find("\nversion\t" + Id('3').Hex() + "\tver_3\n"), std::string::npos) << text;
+}
+
 TEST_F(SyncTest, RemoveRemoteDeletesItsState) {
   ASSERT_OK(repo_->AddRemote("origin", "https://clawmit.example/api"));
   ASSERT_OK(repo_->AddRemote("backup", "https://backup.example/api"));
