@@ -57,6 +57,8 @@ struct ServerVersion {
   core::AgentContent content;
   core::CommitSpec spec;
   std::string message;
+  std::optional<core::ForkType> fork_type;  // a fork's first version
+  std::string forked_from;                  // <slug>@v<n>
   ObjectId commit;
 
   [[nodiscard]] json Json() const {
@@ -70,9 +72,9 @@ struct ServerVersion {
             {"commitMessage", message},
             {"author", {{"name", spec.author.name}, {"email", spec.author.email}}},
             {"authoredAt", core::FormatIsoTime(spec.author.time)},
-            {"forkType", nullptr},
+            {"forkType", fork_type ? json(core::ForkTypeName(*fork_type)) : json(nullptr)},
             {"createdAt", core::FormatIsoTime(spec.author.time + 1)},
-            {"forkedFrom", nullptr},
+            {"forkedFrom", fork_type ? json(forked_from) : json(nullptr)},
             {"rollbackTo", nullptr}};
   }
   [[nodiscard]] json Ref() const {
@@ -97,8 +99,12 @@ core::AgentContent Content(const std::string& prompt) {
 }
 
 ServerVersion MakeVersion(const std::string& slug, uint64_t number, const std::string& prompt,
-                          std::optional<ObjectId> parent) {
+                          std::optional<ObjectId> parent,
+                          std::optional<core::ForkType> fork_type = std::nullopt,
+                          const std::string& forked_from = "") {
   ServerVersion v;
+  v.fork_type = fork_type;
+  v.forked_from = forked_from;
   v.id = "ver_" + slug + std::to_string(number);
   v.number = number;
   v.slug = slug;
@@ -107,7 +113,7 @@ ServerVersion MakeVersion(const std::string& slug, uint64_t number, const std::s
   v.spec.tree_id = core::BuildContentObjects(v.content).tree_id;
   if (parent) v.spec.parents.push_back(*parent);
   v.spec.author = {"Bob", "bob@example.com", 1710000000 + static_cast<int64_t>(number)};
-  v.spec.message = core::BuildCommitMessage(v.message, {slug, number, std::nullopt, "", 0});
+  v.spec.message = core::BuildCommitMessage(v.message, {slug, number, fork_type, forked_from, 0});
   v.commit = core::ComputeCommitId(v.spec);
   return v;
 }
@@ -362,6 +368,55 @@ TEST_F(SyncUnitTest, AVersionNotOnThePreviousOneIsRefused) {
 
   EXPECT_EQ(result.status().code(), Status::Code::kCorruption) << result.status().ToString();
   EXPECT_TRUE(Tracking().empty());
+}
+
+TEST_F(SyncUnitTest, NewLabelsAloneAreRecordedWithoutMovingTheRef) {
+  ServerAgent support("agent_s", "support", 2);
+  transport_->Answer(AgentList({support.Listed()}));
+  transport_->Answer(VersionPage(support.versions));
+  ASSERT_TRUE(DoFetch().ok());
+
+  json labels = {
+      {"staging", {{"versionId", "ver_support2"}, {"commitId", support.V(2).commit.Hex()}}}};
+  transport_->Answer(AgentList({support.Listed(labels)}));
+  auto result = DoFetch();
+
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_TRUE(result->updated.empty());
+  EXPECT_EQ(repo_->ReadRemoteState("origin", "support")->labels,
+            (std::map<std::string, ObjectId>{{"staging", support.V(2).commit}}));
+  EXPECT_EQ(Tracking().at("support"), support.V(2).commit);
+}
+
+TEST_F(SyncUnitTest, FetchingAForkBringsItsSourceAndKeepsTheForkTrailers) {
+  ServerAgent base("agent_p", "base", 2);
+  ServerAgent other("agent_o", "other", 1);
+  ServerAgent child("agent_c", "child", 0);
+  child.versions.push_back(MakeVersion("child", 1, "forked", base.V(1).commit,
+                                       core::ForkType::kPromptMutation, "base@v1"));
+  child.Add();
+  json listed_child = child.Listed();
+  listed_child["parentAgentId"] = "agent_p";
+  // The fork listed first: fetch still takes its source first.
+  transport_->Answer(AgentList({listed_child, other.Listed(), base.Listed()}));
+  transport_->Answer(VersionPage(base.versions));
+  transport_->Answer(VersionPage(child.versions));
+
+  FetchOptions options;
+  options.remote = "origin";
+  options.slugs = {"child"};
+  auto result = Fetch(*client_, *repo_, options);
+
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(Tracking(), (std::map<std::string, ObjectId>{{"base", base.V(2).commit},
+                                                         {"child", child.V(2).commit}}));
+  ASSERT_EQ(transport_->seen.size(), 3U);
+  EXPECT_EQ(transport_->seen[1].url, Url("/agents/agent_p/versions?after=0&limit=500"));
+  auto first = repo_->ReadVersion(child.V(1).commit);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->trailers.fork_type, core::ForkType::kPromptMutation);
+  EXPECT_EQ(first->trailers.forked_from, "base@v1");
+  EXPECT_EQ(first->parents, std::vector<ObjectId>{base.V(1).commit});
 }
 
 // --- Compare ---
