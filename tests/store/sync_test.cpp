@@ -15,7 +15,7 @@ namespace {
 namespace fs = std::filesystem;
 using core::ObjectId;
 
-class SyncTest : public StoreTest {
+class StoreSyncTest : public StoreTest {
  protected:
   // Version `number` of `slug` as a remote would send it: its commit id
   // computed by core from the content, parents, author and message.
@@ -72,7 +72,7 @@ class SyncTest : public StoreTest {
   static ObjectId Id(char c) { return *ObjectId::FromHex(std::string(40, c)); }
 };
 
-TEST_F(SyncTest, WrittenVersionsReadBack) {
+TEST_F(StoreSyncTest, WrittenVersionsReadBack) {
   std::vector<VersionRecord> chain = Chain("support", 1, 3, std::nullopt);
   ASSERT_OK(repo_->WriteVersions(chain));
 
@@ -87,13 +87,13 @@ TEST_F(SyncTest, WrittenVersionsReadBack) {
   EXPECT_EQ(repo_->ReadVersion(chain[2].commit)->trailers.version, 3U);
 }
 
-TEST_F(SyncTest, FewVersionsAreWrittenAsLooseObjects) {
+TEST_F(StoreSyncTest, FewVersionsAreWrittenAsLooseObjects) {
   ASSERT_OK(repo_->WriteVersions(Chain("support", 1, 31, std::nullopt)));
   EXPECT_EQ(PackFiles(), 0U);
   EXPECT_GT(LooseObjects(), 31U * 3);  // a commit, a tree and a prompt blob each
 }
 
-TEST_F(SyncTest, ManyVersionsGoIntoOnePack) {
+TEST_F(StoreSyncTest, ManyVersionsGoIntoOnePack) {
   std::vector<VersionRecord> chain = Chain("support", 1, 32, std::nullopt);
   ASSERT_OK(repo_->WriteVersions(chain));
   EXPECT_EQ(PackFiles(), 1U);
@@ -101,7 +101,7 @@ TEST_F(SyncTest, ManyVersionsGoIntoOnePack) {
   for (const VersionRecord& r : chain) ASSERT_OK(repo_->ReadVersion(r.commit).status());
 }
 
-TEST_F(SyncTest, AWrongCommitIdIsRefusedAndNothingIsWritten) {
+TEST_F(StoreSyncTest, AWrongCommitIdIsRefusedAndNothingIsWritten) {
   std::vector<VersionRecord> chain = Chain("support", 1, 3, std::nullopt);
   chain[2].content.prompt = "tampered";  // the id no longer matches
 
@@ -113,7 +113,7 @@ TEST_F(SyncTest, AWrongCommitIdIsRefusedAndNothingIsWritten) {
   EXPECT_EQ(PackFiles(), 0U);
 }
 
-TEST_F(SyncTest, AWrongCommitIdInABigBatchWritesNoPack) {
+TEST_F(StoreSyncTest, AWrongCommitIdInABigBatchWritesNoPack) {
   std::vector<VersionRecord> chain = Chain("support", 1, 40, std::nullopt);
   chain[39].spec.author.time += 1;
   EXPECT_EQ(repo_->WriteVersions(chain).code(), Status::Code::kCorruption);
@@ -121,14 +121,14 @@ TEST_F(SyncTest, AWrongCommitIdInABigBatchWritesNoPack) {
   EXPECT_FALSE(repo_->ReadVersion(chain[0].commit).ok());
 }
 
-TEST_F(SyncTest, AMissingParentIsRefused) {
+TEST_F(StoreSyncTest, AMissingParentIsRefused) {
   std::vector<VersionRecord> chain = Chain("support", 2, 2, Id('a'));
   Status s = repo_->WriteVersions(chain);
   EXPECT_EQ(s.code(), Status::Code::kCorruption) << s.ToString();
   EXPECT_EQ(LooseObjects(), 0U);
 }
 
-TEST_F(SyncTest, ObjectsAlreadyPresentAreSkipped) {
+TEST_F(StoreSyncTest, ObjectsAlreadyPresentAreSkipped) {
   std::vector<VersionRecord> chain = Chain("support", 1, 40, std::nullopt);
   ASSERT_OK(repo_->WriteVersions(chain));
   ASSERT_EQ(PackFiles(), 1U);
@@ -142,14 +142,14 @@ TEST_F(SyncTest, ObjectsAlreadyPresentAreSkipped) {
   EXPECT_EQ(LooseObjects(), 3U);  // the new prompt blob, tree and commit
 }
 
-TEST_F(SyncTest, VersionsOnALocalCommitAreAccepted) {
+TEST_F(StoreSyncTest, VersionsOnALocalCommitAreAccepted) {
   VersionSummary v1 = MustCommit(Request("support", "a"));
   std::vector<VersionRecord> chain = Chain("support", 2, 2, v1.commit);
   ASSERT_OK(repo_->WriteVersions(chain));
   EXPECT_EQ(repo_->ReadVersion(chain[1].commit)->parents, std::vector<ObjectId>{chain[0].commit});
 }
 
-TEST_F(SyncTest, IsAncestor) {
+TEST_F(StoreSyncTest, IsAncestor) {
   std::vector<VersionRecord> chain = Chain("support", 1, 3, std::nullopt);
   std::vector<VersionRecord> other = Chain("support", 2, 1, chain[0].commit, "x");
   ASSERT_OK(repo_->WriteVersions(chain));
@@ -162,7 +162,7 @@ TEST_F(SyncTest, IsAncestor) {
   EXPECT_TRUE(*repo_->IsAncestor(chain[0].commit, other[0].commit));
 }
 
-TEST_F(SyncTest, RemoteTrackingHeadMovesByCompareAndSwap) {
+TEST_F(StoreSyncTest, RemoteTrackingHeadMovesByCompareAndSwap) {
   std::vector<VersionRecord> chain = Chain("support", 1, 3, std::nullopt);
   ASSERT_OK(repo_->WriteVersions(chain));
 
@@ -180,7 +180,7 @@ TEST_F(SyncTest, RemoteTrackingHeadMovesByCompareAndSwap) {
   EXPECT_EQ(*heads, (std::map<std::string, ObjectId>{{"support", chain[2].commit}}));
 }
 
-TEST_F(SyncTest, ARemoteTrackingHeadMustBeAVersionOfItsAgent) {
+TEST_F(StoreSyncTest, ARemoteTrackingHeadMustBeAVersionOfItsAgent) {
   std::vector<VersionRecord> chain = Chain("billing", 1, 1, std::nullopt);
   ASSERT_OK(repo_->WriteVersions(chain));
   Status s = repo_->SetRemoteTrackingHead("origin", "support", std::nullopt, chain[0].commit);
@@ -188,7 +188,7 @@ TEST_F(SyncTest, ARemoteTrackingHeadMustBeAVersionOfItsAgent) {
   EXPECT_TRUE(repo_->RemoteTrackingHeads("origin")->empty());
 }
 
-TEST_F(SyncTest, RemoteTrackingHeadsListsOneRemoteOnly) {
+TEST_F(StoreSyncTest, RemoteTrackingHeadsListsOneRemoteOnly) {
   std::vector<VersionRecord> a = Chain("alpha", 1, 1, std::nullopt);
   std::vector<VersionRecord> b = Chain("beta", 1, 1, std::nullopt);
   ASSERT_OK(repo_->WriteVersions(a));
@@ -204,7 +204,7 @@ TEST_F(SyncTest, RemoteTrackingHeadsListsOneRemoteOnly) {
   EXPECT_TRUE(repo_->RemoteTrackingHeads("other")->empty());
 }
 
-TEST_F(SyncTest, FastForwardCreatesAnAgent) {
+TEST_F(StoreSyncTest, FastForwardCreatesAnAgent) {
   std::vector<VersionRecord> chain = Chain("support", 1, 3, std::nullopt);
   ASSERT_OK(repo_->WriteVersions(chain));
 
@@ -224,7 +224,7 @@ TEST_F(SyncTest, FastForwardCreatesAnAgent) {
   EXPECT_EQ((*log)[2].commit, chain[0].commit);
 }
 
-TEST_F(SyncTest, FastForwardMovesAnAgentAndTheIndexCatchesUp) {
+TEST_F(StoreSyncTest, FastForwardMovesAnAgentAndTheIndexCatchesUp) {
   VersionSummary v1 = MustCommit(Request("support", "a"));
   ASSERT_EQ(repo_->Log("support", 0)->size(), 1U);  // the index knows v1
   std::vector<VersionRecord> chain = Chain("support", 2, 2, v1.commit);
@@ -243,7 +243,7 @@ TEST_F(SyncTest, FastForwardMovesAnAgentAndTheIndexCatchesUp) {
   EXPECT_EQ(MustCommit(Request("support", "d")).number, 4U);
 }
 
-TEST_F(SyncTest, FastForwardRefusesAVersionThatDoesNotDescend) {
+TEST_F(StoreSyncTest, FastForwardRefusesAVersionThatDoesNotDescend) {
   VersionSummary v1 = MustCommit(Request("support", "a"));
   VersionSummary v2 = MustCommit(Request("support", "b"));
   std::vector<VersionRecord> theirs = Chain("support", 2, 1, v1.commit);
@@ -255,7 +255,7 @@ TEST_F(SyncTest, FastForwardRefusesAVersionThatDoesNotDescend) {
   EXPECT_EQ(repo_->GetAgent("support")->head, v2.commit);
 }
 
-TEST_F(SyncTest, FastForwardRefusesAHeadThatMoved) {
+TEST_F(StoreSyncTest, FastForwardRefusesAHeadThatMoved) {
   VersionSummary v1 = MustCommit(Request("support", "a"));
   VersionSummary v2 = MustCommit(Request("support", "b"));
   std::vector<VersionRecord> theirs = Chain("support", 3, 1, v2.commit);
@@ -270,7 +270,7 @@ TEST_F(SyncTest, FastForwardRefusesAHeadThatMoved) {
   EXPECT_EQ(repo_->GetAgent("support")->head, v2.commit);
 }
 
-TEST_F(SyncTest, FastForwardRefusesAVersionOfAnotherAgent) {
+TEST_F(StoreSyncTest, FastForwardRefusesAVersionOfAnotherAgent) {
   std::vector<VersionRecord> chain = Chain("billing", 1, 1, std::nullopt);
   ASSERT_OK(repo_->WriteVersions(chain));
   EXPECT_EQ(repo_->FastForward("support", std::nullopt, chain[0].commit, std::nullopt).code(),
@@ -278,7 +278,7 @@ TEST_F(SyncTest, FastForwardRefusesAVersionOfAnotherAgent) {
   EXPECT_FALSE(repo_->GetAgent("support").ok());
 }
 
-TEST_F(SyncTest, RemoteStateRoundTrip) {
+TEST_F(StoreSyncTest, RemoteStateRoundTrip) {
   RemoteAgentState state;
   state.agent_id = "agent_1";
   state.version_ids = {{Id('1'), "ver_1"}, {Id('2'), "ver_2"}};
@@ -293,7 +293,7 @@ TEST_F(SyncTest, RemoteStateRoundTrip) {
   EXPECT_EQ(*repo_->ReadRemoteState("backup", "support"), RemoteAgentState{});
 }
 
-TEST_F(SyncTest, RemoteStateAddsVersionIds) {
+TEST_F(StoreSyncTest, RemoteStateAddsVersionIds) {
   ASSERT_OK(
       repo_->RecordRemoteState("origin", "support", {"agent_1", {{Id('1'), "ver_1"}}, {}}, false));
   ASSERT_OK(repo_->RecordRemoteState("origin", "support", {"", {{Id('2'), "ver_2"}}, {}}, false));
@@ -304,7 +304,7 @@ TEST_F(SyncTest, RemoteStateAddsVersionIds) {
             (std::map<ObjectId, std::string>{{Id('1'), "ver_1"}, {Id('2'), "ver_2"}}));
 }
 
-TEST_F(SyncTest, ANewAgentIdForgetsTheOldVersions) {
+TEST_F(StoreSyncTest, ANewAgentIdForgetsTheOldVersions) {
   ASSERT_OK(repo_->RecordRemoteState(
       "origin", "support", {"agent_1", {{Id('1'), "ver_1"}}, {{"production", Id('1')}}}, true));
   ASSERT_OK(
@@ -316,7 +316,7 @@ TEST_F(SyncTest, ANewAgentIdForgetsTheOldVersions) {
   EXPECT_TRUE(read->labels.empty());
 }
 
-TEST_F(SyncTest, LabelsAreReplacedOnlyWhenAsked) {
+TEST_F(StoreSyncTest, LabelsAreReplacedOnlyWhenAsked) {
   ASSERT_OK(repo_->RecordRemoteState("origin", "support",
                                      {"agent_1", {}, {{"production", Id('1')}}}, true));
   ASSERT_OK(repo_->RecordRemoteState("origin", "support", {"", {}, {{"staging", Id('2')}}}, false));
@@ -331,7 +331,7 @@ TEST_F(SyncTest, LabelsAreReplacedOnlyWhenAsked) {
   EXPECT_TRUE(repo_->ReadRemoteState("origin", "support")->labels.empty());
 }
 
-TEST_F(SyncTest, ATornLastLineIsIgnoredAndTheNextRecordStartsOnItsOwnLine) {
+TEST_F(StoreSyncTest, ATornLastLineIsIgnoredAndTheNextRecordStartsOnItsOwnLine) {
   ASSERT_OK(
       repo_->RecordRemoteState("origin", "support", {"agent_1", {{Id('1'), "ver_1"}}, {}}, false));
   // A write cut off in the middle of a version id.
@@ -353,7 +353,7 @@ TEST_F(SyncTest, ATornLastLineIsIgnoredAndTheNextRecordStartsOnItsOwnLine) {
   EXPECT_NE(text.find("\nversion\t" + Id('3').Hex() + "\tver_3\n"), std::string::npos) << text;
 }
 
-TEST_F(SyncTest, RemoveRemoteDeletesItsState) {
+TEST_F(StoreSyncTest, RemoveRemoteDeletesItsState) {
   ASSERT_OK(repo_->AddRemote("origin", "https://clawmit.example/api"));
   ASSERT_OK(repo_->AddRemote("backup", "https://backup.example/api"));
   std::vector<VersionRecord> chain = Chain("support", 1, 1, std::nullopt);
