@@ -5,7 +5,8 @@
 //   version <TAB> <commit> <TAB> ver_…
 //   labels                             (the label lines that follow replace all)
 //   label <TAB> <name> <TAB> <commit>
-// A torn last line is ignored; the file can always be rebuilt by a fetch.
+// A torn last line is ignored, and cut off by the next write; the file can
+// always be rebuilt by a fetch.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -87,12 +88,19 @@ Status Repository::RecordRemoteState(const std::string& remote, const std::strin
   std::filesystem::create_directories(file.parent_path(), ec);
   int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) return Status::Io("cannot write " + file.string());
-  // After a torn last line, start on a line of its own.
+  // Cut off a torn last line: ended by the next write's newline it would
+  // read as a whole line (a truncated ver_… id taken for the real one).
   off_t size = ::lseek(fd, 0, SEEK_END);
-  char last = '\n';
-  if (size > 0 && ::pread(fd, &last, 1, size - 1) == 1 && last != '\n') lines.insert(0, "\n");
+  off_t keep = size;
+  bool ok = size >= 0;
+  while (ok && keep > 0) {
+    char c = 0;
+    ok = ::pread(fd, &c, 1, keep - 1) == 1;
+    if (!ok || c == '\n') break;
+    --keep;
+  }
+  if (ok && keep < size) ok = ::ftruncate(fd, keep) == 0;
   std::string_view rest = lines;
-  bool ok = true;
   while (ok && !rest.empty()) {
     ssize_t n = ::write(fd, rest.data(), rest.size());
     ok = n > 0;
