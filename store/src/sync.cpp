@@ -1,6 +1,7 @@
 // What sync writes: versions received from a remote (their objects, many at
 // once in one pack file), remote-tracking refs and fast-forwards of agents.
 // docs/SYNC.md tells how fetch, pull, push and clone use them.
+#include <git2/pack.h>
 #include <git2/sys/mempack.h>
 #include <git2/sys/odb_backend.h>
 
@@ -76,8 +77,10 @@ Result<std::vector<PendingObject>> BuildObjects(git_odb* odb,
 using WritePackHandle = std::unique_ptr<git_odb_writepack, void (*)(git_odb_writepack*)>;
 
 // Writes `objects` as one pack file: they are put in an in-memory object
-// database, libgit2's pack builder makes the pack, and the repository's
-// indexer stores it with its index.
+// database, libgit2's pack builder packs exactly those objects (each one
+// alone, never what a commit or tree reaches: the repository may already
+// have some of the blobs and trees a new version names, and the pack must
+// not need them), and the repository's indexer stores it with its index.
 Status WritePack(git_odb* target, const std::vector<PendingObject>& objects) {
   git_odb* mem_odb_raw = nullptr;
   if (int rc = git_odb_new(&mem_odb_raw); rc != 0) return GitStatus(rc, "cannot make a pack");
@@ -99,8 +102,21 @@ Status WritePack(git_odb* target, const std::vector<PendingObject>& objects) {
       return GitStatus(rc, "cannot make a pack");
     }
   }
+  git_packbuilder* builder_raw = nullptr;
+  if (int rc = git_packbuilder_new(&builder_raw, mem_repo_raw); rc != 0) {
+    return GitStatus(rc, "cannot make a pack");
+  }
+  std::unique_ptr<git_packbuilder, void (*)(git_packbuilder*)> builder(builder_raw,
+                                                                       git_packbuilder_free);
+  git_packbuilder_set_threads(builder_raw, 1);
+  for (const PendingObject& o : objects) {
+    git_oid oid = ToGit(o.id);
+    if (int rc = git_packbuilder_insert(builder_raw, &oid, nullptr); rc != 0) {
+      return GitStatus(rc, "cannot make a pack");
+    }
+  }
   git_buf pack = GIT_BUF_INIT;
-  if (int rc = git_mempack_dump(&pack, mem_repo_raw, mempack); rc != 0) {
+  if (int rc = git_packbuilder_write_buf(&pack, builder_raw); rc != 0) {
     git_buf_dispose(&pack);
     return GitStatus(rc, "cannot make a pack");
   }

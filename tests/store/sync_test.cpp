@@ -142,6 +142,46 @@ TEST_F(StoreSyncTest, ObjectsAlreadyPresentAreSkipped) {
   EXPECT_EQ(LooseObjects(), 3U);  // the new prompt blob, tree and commit
 }
 
+// Versions received into a repository that already holds part of their
+// objects: every version shares the tools and config blobs with the one
+// already here, and the prompts come back to values it has. Below 32 new
+// versions they are written loose, from 32 on in a pack that must hold only
+// the objects that are new (it used to ask for the ones already here).
+class IncrementalWriteTest : public StoreSyncTest, public ::testing::WithParamInterface<size_t> {};
+
+TEST_P(IncrementalWriteTest, NewVersionsOnTopOfOnesHere) {
+  const size_t count = GetParam();
+  std::vector<VersionRecord> first = Chain("support", 1, 2, std::nullopt);
+  ASSERT_OK(repo_->WriteVersions(first));
+  std::vector<VersionRecord> more;
+  std::optional<ObjectId> parent = first.back().commit;
+  for (size_t i = 0; i < count; ++i) {
+    uint64_t number = 3 + i;
+    // Prompts r1, r2 (already here) and a few more that repeat.
+    more.push_back(Record("support", number, "r" + std::to_string(1 + i % 7), {*parent}));
+    parent = more.back().commit;
+  }
+  std::vector<VersionRecord> fork = Chain("support-formal", 1, count, first[0].commit, "r");
+
+  ASSERT_OK(repo_->WriteVersions(more));
+  ASSERT_OK(repo_->WriteVersions(fork));
+
+  EXPECT_EQ(PackFiles(), count >= 32 ? 2U : 0U);
+  for (const auto* chain : {&first, &more, &fork}) {
+    for (const VersionRecord& r : *chain) {
+      auto v = repo_->ReadVersion(r.commit);
+      ASSERT_TRUE(v.ok()) << v.status().ToString();
+      ASSERT_EQ(v->content, r.content);
+    }
+  }
+  ASSERT_OK(repo_->FastForward("support", std::nullopt, more.back().commit, std::nullopt));
+  EXPECT_EQ(repo_->GetAgent("support")->versions, count + 2);
+}
+
+INSTANTIATE_TEST_SUITE_P(Sizes, IncrementalWriteTest,
+                         ::testing::Values(size_t{31}, size_t{32}, size_t{33}, size_t{500},
+                                           size_t{10000}));
+
 TEST_F(StoreSyncTest, VersionsOnALocalCommitAreAccepted) {
   VersionSummary v1 = MustCommit(Request("support", "a"));
   std::vector<VersionRecord> chain = Chain("support", 2, 2, v1.commit);
