@@ -5,7 +5,7 @@ namespace clawmit::cli {
 Result<ResolvedRevision> ResolveArgument(store::Repository& repo, const std::string& text) {
   CLAWMIT_ASSIGN_OR_RETURN(core::Revision rev, core::ParseRevision(text));
   CLAWMIT_ASSIGN_OR_RETURN(core::ObjectId commit, repo.Resolve(rev));
-  return ResolvedRevision{rev.slug, commit};
+  return ResolvedRevision{rev.slug, commit, rev.remote};
 }
 
 Result<ResolvedRevision> ResolveAgentRevision(store::Repository& repo, const std::string& slug,

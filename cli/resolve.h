@@ -10,6 +10,7 @@ namespace clawmit::cli {
 struct ResolvedRevision {
   std::string slug;
   core::ObjectId commit;
+  std::string remote;  // "origin" for `origin/support…`: a remote's version as last fetched
 };
 
 Result<ResolvedRevision> ResolveArgument(store::Repository& repo, const std::string& text);

@@ -43,6 +43,22 @@ struct Entry {
 Result<std::vector<Entry>> Collect(store::Repository& repo, ResolvedRevision start,
                                    const LogOptions& opts) {
   std::vector<Entry> entries;
+  if (!start.remote.empty()) {
+    // A remote's copy of the agent: its own line, as last fetched.
+    CLAWMIT_ASSIGN_OR_RETURN(std::vector<store::VersionSummary> history,
+                             repo.RemoteLog(start.remote, start.slug));
+    auto it = std::find_if(history.begin(), history.end(), [&](const store::VersionSummary& v) {
+      return v.commit == start.commit;
+    });
+    if (it == history.end()) it = history.begin();
+    const core::ObjectId head = history.front().commit;
+    for (; it != history.end(); ++it) {
+      if (opts.max_count != 0 && entries.size() == opts.max_count) break;
+      bool is_head = it->commit == head;
+      entries.push_back({start.slug, std::move(*it), is_head});
+    }
+    return entries;
+  }
   while (true) {
     CLAWMIT_ASSIGN_OR_RETURN(store::AgentSummary agent, repo.GetAgent(start.slug));
     // From the head, -n N reads only the end of the version index.
@@ -63,7 +79,7 @@ Result<std::vector<Entry>> Collect(store::Repository& repo, ResolvedRevision sta
     if (!opts.follow_forks) return entries;
     CLAWMIT_ASSIGN_OR_RETURN(std::optional<store::ForkOrigin> origin, repo.Origin(start.slug));
     if (!origin) return entries;
-    start = ResolvedRevision{origin->slug, origin->commit};
+    start = ResolvedRevision{origin->slug, origin->commit, ""};
   }
 }
 
@@ -127,7 +143,7 @@ Command LogCommand() {
   return {"log", "Show an agent's versions, newest first", Needs::kRepository, [](CLI::App& app) {
             auto opts = std::make_shared<LogOptions>();
             app.add_option("rev", opts->rev,
-                           "Agent or revision to start from (support, support@v5)")
+                           "Agent or revision to start from (support, support@v5, origin/support)")
                 ->required();
             app.add_flag("--oneline", opts->oneline, "One line per version: number, id, subject");
             app.add_option("-n,--max-count", opts->max_count, "Show at most N versions");
@@ -144,7 +160,8 @@ Command LogCommand() {
                 "stops at its version 1 unless --follow-forks continues into its source.\n"
                 "Each entry shows the first line of its message; 'clawmit show' prints it all.\n\n"
                 "Examples:\n  clawmit log support\n  clawmit log support@v5 --oneline -n 3\n"
-                "  clawmit log support -p --json");
+                "  clawmit log support -p --json\n"
+                "  clawmit log origin/support --oneline   # the remote's, as last fetched");
             return Run([opts](Context& ctx) { return RunLog(ctx, *opts); });
           }};
 }

@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "clawmit/core/limits.h"
 #include "json_text.h"
 
 namespace clawmit::core {
@@ -188,15 +189,62 @@ Result<AgentDocument> ParseAgentDocument(std::string_view text, std::string_view
   return doc;
 }
 
+namespace {
+
+std::string TooBig(size_t size, size_t limit) {
+  return "is " + std::to_string(size) + " bytes; at most " + std::to_string(limit) + " are allowed";
+}
+
+}  // namespace
+
 Status Validate(const AgentContent& content) {
   std::vector<FieldError> errors;
-  if (!IsValidUtf8(content.prompt)) {
+  if (content.prompt.size() > limits::kMaxPromptBytes) {
+    errors.push_back({"prompt", TooBig(content.prompt.size(), limits::kMaxPromptBytes)});
+  } else if (!IsValidUtf8(content.prompt)) {
     errors.push_back({"prompt", "is not valid UTF-8 (binary content is not a prompt)"});
   } else if (content.prompt.find('\0') != std::string::npos) {
     errors.push_back({"prompt", "contains a NUL character"});
   }
-  std::set<std::string> names;
+  if (content.tools.size() > limits::kMaxTools) {
+    errors.push_back({"tools", "has " + std::to_string(content.tools.size()) + " tools; at most " +
+                                   std::to_string(limits::kMaxTools) + " are allowed"});
+  }
+  // Sizes and depths first: nothing below parses a value nested too deep.
+  size_t tools_bytes = 0;
+  bool tools_too_deep = false;
   for (size_t i = 0; i < content.tools.size(); ++i) {
+    const Tool& tool = content.tools[i];
+    // As the API and tools.json carry it: strings escaped, parameters compact.
+    tools_bytes += CompactText(json(tool.name)).size() +
+                   CompactText(json(tool.description)).size() + tool.parameters.size();
+    // tools.json's array and the tool's object hold the parameters.
+    if (JsonNestsDeeperThan(tool.parameters, limits::kMaxJsonDepth - 2)) {
+      errors.push_back({"tools[" + std::to_string(i) + "].parameters",
+                        "nests deeper than " + std::to_string(limits::kMaxJsonDepth) +
+                            " levels (counted from tools.json's top)"});
+      tools_too_deep = true;
+    }
+  }
+  if (tools_bytes > limits::kMaxToolsFileBytes) {
+    errors.push_back({"tools", TooBig(tools_bytes, limits::kMaxToolsFileBytes)});
+  }
+  size_t config_bytes = 0;
+  std::set<std::string> too_deep_keys;
+  for (const auto& [key, value] : content.config) {
+    config_bytes += CompactText(json(key)).size() + value.size();
+    if (JsonNestsDeeperThan(value, limits::kMaxJsonDepth - 1)) {
+      errors.push_back({"config." + key, "nests deeper than " +
+                                             std::to_string(limits::kMaxJsonDepth) +
+                                             " levels (counted from config.json's top)"});
+      too_deep_keys.insert(key);
+    }
+  }
+  if (config_bytes > limits::kMaxConfigFileBytes) {
+    errors.push_back({"config", TooBig(config_bytes, limits::kMaxConfigFileBytes)});
+  }
+  std::set<std::string> names;
+  for (size_t i = 0; i < content.tools.size() && !tools_too_deep; ++i) {
     const Tool& tool = content.tools[i];
     std::string field = "tools[" + std::to_string(i) + "]";
     if (tool.name.empty()) {
@@ -212,6 +260,7 @@ Status Validate(const AgentContent& content) {
     }
   }
   for (const auto& [key, value] : content.config) {
+    if (too_deep_keys.contains(key)) continue;
     json parsed = json::parse(value, nullptr, false);
     if (parsed.is_discarded()) {
       errors.push_back({"config." + key, "is not valid JSON"});

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "clawmit/core/limits.h"
+
 namespace clawmit::core::internal {
 
 namespace {
@@ -38,6 +40,12 @@ constexpr double kMaxExactInteger = 9007199254740992.0;  // 2^53
 }  // namespace
 
 Result<nlohmann::json> ParseJson(std::string_view text, std::string_view source) {
+  // Before parsing: the parser, the canonical form and every check after it
+  // recurse, and a deep enough document would exhaust the stack.
+  if (JsonNestsDeeperThan(text, limits::kMaxJsonDepth)) {
+    std::string what = "nests deeper than " + std::to_string(limits::kMaxJsonDepth) + " levels";
+    return Status::InvalidContent(std::string(source) + ": " + what, {{std::string(source), what}});
+  }
   try {
     nlohmann::json value = nlohmann::json::parse(text.begin(), text.end());
     CanonicalizeNumbers(value);

@@ -64,7 +64,15 @@ Status ValidateLabelName(std::string_view label) {
 Result<Revision> ParseRevision(std::string_view text) {
   Revision rev;
   auto at = text.find('@');
-  rev.slug = std::string(text.substr(0, at));
+  std::string_view name = text.substr(0, at);
+  if (auto slash = name.find('/'); slash != std::string_view::npos) {
+    rev.remote = std::string(name.substr(0, slash));
+    name = name.substr(slash + 1);
+    if (Status s = CheckName("remote name", rev.remote); !s.ok()) {
+      return s.WithContext("revision '" + std::string(text) + "'");
+    }
+  }
+  rev.slug = std::string(name);
   CLAWMIT_TRY(ValidateSlug(rev.slug).WithContext("revision '" + std::string(text) + "'"));
   if (at == std::string_view::npos) return rev;
 

@@ -35,6 +35,8 @@ inline NewAgentBody ReadNewAgentBody(const nlohmann::json& body, const std::stri
     }
   }
   ReadString(body, "commitMessage", false, out.message, details);
+  CheckMessageLimit(out.message, "commitMessage", details);
+  CheckMetaLimits(out.name, out.description, details);
   if (ReadString(body, "commitId", false, out.commit_id, details) &&
       !core::ObjectId::FromHex(out.commit_id)) {
     details.push_back({"commitId", "must be a full commit id (40 hexadecimal digits)"});

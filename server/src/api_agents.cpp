@@ -229,6 +229,7 @@ HttpResponse Api::UpdateAgent(const HttpRequest& req, const std::string& id) con
   bool has_name = ReadString(body, "name", false, name, details);
   bool has_description = ReadString(body, "description", false, description, details);
   if (has_name && name.empty()) details.push_back({"name", "must not be empty"});
+  CheckMetaLimits(name, description, details);
   for (const auto& [key, value] : body.items()) {
     if (key != "name" && key != "description") {
       details.push_back({key, "cannot be changed here (only name and description)"});

@@ -45,6 +45,7 @@ BatchEntry ReadEntry(const json& v, size_t i, std::vector<ApiFieldError>& detail
       core::NormalizeMessage(e.message).empty()) {
     own.push_back({"commitMessage", "must not be empty"});
   }
+  CheckMessageLimit(e.message, "commitMessage", own);
   if (ReadString(v, "commitId", true, e.commit_id, own) && !core::ObjectId::FromHex(e.commit_id)) {
     own.push_back({"commitId", "must be a full commit id (40 hexadecimal digits)"});
   }

@@ -85,6 +85,7 @@ HttpResponse Api::Rollback(const HttpRequest& req, const std::string& agent_id) 
   std::string target_id, message, authored_at, expected_commit;
   ReadString(body, "versionId", true, target_id, details);
   ReadString(body, "commitMessage", false, message, details);
+  CheckMessageLimit(message, "commitMessage", details);
   ReadString(body, "authoredAt", false, authored_at, details);
   ReadString(body, "commitId", false, expected_commit, details);
   core::Signature author = ReadAuthor(body, caller.email, authored_at, details);

@@ -14,6 +14,7 @@
 #include "clawmit/core/agent.h"
 #include "clawmit/core/commit.h"
 #include "clawmit/core/iso_time.h"
+#include "clawmit/core/limits.h"
 #include "clawmit/server/http.h"
 #include "router.h"
 
@@ -99,37 +100,30 @@ inline std::optional<HttpResponse> ReadPage(const HttpRequest& req, int64_t defa
   return std::nullopt;
 }
 
-// How deep arrays and objects may nest in a body: far beyond any agent's
-// config, far below what recursive code (dump, core's checks) could survive.
-inline constexpr int kMaxJsonDepth = 64;
+// How deep arrays and objects may nest in a body: the content limit of core
+// plus the envelope around content (docs/FORMAT.md "Limits"), far below what
+// recursive code (dump, core's checks) could survive.
+inline constexpr int kMaxJsonDepth = core::limits::kMaxJsonDepth + core::limits::kEnvelopeDepth;
 
-// Whether `text` nests arrays/objects deeper than `limit` (strings skipped).
-inline bool NestsDeeperThan(std::string_view text, int limit) {
-  int depth = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > limit) return true;
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
+// The limits of core on a commit message, a name and a description, as
+// field details.
+inline void CheckMessageLimit(const std::string& message, const std::string& field,
+                              std::vector<ApiFieldError>& details) {
+  if (Status s = core::ValidateMessage(core::NormalizeMessage(message), field); !s.ok()) {
+    details.push_back({field, s.details().front().message});
   }
-  return false;
+}
+inline void CheckMetaLimits(const std::string& name, const std::string& description,
+                            std::vector<ApiFieldError>& details) {
+  if (Status s = core::ValidateMeta({name, description}); !s.ok()) {
+    for (const auto& d : s.details()) details.push_back({d.field, d.message});
+  }
 }
 
 // Parses the request body into `body`; the 400 answer when it is not a JSON
 // object or nests deeper than kMaxJsonDepth.
 inline std::optional<HttpResponse> ReadJsonObject(const HttpRequest& req, nlohmann::json& body) {
-  if (NestsDeeperThan(req.body, kMaxJsonDepth)) {
+  if (core::JsonNestsDeeperThan(req.body, kMaxJsonDepth)) {
     return ErrorResponse(
         400, "VALIDATION_ERROR", "Invalid request data", req.request_id,
         {{"body", "nests deeper than " + std::to_string(kMaxJsonDepth) + " levels"}});

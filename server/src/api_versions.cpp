@@ -114,6 +114,7 @@ HttpResponse Api::CreateVersion(const HttpRequest& req, const std::string& agent
       core::NormalizeMessage(message).empty()) {
     details.push_back({"commitMessage", "must not be empty"});
   }
+  CheckMessageLimit(message, "commitMessage", details);
   ReadString(body, "authoredAt", false, authored_at, details);
   ReadString(body, "commitId", false, expected_commit, details);
   core::Signature author = ReadAuthor(body, caller.email, authored_at, details);

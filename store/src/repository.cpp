@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <mutex>
 
+#include "clawmit/core/limits.h"
 #include "repo_lock.h"
 #include "repository_impl.h"
 
@@ -115,9 +116,26 @@ Result<AgentSummary> Repository::GetAgent(const std::string& slug) {
 }
 
 Result<ObjectId> Repository::Resolve(const core::Revision& rev) {
-  CLAWMIT_ASSIGN_OR_RETURN(ObjectId head, impl_->RequireHead(rev.slug));
   using Kind = core::Revision::Kind;
+  const bool remote = !rev.remote.empty();
+  std::string name = remote ? rev.remote + "/" + rev.slug : rev.slug;
+  ObjectId head;
+  if (remote) {
+    CLAWMIT_ASSIGN_OR_RETURN(head, impl_->RequireTrackingHead(rev.remote, rev.slug));
+  } else {
+    CLAWMIT_ASSIGN_OR_RETURN(head, impl_->RequireHead(rev.slug));
+  }
   if (rev.kind == Kind::kHead) return head;
+  if (rev.kind == Kind::kLabel && remote) {
+    // The remote's labels as the last fetch or push saw them.
+    CLAWMIT_ASSIGN_OR_RETURN(RemoteAgentState state, ReadRemoteState(rev.remote, rev.slug));
+    auto it = state.labels.find(rev.text);
+    if (it == state.labels.end()) {
+      return Status::NotFound("agent " + Quote(rev.slug) + " has no label " + Quote(rev.text) +
+                              " on remote " + Quote(rev.remote) + " (as last fetched)");
+    }
+    return it->second;
+  }
   if (rev.kind == Kind::kLabel) {
     git_oid oid;
     std::string ref = "refs/labels/" + rev.slug + "/" + rev.text;
@@ -128,23 +146,26 @@ Result<ObjectId> Repository::Resolve(const core::Revision& rev) {
     if (rc != 0) return GitStatus(rc, "cannot read label " + Quote(rev.text));
     return FromGit(oid);
   }
+  auto index_file =
+      remote ? impl_->RemoteIndexFile(rev.remote, rev.slug) : impl_->IndexFile(rev.slug);
   if (rev.kind == Kind::kVersion) {
-    auto found = internal::FindVersionFast(impl_->IndexFile(rev.slug), head, rev.number);
+    auto found = internal::FindVersionFast(index_file, head, rev.number);
     if (found) return found->commit;
   }
-  CLAWMIT_ASSIGN_OR_RETURN(std::vector<VersionSummary> history, impl_->History(rev.slug, head));
+  CLAWMIT_ASSIGN_OR_RETURN(std::vector<VersionSummary> history,
+                           impl_->History(rev.slug, head, index_file));
   uint64_t last = history.back().number;
   if (rev.kind == Kind::kVersion || rev.kind == Kind::kAncestor) {
     if (rev.kind == Kind::kAncestor && rev.number >= last) {
-      return Status::NotFound("agent " + Quote(rev.slug) + " has only " + std::to_string(last) +
+      return Status::NotFound("agent " + Quote(name) + " has only " + std::to_string(last) +
                               " versions; cannot go back " + std::to_string(rev.number));
     }
     uint64_t want = rev.kind == Kind::kVersion ? rev.number : last - rev.number;
     auto it = std::find_if(history.begin(), history.end(),
                            [&](const VersionSummary& v) { return v.number == want; });
     if (it == history.end()) {
-      return Status::NotFound("agent " + Quote(rev.slug) + " has no version v" +
-                              std::to_string(want) + " (latest is v" + std::to_string(last) + ")");
+      return Status::NotFound("agent " + Quote(name) + " has no version v" + std::to_string(want) +
+                              " (latest is v" + std::to_string(last) + ")");
     }
     return it->commit;
   }
@@ -153,8 +174,7 @@ Result<ObjectId> Repository::Resolve(const core::Revision& rev) {
     if (v.commit.Hex().compare(0, rev.text.size(), rev.text) == 0) matches.push_back(&v);
   }
   if (matches.empty()) {
-    return Status::NotFound("agent " + Quote(rev.slug) + " has no version with id " +
-                            Quote(rev.text));
+    return Status::NotFound("agent " + Quote(name) + " has no version with id " + Quote(rev.text));
   }
   if (matches.size() > 1) {
     std::string message = "id prefix " + Quote(rev.text) + " is ambiguous: it matches";
@@ -199,6 +219,16 @@ Result<Version> Repository::ReadVersion(const ObjectId& commit) {
   return v;
 }
 
+Result<std::vector<VersionSummary>> Repository::RemoteLog(const std::string& remote,
+                                                          const std::string& slug) {
+  CLAWMIT_TRY(core::ValidateSlug(remote));
+  CLAWMIT_ASSIGN_OR_RETURN(ObjectId head, impl_->RequireTrackingHead(remote, slug));
+  CLAWMIT_ASSIGN_OR_RETURN(std::vector<VersionSummary> history,
+                           impl_->History(slug, head, impl_->RemoteIndexFile(remote, slug)));
+  std::reverse(history.begin(), history.end());
+  return history;
+}
+
 Result<std::vector<VersionSummary>> Repository::Log(const std::string& slug, size_t limit) {
   CLAWMIT_ASSIGN_OR_RETURN(ObjectId head, impl_->RequireHead(slug));
   std::vector<VersionSummary> history;
@@ -221,6 +251,8 @@ Result<VersionSummary> Repository::Commit(const CommitRequest& req) {
   if (core::NormalizeMessage(req.message).empty()) {
     return Status::InvalidArgument("empty commit message (use -m MSG)");
   }
+  CLAWMIT_TRY(core::ValidateMessage(core::NormalizeMessage(req.message), "commit message"));
+  if (req.meta) CLAWMIT_TRY(core::ValidateMeta(*req.meta));
   CLAWMIT_ASSIGN_OR_RETURN(internal::RepoLock lock,
                            internal::RepoLock::Acquire(impl_->git_dir, internal::kLockTimeout));
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "clawmit/core/limits.h"
 #include "clawmit/store/repository.h"
 #include "git_handle.h"
 #include "version_index.h"
@@ -109,8 +110,32 @@ struct Repository::Impl {
   }
 
   Result<std::vector<VersionSummary>> History(const std::string& slug, const ObjectId& head) {
-    return internal::LoadVersionIndex(IndexFile(slug), slug, head,
+    return History(slug, head, IndexFile(slug));
+  }
+  Result<std::vector<VersionSummary>> History(const std::string& slug, const ObjectId& head,
+                                              const std::filesystem::path& index_file) {
+    return internal::LoadVersionIndex(index_file, slug, head,
                                       [this](const ObjectId& id) { return ReadCommitMeta(id); });
+  }
+
+  // The version index of a remote-tracking head, apart from the agent's own
+  // (`<slug>@<remote>` is never a slug), so reading one never rewrites the other.
+  std::filesystem::path RemoteIndexFile(const std::string& remote, const std::string& slug) const {
+    return git_dir / "clawmit" / "index" / (slug + "@" + remote);
+  }
+
+  // refs/remotes/<remote>/<slug>; kNotFound when it was never fetched.
+  Result<ObjectId> RequireTrackingHead(const std::string& remote, const std::string& slug) {
+    CLAWMIT_TRY(core::ValidateSlug(slug));
+    std::string ref = "refs/remotes/" + remote + "/" + slug;
+    git_oid oid;
+    int rc = git_reference_name_to_id(&oid, repo.get(), ref.c_str());
+    if (rc == GIT_ENOTFOUND) {
+      return Status::NotFound("no agent " + Quote(slug) + " fetched from remote " + Quote(remote) +
+                              ": run 'clawmit fetch " + remote + "'");
+    }
+    if (rc != 0) return GitStatus(rc, "cannot read " + ref);
+    return FromGit(oid);
   }
 
   // A read-only view of the config, taken once; writers call ConfigChanged().
@@ -141,6 +166,7 @@ struct Repository::Impl {
   // Writes name and description into the config when they changed. The
   // caller holds the repository lock.
   Status WriteMeta(const std::string& slug, const core::AgentMeta& meta) {
+    CLAWMIT_TRY(core::ValidateMeta(meta));
     core::AgentMeta current = Meta(slug);
     if (current.name == meta.name && current.description == meta.description) return Status::Ok();
     git_config* raw = nullptr;

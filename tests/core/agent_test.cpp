@@ -301,16 +301,18 @@ TEST(AgentTest, Utf8CheckRefusesBrokenSequences) {
   EXPECT_FALSE(IsValidUtf8(std::string("abc\xc3", 4)));
 }
 
-TEST(AgentTest, LargePromptIsValid) {
+TEST(AgentTest, LargePromptIsValidUpToTheLimit) {
   AgentContent content;
-  content.prompt = std::string(5 * 1024 * 1024, 'a');
+  content.prompt = std::string(128 * 1024, 'a');
   EXPECT_OK(Validate(content));
+  content.prompt = std::string(5 * 1024 * 1024, 'a');
+  EXPECT_FALSE(Validate(content).ok());
 }
 
 TEST(AgentTest, LargeMultibytePromptIsValid) {
   AgentContent content;
   const std::string chunk = "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\n";
-  while (content.prompt.size() < 5 * 1000 * 1000) content.prompt += chunk;
+  while (content.prompt.size() + chunk.size() < 128 * 1024) content.prompt += chunk;
   EXPECT_OK(Validate(content));
   content.prompt += "\xff";
   EXPECT_FALSE(Validate(content).ok());

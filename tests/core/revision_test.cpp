@@ -14,6 +14,37 @@ bool Contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
 }
 
+// --- remote revisions --------------------------------------------------------
+
+TEST(RevisionTest, ARemotePrefixNamesTheRemotesCopy) {
+  auto head = ParseRevision("origin/support");
+  ASSERT_TRUE(head.ok()) << head.status().ToString();
+  EXPECT_EQ(head->remote, "origin");
+  EXPECT_EQ(head->slug, "support");
+  EXPECT_EQ(head->kind, Revision::Kind::kHead);
+
+  auto v3 = ParseRevision("backup/support@v3");
+  ASSERT_TRUE(v3.ok());
+  EXPECT_EQ(v3->remote, "backup");
+  EXPECT_EQ(v3->kind, Revision::Kind::kVersion);
+  EXPECT_EQ(v3->number, 3U);
+
+  auto label = ParseRevision("origin/support@production");
+  ASSERT_TRUE(label.ok());
+  EXPECT_EQ(label->kind, Revision::Kind::kLabel);
+  EXPECT_EQ(label->text, "production");
+
+  EXPECT_EQ(ParseRevision("support@v3")->remote, "");
+}
+
+TEST(RevisionTest, ABadRemotePrefixIsRefusedByName) {
+  for (const char* bad : {"/support", "origin/", "Or/support", "a/b/c", "origin/support/x"}) {
+    auto r = ParseRevision(bad);
+    EXPECT_EQ(r.status().code(), Status::Code::kInvalidArgument) << bad;
+    EXPECT_TRUE(Contains(r.status().message(), bad)) << r.status().message();
+  }
+}
+
 // --- slugs -------------------------------------------------------------------
 
 TEST(RevisionTest, SlugRulesAcceptLowercaseLettersDigitsDashAndUnderscore) {

@@ -119,9 +119,9 @@ TEST_F(BadInputTest, InvalidSlugsAreUsageErrors) {
   EXPECT_EQ(fs::exists(root().parent_path() / "etc"), etc_existed);
 }
 
-TEST_F(BadInputTest, FiveMegabytePromptRoundTripsByteExact) {
+TEST_F(BadInputTest, APromptAtTheSizeLimitRoundTripsByteExact) {
   std::string big;
-  for (int i = 0; big.size() < 5 * 1024 * 1024; ++i) {
+  for (int i = 0; big.size() < 128 * 1024 - 200; ++i) {
     big += "line " + std::to_string(i) + ":\tcaf\xc3\xa9 \xe2\x9c\x93 \xe6\x97\xa5\xe6\x9c\xac ";
     big += (i % 7 == 0) ? "  \r\n" : "the quick brown fox\n";
   }
@@ -140,6 +140,22 @@ TEST_F(BadInputTest, FiveMegabytePromptRoundTripsByteExact) {
   ASSERT_EQ(Clawmit({"checkout", "support@v2", "--force"}).exit_code, 0);
   EXPECT_TRUE(ReadFile(Folder("support") / "prompt.md") == big);
   EXPECT_EQ(Clawmit({"diff", "--exit-code"}).exit_code, 0);
+}
+
+TEST_F(BadInputTest, ContentOverTheSharedLimitsIsRefusedNamingTheField) {
+  std::string before = Stored();
+  WriteFile(root() / "huge.md", std::string(5 * 1024 * 1024, 'a'));
+  Refused({"commit", "support", "--prompt-file", "huge.md", "-m", "Huge"}, 7,
+          {"prompt", "at most 131072"});
+  // Nested far past 64 levels: refused before parsing, quickly, naming the file.
+  std::string deep = "{\"a\":" + std::string(80000, '[') + std::string(80000, ']') + "}";
+  WriteFile(Folder("support") / "config.json", deep);
+  Refused({"commit", "support", "-m", "Deep"}, 7, {"config.json", "nests deeper than 64 levels"});
+  WriteFile(Folder("support") / "config.json", "{\"temperature\": 0.5}\n");
+  Refused({"commit", "support", "-m", std::string(9000, 'm')}, 7, {"commit message", "8192"});
+  Refused({"new", "named", "--name", std::string(300, 'n')}, 7, {"name", "256"});
+  EXPECT_EQ(Stored(), before);
+  EXPECT_FALSE(HasAgent("named"));
 }
 
 TEST_F(BadInputTest, BinaryPromptIsRefusedAsNotUtf8) {

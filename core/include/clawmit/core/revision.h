@@ -1,5 +1,7 @@
 // Agent slugs and the revision syntax: `support`, `support@v5`,
-// `support@3f2a9c`, `support@~2`, `support@production`.
+// `support@3f2a9c`, `support@~2`, `support@production`, and the same on a
+// remote's copy of the agent as last fetched: `origin/support`,
+// `origin/support@v5`, `origin/support@production`.
 #pragma once
 
 #include <cstdint>
@@ -26,6 +28,7 @@ struct Revision {
     kAncestor,  // "support@~2": number = 2 ("@~" alone is 1)
     kLabel,     // "support@production": text = "production"
   };
+  std::string remote;  // "origin" in "origin/support@v3"; empty: the local agent
   std::string slug;
   Kind kind = Kind::kHead;
   uint64_t number = 0;

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "clawmit/core/limits.h"
 #include "clawmit/core/status.h"
 
 namespace clawmit::server {
@@ -42,10 +43,10 @@ using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 
 struct HttpServerOptions {
   std::string host = "127.0.0.1";
-  uint16_t port = 3000;                   // 0: any free port (see HttpServer::port)
-  size_t max_header_bytes = 8 * 1024;     // beyond: 431
-  size_t max_body_bytes = 1024 * 1024;    // beyond: 413
-  std::chrono::seconds idle_timeout{30};  // keep-alive and slow clients
+  uint16_t port = 3000;                // 0: any free port (see HttpServer::port)
+  size_t max_header_bytes = 8 * 1024;  // beyond: 431
+  size_t max_body_bytes = core::limits::kDefaultMaxBodyBytes;  // beyond: 413
+  std::chrono::seconds idle_timeout{30};                       // keep-alive and slow clients
   int threads = 2;
   // One line per request: requestId, method, path, status, duration. Never
   // headers or bodies (tokens, passwords).

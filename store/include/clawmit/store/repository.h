@@ -193,6 +193,10 @@ class Repository {
   // The agent's own history, newest first; at most `limit` entries (0: all).
   Result<std::vector<VersionSummary>> Log(const std::string& slug, size_t limit);
 
+  // The history of `slug` on `remote` as last fetched (refs/remotes/<remote>/<slug>),
+  // newest first; kNotFound when it was never fetched.
+  Result<std::vector<VersionSummary>> RemoteLog(const std::string& remote, const std::string& slug);
+
   // Writes a new version and moves `refs/agents/<slug>` to it.
   // kNothingToDo when the content equals the head's and empty commits are not
   // allowed; kConflict when the head moved or the lock is held too long.
