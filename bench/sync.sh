@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Sync on loopback: push and clone of AGENTS agents of VERSIONS versions each
 # (default 100 × 100 = 10,000 versions) against a real clawmit serve, then
-# fetch and push with nothing new — seconds and requests made for each.
+# fetch and push with nothing new; then, as a team works: pulls of 1,000 and
+# 10,000 new versions into a clone that has the agent, and a push of 1,000
+# versions with 50 KB prompts — seconds and requests made for each.
 # Usage: bench/sync.sh [BINDIR]   (BINDIR holds clawmit, clawmit-net and
 # clawmit-serve; default $CLAWMIT_BIN, else build/; RUNS=3 clones; results:
 # bench/results/sync.md)
@@ -82,5 +84,25 @@ for run in $(seq "$runs"); do
 done
 measure "fetch, nothing new" "$work/b" fetch
 measure "pull, nothing new" "$work/b" pull
+
+# Incremental pulls: the clone has v1 of the agent, the remote N more.
+ga() { git --git-dir="$work/a/.clawmit" "$@"; }
+for n in ${INCREMENTAL:-1000 10000}; do
+  slug="inc$n"
+  python3 "$root/bench/make_history.py" "$slug" $((n + 1)) | ga fast-import --quiet
+  full=$(ga rev-parse "refs/agents/$slug")
+  ga update-ref "refs/agents/$slug" "$(ga rev-list --reverse "refs/agents/$slug" | head -1)"
+  (cd "$work/a" && "$clawmit" push -q origin "$slug")
+  (cd "$work/b" && "$clawmit" pull -q origin "$slug")
+  ga update-ref "refs/agents/$slug" "$full"
+  (cd "$work/a" && "$clawmit" push -q origin "$slug")
+  measure "pull $n new versions into a clone that has the agent" "$work/b" pull origin "$slug"
+done
+
+# Large prompts: the push is split by bytes (1 MiB requests), not only by count.
+PROMPT_BYTES=50000 python3 "$root/bench/make_history.py" big "${BIG:-1000}" | ga fast-import --quiet
+measure "push ${BIG:-1000} versions with 50 KB prompts" "$work/a" push origin big
+measure "pull ${BIG:-1000} versions with 50 KB prompts" "$work/b" pull origin big
+
 git --git-dir="$work/b/.clawmit" fsck --strict --no-progress
 echo "the clone passes git fsck --strict; results: $summary"

@@ -1,8 +1,10 @@
 // clawmit clone URL [DIR]: a new repository with every agent the credential
 // can read on a server (or --agent some), their versions, forks and labels,
 // and `origin` pointing at it. Runs in clawmit-net.
+#include <cstdio>
 #include <filesystem>
 
+#include "../guarded_child.h"
 #include "../json_output.h"
 #include "../sync_session.h"
 #include "clawmit/remote/remote_url.h"
@@ -35,8 +37,13 @@ std::string DefaultDir(const std::string& url) {
 class Cleanup {
  public:
   Cleanup(fs::path dir, bool existed) : dir_(std::move(dir)), existed_(existed) {}
-  ~Cleanup() {
+  ~Cleanup() { Run(); }
+  Cleanup(const Cleanup&) = delete;
+  Cleanup& operator=(const Cleanup&) = delete;
+  void Keep() { done_ = true; }
+  void Run() {
     if (done_) return;
+    done_ = true;
     std::error_code ec;
     if (!existed_) {
       fs::remove_all(dir_, ec);
@@ -44,9 +51,6 @@ class Cleanup {
     }
     for (const auto& entry : fs::directory_iterator(dir_, ec)) fs::remove_all(entry.path(), ec);
   }
-  Cleanup(const Cleanup&) = delete;
-  Cleanup& operator=(const Cleanup&) = delete;
-  void Keep() { done_ = true; }
 
  private:
   fs::path dir_;
@@ -54,24 +58,14 @@ class Cleanup {
   bool done_ = false;
 };
 
-Status RunClone(Context& ctx, const CloneArgs& args) {
-  ctx.json = args.net.json;
-  CLAWMIT_ASSIGN_OR_RETURN(std::string url, remote::NormalizeApiUrl(args.url));
-  for (const auto& slug : args.agents) CLAWMIT_TRY(core::ValidateSlug(slug).WithContext("--agent"));
-  fs::path dir = args.dir.empty() ? fs::path(DefaultDir(url)) : fs::path(args.dir);
+// Makes the repository in `dir`, fetches and checks out; prints the summary.
+Status CloneInto(Context& ctx, const CloneArgs& args, const std::string& url, const fs::path& dir,
+                 remote::ApiClient& client) {
   std::error_code ec;
-  bool existed = fs::exists(dir, ec);
-  if (existed && (!fs::is_directory(dir, ec) || !fs::is_empty(dir, ec))) {
-    return Status::AlreadyExists("destination '" + dir.string() +
-                                 "' exists and is not an empty folder");
-  }
-  // Credentials first: a clone that cannot log in makes no folder.
-  CLAWMIT_ASSIGN_OR_RETURN(auto client, ConnectAuthenticated(url, url, args.net));
-  Cleanup cleanup(dir, existed);
   CLAWMIT_ASSIGN_OR_RETURN(auto repo, store::Repository::Init(dir));
   CLAWMIT_TRY(repo->AddRemote("origin", url));
   TerminalProgress progress(args.net);
-  auto fetched = remote::Fetch(*client, *repo, {"origin", args.agents, progress.Callback(*client)});
+  auto fetched = remote::Fetch(client, *repo, {"origin", args.agents, progress.Callback(client)});
   progress.Finish();
   CLAWMIT_TRY(fetched.status());
   CLAWMIT_ASSIGN_OR_RETURN(auto heads, repo->RemoteTrackingHeads("origin"));
@@ -88,20 +82,49 @@ Status RunClone(Context& ctx, const CloneArgs& args) {
                       {"versionNumber", a.head.number},
                       {"commitId", a.head.commit.Hex()}});
   }
-  cleanup.Keep();
   fs::path where = fs::absolute(dir, ec);
   if (args.net.json) {
     PrintJson(ctx.out, {{"url", url},
                         {"dir", where.string()},
                         {"agents", agents},
                         {"versions", fetched->versions},
-                        {"requests", client->requests_sent()}});
+                        {"requests", client.requests_sent()}});
     return Status::Ok();
   }
   ctx.out.Line("Cloned " + std::to_string(agents.size()) +
                (agents.size() == 1 ? " agent" : " agents") + " (" +
                std::to_string(fetched->versions) + " versions) from " + url + " into " +
                dir.string() + "/");
+  return Status::Ok();
+}
+
+Status RunClone(Context& ctx, const CloneArgs& args) {
+  ctx.json = args.net.json;
+  CLAWMIT_ASSIGN_OR_RETURN(std::string url, remote::NormalizeApiUrl(args.url));
+  for (const auto& slug : args.agents) CLAWMIT_TRY(core::ValidateSlug(slug).WithContext("--agent"));
+  fs::path dir = args.dir.empty() ? fs::path(DefaultDir(url)) : fs::path(args.dir);
+  std::error_code ec;
+  bool existed = fs::exists(dir, ec);
+  if (existed && (!fs::is_directory(dir, ec) || !fs::is_empty(dir, ec))) {
+    return Status::AlreadyExists("destination '" + dir.string() +
+                                 "' exists and is not an empty folder");
+  }
+  // Credentials first: a clone that cannot log in makes no folder.
+  CLAWMIT_ASSIGN_OR_RETURN(auto client, ConnectAuthenticated(url, url, args.net));
+  Cleanup cleanup(dir, existed);
+  // The clone itself runs in a child process: Ctrl-C, SIGTERM or SIGHUP at
+  // any moment still lets this one remove what it made.
+  GuardedOutcome outcome =
+      RunGuarded([&]() -> Status { return CloneInto(ctx, args, url, dir, *client); });
+  if (!outcome.status.ok()) {
+    cleanup.Run();
+    if (outcome.signal != 0) {
+      std::fprintf(stderr, "clawmit: clone interrupted; removed '%s'\n", dir.string().c_str());
+      ReRaise(outcome.signal);
+    }
+    return outcome.status;
+  }
+  cleanup.Keep();
   return Status::Ok();
 }
 

@@ -1,6 +1,7 @@
 // clawmit pull [remote] [agent…]: fetch, then fast-forward the local agents
-// (and their folders and labels) to the remote's. Diverged agents stop it
-// before anything changes. Runs in clawmit-net.
+// (and their folders and labels) to the remote's. A diverged agent, or one
+// whose folder has uncommitted changes, is left as it is while the others
+// are updated. Runs in clawmit-net.
 #include "../json_output.h"
 #include "../sync_session.h"
 #include "../working_state.h"
@@ -64,7 +65,9 @@ Status RunPull(Context& ctx, const SyncArgs& args) {
     for (const auto& a : fetched->remote) slugs.push_back(a.slug);
   }
   CLAWMIT_ASSIGN_OR_RETURN(auto relations, remote::Compare(repo, target.remote, slugs));
-  // Check everything before changing anything.
+  // Each agent on its own: one that diverged, or whose folder holds changes
+  // a fast-forward would overwrite, is left as it is and named; the others
+  // are updated.
   std::vector<std::string> diverged;
   std::vector<std::string> busy;
   std::vector<Update> updates;
@@ -74,7 +77,10 @@ Status RunPull(Context& ctx, const SyncArgs& args) {
       continue;
     }
     CLAWMIT_ASSIGN_OR_RETURN(bool free, FolderIsFree(repo, r.slug, *r.remote));
-    if (!free) busy.push_back(r.slug);
+    if (!free) {
+      busy.push_back(r.slug);
+      continue;
+    }
     Update u{r, std::nullopt};
     if (r.relation == remote::Relation::kRemoteOnly) {
       const remote::RemoteAgent& a = *on_remote.at(r.slug);
@@ -87,16 +93,6 @@ Status RunPull(Context& ctx, const SyncArgs& args) {
     for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
     return s;
   };
-  if (!diverged.empty()) {
-    return Status::Conflict("local and " + target.remote + " have diverged for " + join(diverged) +
-                            ": both have versions the other lacks; nothing was changed (merging "
-                            "comes later; to keep your versions apart, fork them)");
-  }
-  if (!busy.empty()) {
-    return Status::Conflict("the folders of " + join(busy) +
-                            " have uncommitted changes that pull would overwrite: commit them "
-                            "(or 'clawmit checkout --force') first; nothing was changed");
-  }
   nlohmann::json updated = nlohmann::json::array();
   for (const auto& u : updates) {
     const auto& r = u.relation;
@@ -113,6 +109,15 @@ Status RunPull(Context& ctx, const SyncArgs& args) {
                        : " * " + r.slug + ": new agent at v" + std::to_string(r.remote_version));
     }
   }
+  if (!args.net.json) {
+    for (const auto& slug : diverged) {
+      ctx.out.Line(" ! " + slug + ": diverged from " + target.remote +
+                   " (both have versions the other lacks); left as it is");
+    }
+    for (const auto& slug : busy) {
+      ctx.out.Line(" ! " + slug + ": uncommitted changes in its folder; left as it is");
+    }
+  }
   std::vector<std::string> kept;
   nlohmann::json labels = nlohmann::json::object();
   for (const auto& slug : slugs) {
@@ -123,22 +128,36 @@ Status RunPull(Context& ctx, const SyncArgs& args) {
     labels[slug] = moved;
     if (!args.net.json) ctx.out.Line("   " + slug + ": labels " + join(moved) + " moved");
   }
+  // Exit 4 while an agent could not be updated; everything else was.
+  Status left = Status::Ok();
+  if (!diverged.empty()) {
+    left = Status::Conflict("local and " + target.remote + " have diverged for " + join(diverged) +
+                            ": both have versions the other lacks; those agents were left as "
+                            "they are (to keep your versions apart, fork them)");
+  } else if (!busy.empty()) {
+    left = Status::Conflict("the folders of " + join(busy) +
+                            " have uncommitted changes that pull would overwrite: commit them "
+                            "(or 'clawmit checkout --force') and pull again; those agents were "
+                            "left as they are");
+  }
   if (args.net.json) {
     PrintJson(ctx.out, {{"remote", target.remote},
                         {"updated", updated},
+                        {"diverged", diverged},
+                        {"blocked", busy},
                         {"labels", labels},
                         {"keptLabels", kept},
                         {"requests", client->requests_sent()}});
-    return Status::Ok();
+    return left;
   }
   for (const auto& k : kept) {
     std::fprintf(stderr, "clawmit: label %s moved here and on %s: kept here's\n", k.c_str(),
                  target.remote.c_str());
   }
-  if (updated.empty() && labels.empty() && !args.net.quiet) {
+  if (updated.empty() && labels.empty() && diverged.empty() && busy.empty() && !args.net.quiet) {
     ctx.out.Line("Already up to date with " + target.remote + ".");
   }
-  return Status::Ok();
+  return left;
 }
 
 }  // namespace
@@ -147,13 +166,14 @@ Command PullCommand() {
   return {"pull", kPullSummary, Needs::kRepository, [](CLI::App& app) {
             auto args = std::make_shared<SyncArgs>();
             AddSyncArgs(app, *args,
-                        "Print {remote, updated: [{slug, from, to, commitId}], labels, "
-                        "keptLabels, requests}");
+                        "Print {remote, updated: [{slug, from, to, commitId}], diverged, "
+                        "blocked, labels, keptLabels, requests}");
             app.footer(
                 "Fetches, then fast-forwards each agent (its ref, its folder and its labels) to\n"
-                "the remote's. Agents that diverged (versions on both sides) stop the pull\n"
-                "before anything changes (exit 4), as do folders with uncommitted changes it\n"
-                "would overwrite. A label moved both here and on the remote keeps here's.\n\n"
+                "the remote's. An agent that diverged (versions on both sides), or whose folder\n"
+                "has uncommitted changes the pull would overwrite, is left as it is and named;\n"
+                "the others are updated, and the exit code is 4 while any was left. A label\n"
+                "moved both here and on the remote keeps here's.\n\n"
                 "Examples:\n  clawmit pull\n  clawmit pull origin support");
             return Run([args](Context& ctx) { return RunPull(ctx, *args); });
           }};

@@ -1,13 +1,15 @@
 // clawmit push: the local versions a remote lacks, with the sync extensions
 // of the API: a new agent by POST /agents, a fork by POST /agents/:id/fork
-// (its lineage survives), the rest by batches of 500 that the server
-// deduplicates, then labels. Every version keeps its commit id: the server
+// (its lineage survives), the rest by batches of at most 500 versions and
+// 1 MiB that the server deduplicates, then labels. Every version keeps its commit id: the server
 // rebuilds it and refuses a mismatch.
 #include <algorithm>
+#include <deque>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "clawmit/core/limits.h"
 #include "clawmit/remote/sync.h"
 #include "version_json.h"
 
@@ -91,9 +93,16 @@ class Pusher {
     PushResult result;
     for (Plan& plan : plans) {
       if (plan.pushed.refused.ok() && plan.send.empty() && plan.labels.empty()) continue;
+      if (plan.pushed.refused.ok() && plan.origin && plan.pushed.create &&
+          refused_.contains(plan.origin->slug) &&
+          !RemoteVersionId(repo_, options_.remote, plan.origin->slug, plan.origin->commit).ok()) {
+        plan.pushed.refused = SourceRefused(plan);
+      }
+      if (!plan.pushed.refused.ok()) refused_.insert(plan.pushed.slug);
       if (!options_.dry_run && plan.pushed.refused.ok()) {
         Status s = Send(plan);
-        if (s.code() == Status::Code::kConflict) {
+        if (s.code() == Status::Code::kConflict || s.code() == Status::Code::kNotFound) {
+          refused_.insert(plan.pushed.slug);
           plan.pushed.refused = s;  // this agent only; the others still go
         } else if (!s.ok()) {
           return s;
@@ -148,6 +157,19 @@ class Pusher {
     return plan;
   }
 
+  // A new fork whose source version cannot reach the remote, because the
+  // source agent itself was refused: what to do instead.
+  Status SourceRefused(const Plan& plan) const {
+    const std::string& source = plan.origin->slug;
+    const std::string at = source + "@v" + std::to_string(plan.origin->version);
+    return Status::Conflict(
+        "agent '" + plan.pushed.slug + "' is a fork of " + at + ", which is not on " +
+        options_.remote + ": '" + source + "' itself was not pushed (" +
+        "its remote head is not in its local history). Pull '" + source +
+        "' first; or, to keep this fork apart, fork a version " + options_.remote +
+        " has instead (e.g. 'clawmit fork " + options_.remote + "/" + source + " <new-slug>')");
+  }
+
   Result<HttpResponse> Call(const std::string& method, const std::string& path, const json& body,
                             Idempotent idempotent = Idempotent::kByMethod) {
     return client_.Call({method, path, body.is_null() ? "" : body.dump(), idempotent});
@@ -161,8 +183,13 @@ class Pusher {
     }
     auto known = RemoteVersionId(repo_, options_.remote, agent.slug, commit);
     if (known.ok()) return *known;
-    CLAWMIT_ASSIGN_OR_RETURN(HttpResponse r,
-                             Call("GET", "/agents/" + agent.id + "/versions/" + commit.Hex(), {}));
+    auto asked = Call("GET", "/agents/" + agent.id + "/versions/" + commit.Hex(), {});
+    if (asked.status().IsNotFound()) {
+      return Status::NotFound("version " + commit.Hex().substr(0, 12) + " of '" + agent.slug +
+                              "' is not on " + options_.remote + ": push it first ('clawmit push " +
+                              options_.remote + " " + agent.slug + "')");
+    }
+    CLAWMIT_ASSIGN_OR_RETURN(HttpResponse r, std::move(asked));
     CLAWMIT_ASSIGN_OR_RETURN(RemoteVersionRef ref,
                              internal::ParseVersionRef(json::parse(r.body, nullptr, false)));
     return ref.id;
@@ -213,26 +240,48 @@ class Pusher {
     return Status::Ok();
   }
 
-  // Appends `plan.send[from…]` by batches onto the remote head.
+  // Appends `plan.send[from…]` by batches onto the remote head. A batch
+  // holds at most kBatch versions and body_budget_ bytes: the server's
+  // default body limit, halved after each 413 from a server that takes less,
+  // so a push never asks for more than the server accepts.
   Status AppendVersions(Plan& plan, size_t from) {
     RemoteAgent& agent = remote_.at(plan.pushed.slug);
-    for (size_t i = from; i < plan.send.size(); i += kBatch) {
-      json versions = json::array();
-      for (size_t j = i; j < std::min(plan.send.size(), i + kBatch); ++j) {
-        CLAWMIT_ASSIGN_OR_RETURN(store::Version v, repo_.ReadVersion(plan.send[j]));
-        versions.push_back(internal::VersionBody(v));
+    const std::string path = "/agents/" + agent.id + "/versions/batch";
+    std::deque<std::string> window;  // the JSON of plan.send[next…], read ahead
+    size_t next = from;
+    while (next < plan.send.size()) {
+      std::string head = agent.head.commit.Hex();
+      std::string body = R"({"baseCommitId":")" + head + R"(","versions":[)";
+      size_t count = 0;
+      while (next + count < plan.send.size() && count < kBatch) {
+        if (count == window.size()) {
+          CLAWMIT_ASSIGN_OR_RETURN(store::Version v, repo_.ReadVersion(plan.send[next + count]));
+          window.push_back(internal::VersionBody(v).dump());
+        }
+        const std::string& one = window[count];
+        if (count > 0 && body.size() + one.size() + 3 > body_budget_) break;
+        if (count > 0) body += ',';
+        body += one;
+        ++count;
       }
-      size_t count = versions.size();
-      json body = {{"baseCommitId", agent.head.commit.Hex()}, {"versions", std::move(versions)}};
-      std::string path = "/agents/" + agent.id + "/versions/batch";
-      auto answer = Call("POST", path, body, Idempotent::kYes);
-      if (!answer.ok() && answer.status().code() == Status::Code::kConflict) {
-        return Status::Conflict("agent '" + plan.pushed.slug +
-                                "': the remote moved on: run 'clawmit pull' first (" +
-                                answer.status().message() + ")");
+      body += "]}";
+      ApiRequest request{"POST", path, body, Idempotent::kYes};
+      CLAWMIT_ASSIGN_OR_RETURN(HttpResponse answer, client_.Send(request));
+      if (answer.status == 413) {
+        if (count == 1) return TooLarge(plan, next, body.size());
+        body_budget_ = std::max<size_t>(body.size() / 2, 1);
+        continue;  // the same versions again, in smaller requests
       }
-      CLAWMIT_TRY(answer.status());
-      json out = json::parse(answer->body, nullptr, false);
+      if (answer.status / 100 != 2) {
+        Status error = client_.ErrorFor(request, answer);
+        if (error.code() == Status::Code::kConflict) {
+          return Status::Conflict("agent '" + plan.pushed.slug +
+                                  "': the remote moved on: run 'clawmit pull' first (" +
+                                  error.message() + ")");
+        }
+        return error;
+      }
+      json out = json::parse(answer.body, nullptr, false);
       if (!out.is_object() || !out.contains("head") || !out.value("created", json()).is_array()) {
         return Status::Corruption("POST " + path + ": the answer is not a batch result");
       }
@@ -242,9 +291,22 @@ class Pusher {
       }
       CLAWMIT_ASSIGN_OR_RETURN(agent.head, internal::ParseVersionRef(out["head"]));
       plan.pushed.head = agent.head;
+      window.erase(window.begin(), window.begin() + static_cast<std::ptrdiff_t>(count));
+      next += count;
       Progress(count);
     }
     return Status::Ok();
+  }
+
+  Status TooLarge(const Plan& plan, size_t index, size_t bytes) {
+    auto v = repo_.ReadVersion(plan.send[index]);
+    std::string which = v.ok() ? "v" + std::to_string(v->trailers.version) : plan.send[index].Hex();
+    return Status::InvalidArgument(
+        "version " + which + " of agent '" + plan.pushed.slug + "' is " + std::to_string(bytes) +
+        " bytes as a request, more than " + client_.base_url() +
+        " accepts in one (413 PAYLOAD_TOO_LARGE); clawmit's own limits keep every version below " +
+        std::to_string(core::limits::kDefaultMaxBodyBytes) +
+        " bytes: raise the server's body limit to that");
   }
 
   Status SetLabels(Plan& plan) {
@@ -294,6 +356,8 @@ class Pusher {
   std::map<std::string, RemoteAgent> remote_;
   std::map<std::string, core::ObjectId> tracking_;
   std::map<std::string, store::RemoteAgentState> learnt_;
+  std::set<std::string> refused_;  // agents not pushed: their new forks cannot go either
+  size_t body_budget_ = core::limits::kDefaultMaxBodyBytes;
   uint64_t total_ = 0;
   uint64_t done_ = 0;
 };

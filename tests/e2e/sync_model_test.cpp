@@ -1,0 +1,296 @@
+// A randomised, model-based test of sync as a team does it: a real
+// `clawmit serve` and three clones doing a seeded random mix of commit, fork,
+// label set (and protect), rollback, push, pull, fetch and clone anew. After
+// every step: the clone that acted passes `git fsck --strict`, and no
+// command crashed or printed a raw HTTP error; every few steps and at the
+// end: every version a push acknowledged is on the server with the same
+// commit id, and every version a clone knows by its server id has the
+// server's commit id.
+//
+// Reproduce a failure from the seed it prints:
+//   CLAWMIT_MODEL_SEED=<seed> CLAWMIT_MODEL_STEPS=<n> clawmit_server_tests
+//     --gtest_filter='SyncModel*'
+// bench/sync_model.sh runs it long (5,000 steps).
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <regex>
+#include <set>
+
+#include "server_process.h"
+
+namespace clawmit::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+uint64_t EnvNumber(const char* name, uint64_t fallback) {
+  const char* v = std::getenv(name);
+  return v != nullptr && *v != '\0' ? std::strtoull(v, nullptr, 10) : fallback;
+}
+
+class SyncModelTest : public ServerTest {
+ protected:
+  void SetUp() override {
+    ServerTest::SetUp();
+    url_ = server_->base_url() + "/api";
+    seed_ = EnvNumber("CLAWMIT_MODEL_SEED", std::random_device{}());
+    steps_ = EnvNumber("CLAWMIT_MODEL_STEPS", 300);
+    rng_.seed(seed_);
+    std::printf("sync model: seed %llu, %llu steps\n", static_cast<unsigned long long>(seed_),
+                static_cast<unsigned long long>(steps_));
+    // A realistic prompt: 10-20 KB that every version shares most of.
+    while (base_.size() < 12000) base_ += "Answer politely, cite the policy, stay on topic. ";
+    base_ += "\n";
+  }
+
+  std::string Where() const {
+    return "(seed " + std::to_string(seed_) + ", step " + std::to_string(step_) + ": " + last_ +
+           ")";
+  }
+
+  fs::path Clone(int i) const { return dir_.path() / ("c" + std::to_string(i)); }
+
+  RunResult Run(int clone, const std::vector<std::string>& args) {
+    const char* names[] = {"Ada", "Bob", "Cyd"};
+    const std::string name = names[clone < 0 ? 0 : clone];
+    std::map<std::string, std::string> env = {
+        {"CLAWMIT_TOKEN", ada_},
+        {"XDG_CONFIG_HOME", (dir_.path() / "xdg").string()},
+        {"CLAWMIT_AUTHOR_NAME", name},
+        {"CLAWMIT_AUTHOR_EMAIL", name + "@example.com"}};
+    fs::path cwd = clone < 0 ? dir_.path() : Clone(clone);
+    RunResult r = RunProcess(ClawmitBinary(), args, RunOptions{cwd, env, ""});
+    last_ = "c" + std::to_string(clone) + ":";
+    for (const auto& a : args) last_ += " " + (a.size() > 40 ? a.substr(0, 40) + "…" : a);
+    last_ += " -> " + std::to_string(r.exit_code);
+    if (std::getenv("CLAWMIT_MODEL_TRACE") != nullptr) {
+      std::printf("%llu %s\n%s%s", static_cast<unsigned long long>(step_), last_.c_str(),
+                  r.out.substr(0, 2000).c_str(), r.err.c_str());
+    }
+    // Crashes and raw errors are never acceptable, whatever the command.
+    EXPECT_LT(r.exit_code, 8) << Where() << "\n" << r.out << r.err;
+    static const std::regex raw(R"(error: (GET|POST|PUT|PATCH|DELETE) /)");
+    EXPECT_FALSE(std::regex_search(r.err, raw)) << Where() << "\n" << r.err;
+    return r;
+  }
+
+  // Allowed outcomes: 0, and 4 (a conflict the command explained).
+  RunResult Expect(int clone, const std::vector<std::string>& args, std::set<int> allowed = {0}) {
+    RunResult r = Run(clone, args);
+    EXPECT_TRUE(allowed.contains(r.exit_code)) << Where() << "\n" << r.out << r.err;
+    return r;
+  }
+
+  json Json(int clone, const std::vector<std::string>& args) {
+    RunResult r = Expect(clone, args);
+    json j = json::parse(r.out, nullptr, false);
+    EXPECT_FALSE(j.is_discarded()) << Where() << "\n" << r.out;
+    return j;
+  }
+
+  size_t Pick(size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng_); }
+
+  std::vector<json> Agents(int clone) {
+    json list = Json(clone, {"agents", "--json"});
+    return list.is_array() ? std::vector<json>(list.begin(), list.end()) : std::vector<json>{};
+  }
+
+  void Fsck(int clone) {
+    RunResult fsck = RunProcess("git",
+                                {"--git-dir", (Clone(clone) / ".clawmit").string(), "fsck",
+                                 "--strict", "--no-dangling", "--no-progress"},
+                                RunOptions{Clone(clone), {}, ""});
+    EXPECT_EQ(fsck.exit_code, 0) << Where() << "\n" << fsck.out << fsck.err;
+  }
+
+  // The server's versions: commit id by version id, and every commit id.
+  void ReadServer(std::map<std::string, std::string>& by_id, std::set<std::string>& commits) {
+    HttpResult list = server_->Request("GET", "/api/agents?limit=100", "", ada_);
+    ASSERT_EQ(list.status, 200) << list.body;
+    json listed = json::parse(list.body);
+    for (const auto& agent : listed["data"]) {
+      uint64_t after = 0;
+      while (true) {
+        HttpResult page =
+            server_->Request("GET",
+                             "/api/agents/" + agent["id"].get<std::string>() +
+                                 "/versions?after=" + std::to_string(after) + "&limit=500",
+                             "", ada_);
+        ASSERT_EQ(page.status, 200) << page.body;
+        json data = json::parse(page.body)["data"];
+        for (const auto& v : data) {
+          by_id[v["id"]] = v["commitId"];
+          commits.insert(v["commitId"].get<std::string>());
+          after = v["versionNumber"];
+        }
+        if (data.size() < 500) break;
+      }
+    }
+  }
+
+  // Every acknowledged version is on the server; every version a clone
+  // knows by its server id has the server's commit id.
+  void CheckAgainstServer() {
+    std::map<std::string, std::string> by_id;
+    std::set<std::string> commits;
+    ReadServer(by_id, commits);
+    for (const auto& commit : acknowledged_) {
+      if (commits.contains(commit)) continue;
+      std::string what;
+      for (int c = 0; c < 3; ++c) {
+        what += RunProcess("git",
+                           {"--git-dir", (Clone(c) / ".clawmit").string(), "log", "-1",
+                            "--format=%s %(trailers:only,unfold,separator=%x2C)", commit},
+                           RunOptions{Clone(c), {}, ""})
+                    .out;
+      }
+      ADD_FAILURE() << "acknowledged " << commit << " is gone " << Where() << ": " << what
+                    << " (the server has " << commits.size() << " versions)";
+    }
+    for (int c = 0; c < 3; ++c) {
+      for (const auto& agent : Agents(c)) {
+        json log = Json(c, {"log", agent["slug"], "--json"});
+        for (const auto& v : log) {
+          if (!v.contains("remote") || !v["remote"].contains("origin")) continue;
+          std::string id = v["remote"]["origin"].value("versionId", "");
+          if (id.empty()) continue;
+          ASSERT_TRUE(by_id.contains(id)) << id << " " << Where();
+          EXPECT_EQ(by_id[id], v["commitId"])
+              << "version " << id << " differs in c" << c << " " << Where();
+        }
+      }
+    }
+  }
+
+  void Acknowledge(int clone) {
+    for (const auto& agent : Agents(clone)) {
+      for (const auto& v : Json(clone, {"log", agent["slug"], "--json"})) {
+        acknowledged_.insert(v["commitId"].get<std::string>());
+      }
+    }
+  }
+
+  // --- the operations ---------------------------------------------------------
+ public:
+  void OpCommit(int c) {
+    auto agents = Agents(c);
+    if (agents.empty() || Pick(8) == 0) {
+      std::string slug = "a" + std::to_string(next_agent_++) + "c" + std::to_string(c);
+      WriteFile(dir_.path() / "p.md", base_ + "agent " + slug + "\n");
+      Expect(c, {"new", slug, "--prompt-file", (dir_.path() / "p.md").string(), "--set",
+                 "config.temperature=0.5"});
+      return;
+    }
+    std::string slug = agents[Pick(agents.size())]["slug"];
+    fs::path prompt = Clone(c) / slug / "prompt.md";
+    // A line changed somewhere in the prompt, or the config.
+    if (Pick(4) == 0) {
+      Expect(c,
+             {"commit", slug, "--set", "config.maxTokens=" + std::to_string(100 + Pick(5000)), "-m",
+              "tokens"},
+             {0, 1});  // 1: the same value, nothing to commit
+      return;
+    }
+    WriteFile(prompt,
+              base_ + "rule " + std::to_string(Pick(1000000)) + " by c" + std::to_string(c) + "\n");
+    Expect(c, {"commit", slug, "-m", "step " + std::to_string(step_)});
+  }
+
+  void OpFork(int c) {
+    auto agents = Agents(c);
+    if (agents.empty()) return;
+    std::string slug = agents[Pick(agents.size())]["slug"];
+    std::string fork = "f" + std::to_string(next_agent_++) + "c" + std::to_string(c);
+    Expect(c, {"fork", slug, fork, "--type", "exact_clone"});
+  }
+
+  void OpLabel(int c) {
+    auto agents = Agents(c);
+    if (agents.empty()) return;
+    const json& agent = agents[Pick(agents.size())];
+    uint64_t versions = agent["versionNumber"];
+    std::string rev = "v" + std::to_string(1 + Pick(versions));
+    const char* labels[] = {"production", "staging"};
+    std::vector<std::string> args = {"label", "set", agent["slug"], labels[Pick(2)], rev};
+    if (Pick(5) == 0) args.push_back("--protect");
+    if (Pick(3) == 0) args.push_back("--force");
+    Expect(c, args, {0, 4});  // 4: protected, without --force
+  }
+
+  void OpRollback(int c) {
+    auto agents = Agents(c);
+    if (agents.empty()) return;
+    const json& agent = agents[Pick(agents.size())];
+    if (agent["versionNumber"].get<uint64_t>() < 2) return;
+    Expect(c, {"rollback", agent["slug"], "v1", "--yes"}, {0, 1, 4});
+  }
+
+  void OpPush(int c) {
+    RunResult r = Expect(c, {"push", "--json", "-q"}, {0, 4});
+    if (r.exit_code == 0) Acknowledge(c);
+  }
+
+  void OpPull(int c) { Expect(c, {"pull", "-q"}, {0, 4}); }
+  void OpFetch(int c) { Expect(c, {"fetch", "-q"}); }
+
+  void OpReclone(int c) {
+    fs::remove_all(Clone(c));
+    Expect(-1, {"clone", url_, Clone(c).string(), "-q"});
+  }
+
+ protected:
+  std::string url_;
+  uint64_t seed_ = 0;
+  uint64_t steps_ = 0;
+  uint64_t step_ = 0;
+  std::mt19937_64 rng_;
+  std::string base_;
+  std::string last_;
+  int next_agent_ = 0;
+  std::set<std::string> acknowledged_;
+};
+
+TEST_F(SyncModelTest, ThreeClonesInARandomMixOfWork) {
+  for (int c = 0; c < 3; ++c) {
+    fs::create_directories(Clone(c));
+    Expect(c, {"init"});
+    Expect(c, {"remote", "add", "origin", url_});
+  }
+  using Op = void (SyncModelTest::*)(int);
+  // Weights: commits and syncs most, the rest now and then.
+  std::vector<std::pair<Op, int>> ops = {
+      {&SyncModelTest::OpCommit, 30},  {&SyncModelTest::OpPush, 15},  {&SyncModelTest::OpPull, 15},
+      {&SyncModelTest::OpFetch, 5},    {&SyncModelTest::OpFork, 5},   {&SyncModelTest::OpLabel, 10},
+      {&SyncModelTest::OpRollback, 5}, {&SyncModelTest::OpReclone, 2}};
+  int total = 0;
+  for (const auto& [op, w] : ops) total += w;
+  for (step_ = 1; step_ <= steps_ && !HasFailure(); ++step_) {
+    int c = static_cast<int>(Pick(3));
+    int roll = static_cast<int>(Pick(static_cast<size_t>(total)));
+    for (const auto& [op, w] : ops) {
+      if (roll < w) {
+        (this->*op)(c);
+        break;
+      }
+      roll -= w;
+    }
+    Fsck(c);
+    if (step_ % 50 == 0) CheckAgainstServer();
+  }
+  // Everyone pushes what they can and pulls: the same ids everywhere.
+  for (int c = 0; c < 3; ++c) OpPush(c);
+  for (int c = 0; c < 3; ++c) OpPull(c);
+  CheckAgainstServer();
+  if (HasFailure()) {
+    ADD_FAILURE() << "reproduce with CLAWMIT_MODEL_SEED=" << seed_
+                  << " CLAWMIT_MODEL_STEPS=" << steps_;
+  }
+}
+
+}  // namespace
+}  // namespace clawmit::testing
