@@ -319,9 +319,16 @@ class Pusher {
             error.is_object() && error.contains("error") && error["error"].is_object()
                 ? error["error"].value("code", "")
                 : "";
-        if (code == "LABEL_CONFLICT" || code == "LABEL_PROTECTED") {
-          plan.pushed.labels_refused.push_back(
-              Refused(plan.pushed.slug, label, code, error["error"].value("current", json())));
+        json current = code.empty() ? json() : error["error"].value("current", json());
+        auto there = internal::ParseLabel(label, current);
+        if (code == "LABEL_CONFLICT" && there.ok() && there->commit == push.commit &&
+            (!push.protect || there->is_protected)) {
+          // Already there: a retried PUT whose first attempt landed, or the
+          // same move made elsewhere.
+          answer.status = 200;
+          answer.body = current.dump();
+        } else if (code == "LABEL_CONFLICT" || code == "LABEL_PROTECTED") {
+          plan.pushed.labels_refused.push_back(Refused(plan.pushed.slug, label, code, current));
           continue;
         }
       }
