@@ -87,34 +87,59 @@ Result<std::vector<std::string>> ApplyRemoteLabels(store::Repository& repo,
                                                    std::vector<std::string>& kept) {
   CLAWMIT_ASSIGN_OR_RETURN(store::RemoteAgentState now, repo.ReadRemoteState(remote, slug));
   CLAWMIT_ASSIGN_OR_RETURN(std::vector<store::LabelInfo> local, repo.ListLabels(slug));
-  std::map<std::string, core::ObjectId> here;
-  for (const auto& l : local) here[l.label] = l.commit;
+  std::map<std::string, const store::LabelInfo*> here;
+  for (const auto& l : local) here[l.label] = &l;
   auto author = ResolveAuthor(repo, "");
-  core::Signature who = author.ok() ? *author : core::Signature{"clawmit", "clawmit@localhost", 0};
+  core::Signature me = author.ok() ? *author : core::Signature{"clawmit", "clawmit@localhost", 0};
   if (!author.ok()) {
-    CLAWMIT_ASSIGN_OR_RETURN(int64_t now, AuthorTime());
-    who.time = now;
+    CLAWMIT_ASSIGN_OR_RETURN(int64_t time, AuthorTime());
+    me.time = time;
   }
+  store::RemoteAgentState synced;  // the labels both sides agree on after this
   std::vector<std::string> moved;
   for (const auto& [label, commit] : now.labels) {
+    store::RemoteLabelState info;
+    if (auto i = now.label_info.find(label); i != now.label_info.end()) info = i->second;
     auto it = here.find(label);
-    if (it != here.end() && it->second == commit) continue;
-    auto seen = before.labels.find(label);
-    bool untouched_here =
-        it == here.end() || (seen != before.labels.end() && seen->second == it->second);
-    if (!untouched_here) {
+    // Where the label stood when both sides last agreed: a side that still
+    // has it there did not move it.
+    std::optional<core::ObjectId> base;
+    if (auto b = now.synced_labels.find(label); b != now.synced_labels.end()) {
+      base = b->second;
+    } else if (auto seen = before.labels.find(label); seen != before.labels.end()) {
+      base = seen->second;
+    }
+    bool same = it != here.end() && it->second->commit == commit;
+    bool untouched_here = it == here.end() || base == it->second->commit;
+    if (!same && !untouched_here) {
       kept.push_back(slug + "@" + label);
       continue;
     }
-    store::LabelUpdate u{slug, label, commit, who, "pull from " + remote};
+    if (same && (!info.is_protected || it->second->is_protected)) {
+      synced.synced_labels[label] = commit;
+      continue;
+    }
+    // The move is recorded as the remote's: its author and time, when told.
+    store::LabelUpdate u{slug, label, commit, me, "pull from " + remote};
+    if (!info.moved_by.name.empty()) {
+      u.who = info.moved_by;
+      if (u.who.time == 0) u.who.time = me.time;
+    }
+    if (info.is_protected) {
+      // Protected there: protected here too, and the remote's move was forced.
+      u.protect = store::Protect::kProtect;
+      u.force = store::Force::kYes;
+    }
     auto set = repo.SetLabel(u);
     if (set.status().code() == Status::Code::kConflict) {
       kept.push_back(slug + "@" + label);  // protected here
       continue;
     }
     CLAWMIT_TRY(set.status());
-    moved.push_back(label);
+    synced.synced_labels[label] = commit;
+    if (!same) moved.push_back(label);
   }
+  CLAWMIT_TRY(repo.RecordRemoteState(remote, slug, synced, false));
   return moved;
 }
 

@@ -40,10 +40,14 @@ Result<std::unique_ptr<remote::ApiClient>> ConnectAuthenticated(const std::strin
                                                                 const std::string& describe,
                                                                 const NetOptions& net);
 
-// Moves the local labels of `slug` that the remote moved since `before` (what
-// the last fetch had recorded) to the remote's versions; a label that moved
-// here too, or is protected here, is kept and named in `kept`
-// ("support@production"). Returns the labels moved.
+// Moves the local labels of `slug` that the remote moved to the remote's
+// versions (what the fetch just recorded): those that did not move here since
+// both sides last agreed (RemoteAgentState::synced_labels; else `before`,
+// what the last fetch had recorded). Each move is logged with the remote
+// mover's identity and time; a label the remote protects is protected here.
+// A label that moved here too, or is protected only here, is kept and named
+// in `kept` ("support@production"). Records the labels both sides now agree
+// on. Returns the labels moved.
 Result<std::vector<std::string>> ApplyRemoteLabels(store::Repository& repo,
                                                    const std::string& remote,
                                                    const std::string& slug,

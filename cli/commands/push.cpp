@@ -1,5 +1,7 @@
 // clawmit push [remote] [agent…]: the local versions the remote lacks, with
 // their commit ids, forks and labels. Runs in clawmit-net.
+#include <cstdio>
+
 #include "../json_output.h"
 #include "../sync_session.h"
 #include "net_commands.h"
@@ -10,7 +12,19 @@ namespace {
 struct PushArgs {
   SyncArgs sync;
   bool dry_run = false;
+  bool force_labels = false;
 };
+
+nlohmann::json RefusedLabelJson(const remote::LabelRefusal& r) {
+  nlohmann::json current = nullptr;
+  if (r.current) {
+    current = {{"versionId", r.current->id},
+               {"versionNumber", r.current->number},
+               {"commitId", r.current->commit.Hex()},
+               {"protected", r.current->is_protected}};
+  }
+  return {{"label", r.label}, {"code", r.code}, {"message", r.message}, {"current", current}};
+}
 
 std::string Count(uint64_t n) { return std::to_string(n) + (n == 1 ? " version" : " versions"); }
 
@@ -21,7 +35,9 @@ nlohmann::json PushedJson(const remote::PushedAgent& a) {
       {"forkOf", a.fork_of.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.fork_of)},
       {"versions", a.versions},
       {"labels", a.labels},
-      {"refused", a.refused.ok() ? nlohmann::json(nullptr) : nlohmann::json(a.refused.message())}};
+      {"refused", a.refused.ok() ? nlohmann::json(nullptr) : nlohmann::json(a.refused.message())},
+      {"labelsRefused", nlohmann::json::array()}};
+  for (const auto& r : a.labels_refused) out["labelsRefused"].push_back(RefusedLabelJson(r));
   out["head"] = a.head ? nlohmann::json{{"versionId", a.head->id},
                                         {"versionNumber", a.head->number},
                                         {"commitId", a.head->commit.Hex()}}
@@ -53,13 +69,19 @@ Status RunPush(Context& ctx, const PushArgs& args) {
   CLAWMIT_ASSIGN_OR_RETURN(auto client,
                            ConnectAuthenticated(target.url, target.remote, args.sync.net));
   TerminalProgress progress(args.sync.net);
-  remote::PushOptions options{target.remote, target.slugs, args.dry_run,
-                              progress.Callback(*client)};
+  remote::PushOptions options{target.remote, target.slugs, args.dry_run, progress.Callback(*client),
+                              args.force_labels};
   auto pushed = remote::Push(*client, *ctx.repo, options);
   progress.Finish();
   CLAWMIT_TRY(pushed.status());
   size_t refused = 0;
-  for (const auto& a : pushed->agents) refused += a.refused.ok() ? 0 : 1;
+  size_t labels_refused = 0;
+  for (const auto& a : pushed->agents) {
+    refused += a.refused.ok() ? 0 : 1;
+    labels_refused += a.labels_refused.size();
+    // On stderr whatever the output mode: a teammate's move was kept.
+    for (const auto& r : a.labels_refused) std::fprintf(stderr, "clawmit: %s\n", r.message.c_str());
+  }
   if (args.sync.net.json) {
     nlohmann::json agents = nlohmann::json::array();
     for (const auto& a : pushed->agents) agents.push_back(PushedJson(a));
@@ -75,8 +97,12 @@ Status RunPush(Context& ctx, const PushArgs& args) {
     for (const auto& a : pushed->agents) {
       if (!a.refused.ok()) {
         ctx.out.Line(" ! [refused]  " + a.slug + ": " + a.refused.message());
-      } else {
+      } else if (a.create || a.versions > 0 || !a.labels.empty()) {
         ctx.out.Line((a.create ? " * " : "   ") + a.slug + ": " + Describe(a, args.dry_run));
+      }
+      for (const auto& r : a.labels_refused) {
+        ctx.out.Line(" ! [refused]  " + a.slug + "@" + r.label + ": " +
+                     (r.code == "LABEL_PROTECTED" ? "protected on " : "moved on ") + target.remote);
       }
     }
   }
@@ -84,6 +110,12 @@ Status RunPush(Context& ctx, const PushArgs& args) {
     return Status::Conflict(std::to_string(refused) +
                             (refused == 1 ? " agent was" : " agents were") +
                             " refused: run 'clawmit pull' first, then push again");
+  }
+  if (labels_refused > 0) {
+    return Status::Conflict(std::to_string(labels_refused) +
+                            (labels_refused == 1 ? " label was" : " labels were") +
+                            " not moved (everything else was pushed): run 'clawmit pull' "
+                            "first, or push --force-labels to overwrite the remote's");
   }
   return Status::Ok();
 }
@@ -95,15 +127,27 @@ Command PushCommand() {
             auto args = std::make_shared<PushArgs>();
             AddSyncArgs(app, args->sync,
                         "Print {remote, url, dryRun, agents: [{slug, create, forkOf, versions, "
-                        "labels, head, refused}], requests}");
+                        "labels, head, refused, labelsRefused: [{label, code, message, "
+                        "current}]}], requests}");
             app.add_flag("-n,--dry-run", args->dry_run, "List what would be sent, send nothing");
+            app.add_flag("--force-labels", args->force_labels,
+                         "Move the remote's labels to the local ones wherever they differ, even "
+                         "when a teammate moved them since your last fetch or they are protected "
+                         "there");
             app.footer(
                 "Sends the versions the remote lacks: new agents, forks with their lineage,\n"
                 "versions by batches of 500, labels. Commit ids stay the same on the server.\n"
                 "An agent whose remote head is not in its local history is refused ('pull\n"
                 "first', exit 4); the others are still pushed. A push cut off half-way is\n"
                 "completed by running it again: the server skips what it has.\n\n"
-                "Examples:\n  clawmit push\n  clawmit push origin support --dry-run");
+                "Labels move by compare-and-swap: a label is sent only when it moved here since\n"
+                "the last push, pull or clone, and only if the remote still has it where it\n"
+                "was then. One a teammate moved meanwhile, or protected on the remote, is not\n"
+                "overwritten: push says so, pushes everything else and exits 4; pull first,\n"
+                "or --force-labels. Protection travels up (a label protected here is\n"
+                "protected there), never down.\n\n"
+                "Examples:\n  clawmit push\n  clawmit push origin support --dry-run\n"
+                "  clawmit push --force-labels");
             return Run([args](Context& ctx) { return RunPush(ctx, *args); });
           }};
 }

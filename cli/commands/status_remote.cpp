@@ -18,6 +18,16 @@ struct LabelDrift {
   std::string label;
   std::optional<core::ObjectId> local;
   std::optional<core::ObjectId> remote;
+  std::optional<core::ObjectId> base;  // where both last agreed (push, pull, clone)
+  // Which side moved since: "push" (here), "pull" (the remote), "conflicting"
+  // (both: pull keeps here's, push is refused).
+  [[nodiscard]] std::string State() const {
+    if (base && local == base) return "pull";
+    if (base && remote == base) return "push";
+    if (!remote) return "push";
+    if (!local) return "pull";
+    return "conflicting";
+  }
 };
 
 std::string Advice(remote::Relation r) {
@@ -69,9 +79,14 @@ Status RunStatusRemote(Context& ctx, const StatusRemoteArgs& args) {
     if (auto it = on_remote.find(r.slug); it != on_remote.end()) {
       for (const auto& [name, ref] : it->second->labels) drift[name].remote = ref.commit;
     }
+    CLAWMIT_ASSIGN_OR_RETURN(store::RemoteAgentState recorded,
+                             repo.ReadRemoteState(target.remote, r.slug));
     std::vector<LabelDrift> labels;
     for (auto& [name, d] : drift) {
       d.label = name;
+      if (auto b = recorded.synced_labels.find(name); b != recorded.synced_labels.end()) {
+        d.base = b->second;
+      }
       if (d.local != d.remote) labels.push_back(d);
     }
     bool same = r.relation == remote::Relation::kUpToDate && labels.empty();
@@ -82,7 +97,8 @@ Status RunStatusRemote(Context& ctx, const StatusRemoteArgs& args) {
         l.push_back(
             {{"label", d.label},
              {"local", d.local ? nlohmann::json(d.local->Hex()) : nlohmann::json(nullptr)},
-             {"remote", d.remote ? nlohmann::json(d.remote->Hex()) : nlohmann::json(nullptr)}});
+             {"remote", d.remote ? nlohmann::json(d.remote->Hex()) : nlohmann::json(nullptr)},
+             {"state", d.State()}});
       }
       agents.push_back({{"slug", r.slug},
                         {"state", remote::RelationName(r.relation)},
@@ -104,8 +120,10 @@ Status RunStatusRemote(Context& ctx, const StatusRemoteArgs& args) {
       auto name = [&](const std::optional<core::ObjectId>& c) {
         return c ? c->Hex().substr(0, 12) : std::string("none");
       };
+      std::string state = d.State();
+      if (state == "conflicting") state += " (moved here and on " + target.remote + ")";
       ctx.out.Line("  label " + d.label + ": here " + name(d.local) + ", " + target.remote + " " +
-                   name(d.remote));
+                   name(d.remote) + ": " + state);
     }
   }
   if (args.net.json) {
@@ -136,6 +154,8 @@ Command StatusRemoteCommand() {
             app.footer(
                 "Fetches from the remote, then compares every agent and label. States:\n"
                 "up-to-date, ahead (push), behind (pull), diverged, local-only, remote-only.\n"
+                "A label that differs says which side moved it since the last push, pull or\n"
+                "clone: push, pull, or conflicting (both; pull keeps here's, push refuses).\n"
                 "Exit 0 when everything matches, 1 when anything differs: a drift check for CI.\n\n"
                 "Example:\n  clawmit status --remote origin --json");
             return Run([args](Context& ctx) { return RunStatusRemote(ctx, *args); });

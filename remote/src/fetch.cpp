@@ -83,10 +83,15 @@ Result<FetchResult> Fetch(ApiClient& client, store::Repository& repo, const Fetc
                              repo.ReadRemoteState(options.remote, agent->slug));
     store::RemoteAgentState learnt;
     learnt.agent_id = agent->id;
-    for (const auto& [name, ref] : agent->labels) learnt.labels[name] = ref.commit;
+    for (const auto& [name, ref] : agent->labels) {
+      learnt.labels[name] = ref.commit;
+      learnt.label_info[name] = {ref.is_protected, ref.moved_by};
+    }
     bool same_agent = known.agent_id == agent->id;
     if (from == agent->head.commit && same_agent) {
-      if (known.labels != learnt.labels) pending.push_back({agent, from, learnt, 0});
+      if (known.labels != learnt.labels || known.label_info != learnt.label_info) {
+        pending.push_back({agent, from, learnt, 0});
+      }
       result.unchanged.push_back(agent->slug);
       continue;
     }

@@ -71,6 +71,14 @@ Status PullFirst(const std::string& slug, const RemoteVersionRef& head) {
                           "): run 'clawmit pull' first");
 }
 
+// One label to move on the remote.
+struct LabelPush {
+  core::ObjectId commit;
+  // Where the remote must have it now (zero: not set); nullopt: anywhere.
+  std::optional<core::ObjectId> expected;
+  bool protect = false;  // protect it there too
+};
+
 class Pusher {
  public:
   Pusher(ApiClient& client, store::Repository& repo, const PushOptions& options)
@@ -117,7 +125,8 @@ class Pusher {
   struct Plan {
     PushedAgent pushed;
     std::vector<core::ObjectId> send;  // oldest first; the first creates the agent when `create`
-    std::map<std::string, core::ObjectId> labels;  // to set on the remote
+    std::map<std::string, LabelPush> labels;       // to set on the remote
+    std::map<std::string, core::ObjectId> agreed;  // labels already equal on both sides
     std::optional<store::ForkOrigin> origin;
   };
 
@@ -145,15 +154,7 @@ class Pusher {
     }
     for (size_t i = start; i < history.size(); ++i) plan.send.push_back(history[i].commit);
     plan.pushed.versions = plan.send.size();
-    CLAWMIT_ASSIGN_OR_RETURN(std::vector<store::LabelInfo> labels, repo_.ListLabels(agent.slug));
-    for (const auto& label : labels) {
-      bool same = remote != remote_.end() && remote->second.labels.contains(label.label) &&
-                  remote->second.labels.at(label.label).commit == label.commit;
-      if (!same) {
-        plan.labels[label.label] = label.commit;
-        plan.pushed.labels.push_back(label.label);
-      }
-    }
+    CLAWMIT_TRY(PlanLabels(agent.slug, remote == remote_.end() ? nullptr : &remote->second, plan));
     return plan;
   }
 
@@ -168,6 +169,46 @@ class Pusher {
         "its remote head is not in its local history). Pull '" + source +
         "' first; or, to keep this fork apart, fork a version " + options_.remote +
         " has instead (e.g. 'clawmit fork " + options_.remote + "/" + source + " <new-slug>')");
+  }
+
+  // The labels to move on the remote, each with where it must be there now:
+  // where it stood at the last sync. A label that moved only on the remote
+  // is left alone (pull brings it); with force_labels the local ones win.
+  Status PlanLabels(const std::string& slug, const RemoteAgent* remote, Plan& plan) {
+    CLAWMIT_ASSIGN_OR_RETURN(std::vector<store::LabelInfo> labels, repo_.ListLabels(slug));
+    if (labels.empty()) return Status::Ok();
+    CLAWMIT_ASSIGN_OR_RETURN(store::RemoteAgentState recorded,
+                             repo_.ReadRemoteState(options_.remote, slug));
+    for (const auto& label : labels) {
+      const RemoteLabel* there = nullptr;
+      if (remote != nullptr) {
+        if (auto it = remote->labels.find(label.label); it != remote->labels.end()) {
+          there = &it->second;
+        }
+      }
+      bool same = there != nullptr && there->commit == label.commit;
+      // Protection travels up, never down: lifting it is an explicit act on the server.
+      bool protect = label.is_protected && (there == nullptr || !there->is_protected);
+      if (same && !protect) {
+        plan.agreed[label.label] = label.commit;
+        continue;
+      }
+      std::optional<core::ObjectId> base;
+      if (auto it = recorded.synced_labels.find(label.label); it != recorded.synced_labels.end()) {
+        base = it->second;
+      } else if (auto seen = recorded.labels.find(label.label); seen != recorded.labels.end()) {
+        base = seen->second;  // recorded before synced_labels existed
+      }
+      if (!same && base == label.commit && !options_.force_labels) continue;
+      LabelPush push;
+      push.commit = label.commit;
+      push.protect = protect;
+      if (!options_.force_labels) push.expected = same ? there->commit : base;
+      if (!options_.force_labels && !same && !base) push.expected = core::ObjectId();
+      plan.labels[label.label] = push;
+      plan.pushed.labels.push_back(label.label);
+    }
+    return Status::Ok();
   }
 
   Result<HttpResponse> Call(const std::string& method, const std::string& path, const json& body,
@@ -309,15 +350,87 @@ class Pusher {
         " bytes: raise the server's body limit to that");
   }
 
+  // Moves the planned labels by compare-and-swap. A label that moved or is
+  // protected on the remote is refused alone (plan.pushed.labels_refused)
+  // and stays as the remote has it; the rest still go.
   Status SetLabels(Plan& plan) {
     RemoteAgent& agent = remote_.at(plan.pushed.slug);
-    for (const auto& [label, commit] : plan.labels) {
-      CLAWMIT_TRY(
-          Call("PUT", "/agents/" + agent.id + "/labels/" + label, json{{"commitId", commit.Hex()}})
-              .status());
-      agent.labels[label] = RemoteVersionRef{"", 0, commit};
+    store::RemoteAgentState& learnt = learnt_[plan.pushed.slug];
+    for (const auto& [label, commit] : plan.agreed) learnt.synced_labels[label] = commit;
+    std::vector<std::string> moved;
+    for (const auto& [label, push] : plan.labels) {
+      json body = {{"commitId", push.commit.Hex()}};
+      if (push.expected) {
+        body["expectedCommitId"] =
+            push.expected->IsZero() ? json(nullptr) : json(push.expected->Hex());
+      }
+      if (push.protect) body["protected"] = true;
+      if (options_.force_labels) body["force"] = true;
+      // The move as the local log has it: who made it, and why.
+      if (auto log = repo_.LabelLog(plan.pushed.slug, label);
+          log.ok() && !log->empty() && log->back().to == push.commit) {
+        body["author"] = {{"name", log->back().who.name}, {"email", log->back().who.email}};
+        if (!log->back().message.empty()) body["message"] = log->back().message;
+      }
+      ApiRequest request{"PUT", "/agents/" + agent.id + "/labels/" + label, body.dump(),
+                         Idempotent::kByMethod};
+      CLAWMIT_ASSIGN_OR_RETURN(HttpResponse answer, client_.Send(request));
+      if (answer.status == 409) {
+        json error = json::parse(answer.body, nullptr, false);
+        std::string code =
+            error.is_object() && error.contains("error") && error["error"].is_object()
+                ? error["error"].value("code", "")
+                : "";
+        json current = code.empty() ? json() : error["error"].value("current", json());
+        auto there = internal::ParseLabel(label, current);
+        if (code == "LABEL_CONFLICT" && there.ok() && there->commit == push.commit &&
+            (!push.protect || there->is_protected)) {
+          // Already there: a retried PUT whose first attempt landed, or the
+          // same move made elsewhere.
+          answer.status = 200;
+          answer.body = current.dump();
+        } else if (code == "LABEL_CONFLICT" || code == "LABEL_PROTECTED") {
+          plan.pushed.labels_refused.push_back(Refused(plan.pushed.slug, label, code, current));
+          continue;
+        }
+      }
+      if (answer.status < 200 || answer.status >= 300) return client_.ErrorFor(request, answer);
+      CLAWMIT_ASSIGN_OR_RETURN(
+          agent.labels[label],
+          internal::ParseLabel(label, json::parse(answer.body, nullptr, false)));
+      learnt.synced_labels[label] = push.commit;
+      moved.push_back(label);
     }
+    plan.pushed.labels = moved;
     return Status::Ok();
+  }
+
+  // The refusal of `label`, with where the remote has it (the error's `current`).
+  LabelRefusal Refused(const std::string& slug, const std::string& label, const std::string& code,
+                       const json& current) {
+    LabelRefusal r{label, code, "", std::nullopt};
+    std::string where;  // "v7 (1a2b3c4d5e6f)"
+    if (auto parsed = internal::ParseLabel(label, current); parsed.ok()) {
+      r.current = *parsed;
+      where =
+          "v" + std::to_string(parsed->number) + " (" + parsed->commit.Hex().substr(0, 12) + ")";
+      // What the server says now is what this clone knows of it.
+      remote_.at(slug).labels[label] = *parsed;
+    } else {
+      remote_.at(slug).labels.erase(label);
+    }
+    std::string name = "label " + label + " of " + slug;
+    if (code == "LABEL_PROTECTED") {
+      r.message = name + " is protected on " + options_.remote + " (at " + where +
+                  "): push --force-labels to move it";
+    } else if (r.current) {
+      r.message = name + " moved on " + options_.remote + " to " + where +
+                  " since your last fetch: pull first, or push --force-labels";
+    } else {
+      r.message = name + " was removed on " + options_.remote +
+                  " since your last fetch: pull first, or push --force-labels";
+    }
+    return r;
   }
 
   Status Send(Plan& plan) {
@@ -334,7 +447,10 @@ class Pusher {
     store::RemoteAgentState& learnt = learnt_[slug];
     learnt.agent_id = agent.id;
     if (sent.ok()) sent = SetLabels(plan);
-    for (const auto& [name, ref] : agent.labels) learnt.labels[name] = ref.commit;
+    for (const auto& [name, ref] : agent.labels) {
+      learnt.labels[name] = ref.commit;
+      learnt.label_info[name] = {ref.is_protected, ref.moved_by};
+    }
     CLAWMIT_TRY(repo_.RecordRemoteState(options_.remote, slug, learnt, sent.ok()));
     std::optional<core::ObjectId> before;
     if (auto it = tracking_.find(slug); it != tracking_.end()) before = it->second;

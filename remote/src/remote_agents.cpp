@@ -35,16 +35,7 @@ Result<RemoteAgent> ParseAgent(const json& a) {
   CLAWMIT_ASSIGN_OR_RETURN(agent.head, internal::ParseVersionRef(a["head"]));
   if (a.contains("labels") && a["labels"].is_object()) {
     for (const auto& [name, l] : a["labels"].items()) {
-      RemoteVersionRef ref;
-      if (!l.is_object() || !l.value("versionId", json()).is_string() ||
-          !l.value("commitId", json()).is_string()) {
-        return Status::Corruption("the server sent a malformed label '" + name + "'");
-      }
-      ref.id = l["versionId"];
-      auto commit = core::ObjectId::FromHex(l["commitId"].get<std::string>());
-      if (!commit) return Status::Corruption("the server sent a malformed label '" + name + "'");
-      ref.commit = *commit;
-      agent.labels[name] = ref;
+      CLAWMIT_ASSIGN_OR_RETURN(agent.labels[name], internal::ParseLabel(name, l));
     }
   }
   return agent;

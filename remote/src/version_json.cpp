@@ -38,6 +38,38 @@ Result<RemoteVersionRef> ParseVersionRef(const json& v) {
   return ref;
 }
 
+Result<RemoteLabel> ParseLabel(const std::string& name, const json& l) {
+  auto malformed = [&] {
+    return Status::Corruption("the server sent a malformed label '" + name + "'");
+  };
+  auto text = [](const json& o, const char* field) -> std::string {
+    return o.is_object() && o.contains(field) && o[field].is_string() ? o[field].get<std::string>()
+                                                                      : "";
+  };
+  if (!l.is_object() || !l.value("versionId", json()).is_string() ||
+      !l.value("commitId", json()).is_string()) {
+    return malformed();
+  }
+  RemoteLabel label;
+  label.id = l["versionId"];
+  auto commit = core::ObjectId::FromHex(l["commitId"].get<std::string>());
+  if (!commit) return malformed();
+  label.commit = *commit;
+  if (l.value("versionNumber", json()).is_number_unsigned()) label.number = l["versionNumber"];
+  label.is_protected = l.value("protected", json()).is_boolean() && l["protected"].get<bool>();
+  const json author = l.value("author", json());
+  const json by = l.value("updatedBy", json());
+  if (!text(author, "name").empty() && !text(author, "email").empty()) {
+    label.moved_by.name = text(author, "name");
+    label.moved_by.email = text(author, "email");
+  } else if (!text(by, "email").empty()) {
+    label.moved_by.name = text(by, "email");
+    label.moved_by.email = text(by, "email");
+  }
+  if (auto at = core::ParseIsoTime(text(l, "updatedAt"))) label.moved_by.time = *at;
+  return label;
+}
+
 Result<ReceivedVersion> ParseRemoteVersion(const json& v, const std::string& slug) {
   ReceivedVersion out;
   CLAWMIT_ASSIGN_OR_RETURN(out.ref, ParseVersionRef(v));

@@ -29,4 +29,10 @@ nlohmann::json VersionBody(const store::Version& v);
 // them; kCorruption when malformed.
 Result<RemoteVersionRef> ParseVersionRef(const nlohmann::json& v);
 
+// A label object of the API: {versionId, commitId} and, when the server
+// tells them, versionNumber, protected, updatedAt, updatedBy {email} and
+// author {name, email}; moved_by is the author, else updatedBy's email.
+// kCorruption when versionId or commitId is missing or malformed.
+Result<RemoteLabel> ParseLabel(const std::string& name, const nlohmann::json& l);
+
 }  // namespace clawmit::remote::internal

@@ -97,6 +97,8 @@ Api::Api(Database& db, ApiConfig config) : db_(db), config_(std::move(config)) {
               [this](Req r, Params p) { return SetLabel(r, p.at("id"), p.at("label")); });
   router_.Add("DELETE", "/api/agents/:id/labels/:label",
               [this](Req r, Params p) { return DeleteLabel(r, p.at("id"), p.at("label")); });
+  router_.Add("GET", "/api/agents/:id/labels/:label/history",
+              [this](Req r, Params p) { return LabelHistory(r, p.at("id"), p.at("label")); });
 
   router_.Add("POST", "/api/tasks", [this](Req r, Params) { return CreateTask(r); });
   router_.Add("GET", "/api/tasks", [this](Req r, Params) { return ListTasks(r); });

@@ -114,6 +114,8 @@ class Api {
                         const std::string& label) const;
   HttpResponse DeleteLabel(const HttpRequest& request, const std::string& agent_id,
                            const std::string& label) const;
+  HttpResponse LabelHistory(const HttpRequest& request, const std::string& agent_id,
+                            const std::string& label) const;
 
   // api_tasks.cpp
   HttpResponse CreateTask(const HttpRequest& request) const;

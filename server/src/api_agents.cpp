@@ -174,9 +174,8 @@ HttpResponse Api::ListAgents(const HttpRequest& req) const {
   // nothing new costs one request per page of agents (docs/SYNC.md).
   json labels = json::object();
   if (!rows->empty()) {
-    std::string sql =
-        "SELECT l.agent_id, l.name, l.version_id, v.commit_id FROM labels l JOIN versions v ON "
-        "v.id = l.version_id WHERE l.agent_id IN (";
+    std::string sql = std::string("SELECT l.agent_id, ") + kLabelColumns + kLabelTables +
+                      " WHERE l.agent_id IN (";
     std::vector<DbValue> ids;
     for (const auto& a : *rows) {
       sql += (ids.empty() ? "?" : ", ?") + std::to_string(ids.size() + 1);
@@ -185,7 +184,9 @@ HttpResponse Api::ListAgents(const HttpRequest& req) const {
     auto label_rows = db_.Query(sql + ") ORDER BY l.name", ids);
     if (!label_rows.ok()) return Internal(req);
     for (const auto& l : *label_rows) {
-      labels[Text(l[0])][Text(l[1])] = {{"versionId", Text(l[2])}, {"commitId", Text(l[3])}};
+      json label = LabelJson(l, 1);
+      label.erase("name");
+      labels[Text(l[0])][Text(l[1])] = std::move(label);
     }
   }
   json data = json::array();

@@ -150,6 +150,17 @@ inline bool ReadString(const nlohmann::json& body, const char* name, bool requir
   return true;
 }
 
+// `answer`, an ErrorResponse, with `key: value` added to its error object
+// beside code and message (NON_FAST_FORWARD's remoteHead, LABEL_CONFLICT's
+// current), for clients that act on the value rather than parse a sentence.
+inline HttpResponse WithErrorField(HttpResponse answer, const std::string& key,
+                                   const nlohmann::json& value) {
+  nlohmann::json body = nlohmann::json::parse(answer.body);
+  body["error"][key] = value;
+  answer.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return answer;
+}
+
 inline HttpResponse Invalid(const HttpRequest& req, const std::vector<ApiFieldError>& details) {
   return ErrorResponse(400, "VALIDATION_ERROR", "Invalid request data", req.request_id, details);
 }

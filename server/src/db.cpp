@@ -146,6 +146,32 @@ const char* const kMigrations[] = {
       PRIMARY KEY (delivery_id, attempt)
     );
     )sql",
+    // 5: labels as shared state (issue 12): protection, the mover's own
+    // identity, and each label's move history, kept after the label is gone.
+    R"sql(
+    ALTER TABLE labels ADD COLUMN protected INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE labels ADD COLUMN author_name TEXT;
+    ALTER TABLE labels ADD COLUMN author_email TEXT;
+    CREATE TABLE label_moves (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      agent_id TEXT NOT NULL REFERENCES agents(id) ON DELETE CASCADE,
+      name TEXT NOT NULL,
+      from_version_id TEXT,            -- NULL: the label did not exist
+      from_version_number INTEGER,
+      from_commit_id TEXT,
+      to_version_id TEXT,              -- NULL: the label was deleted
+      to_version_number INTEGER,
+      to_commit_id TEXT,
+      user_id TEXT NOT NULL,           -- the account that moved it
+      user_email TEXT NOT NULL,        -- its email then
+      author_name TEXT,                -- the mover's own identity, when sent
+      author_email TEXT,
+      at INTEGER NOT NULL,
+      message TEXT NOT NULL DEFAULT '',
+      protected INTEGER NOT NULL       -- the label's protection after the move
+    );
+    CREATE INDEX label_moves_label ON label_moves(agent_id, name, id);
+    )sql",
 };
 
 }  // namespace

@@ -29,6 +29,22 @@ json VersionJson(const DbRow& v) {
           {"rollbackTo", Int(v[14]) == 0 ? json(nullptr) : json(Int(v[14]))}};
 }
 
+json LabelJson(const DbRow& row, size_t first) {
+  auto col = [&](size_t i) -> const DbValue& { return row[first + i]; };
+  json author = nullptr;
+  if (!std::holds_alternative<std::nullptr_t>(col(8))) {
+    author = {{"name", Text(col(8))}, {"email", Text(col(9))}};
+  }
+  return {{"name", Text(col(0))},
+          {"versionId", Text(col(1))},
+          {"versionNumber", Int(col(2))},
+          {"commitId", Text(col(3))},
+          {"protected", Int(col(5)) != 0},
+          {"updatedAt", Iso(Int(col(4)))},
+          {"updatedBy", {{"id", Text(col(6))}, {"email", Text(col(7))}}},
+          {"author", author}};
+}
+
 void AppendJsonString(std::string& out, std::string_view text) {
   // Printable ASCII without quote or backslash is written as it is; anything
   // else (escapes, UTF-8, invalid bytes) as nlohmann writes it.

@@ -42,6 +42,20 @@ Result<core::AgentContent> VersionContent(const DbRow& row);
 Result<std::optional<DbRow>> FindVersion(Database& db, const std::string& agent_id,
                                          const std::string& version_id);
 
+// A label's columns as LabelJson reads them, in this order, and the tables
+// they come from (`l` the label, `v` its version, `u` who moved it last).
+inline constexpr const char* kLabelColumns =
+    "l.name, l.version_id, v.version_number, v.commit_id, l.updated_at, l.protected, "
+    "l.updated_by, u.email, l.author_name, l.author_email";
+inline constexpr const char* kLabelTables =
+    " FROM labels l JOIN versions v ON v.id = l.version_id LEFT JOIN users u ON u.id = "
+    "l.updated_by";
+
+// The API's label object of a row selected with kLabelColumns (from `first`
+// on): {name, versionId, versionNumber, commitId, protected, updatedAt,
+// updatedBy {id, email}, author {name, email} or null}.
+nlohmann::json LabelJson(const DbRow& row, size_t first = 0);
+
 struct AgentRow {
   std::string id;
   std::string slug;

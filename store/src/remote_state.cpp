@@ -5,6 +5,8 @@
 //   version <TAB> <commit> <TAB> ver_…
 //   labels                             (the label lines that follow replace all)
 //   label <TAB> <name> <TAB> <commit>
+//   label-info <TAB> <name> <TAB> <0|1 protected> <TAB> <time> <TAB> <mover's name> <TAB> <email>
+//   synced <TAB> <name> <TAB> <commit>   (zero: forgotten; untouched by `labels`)
 // A torn last line is ignored, and cut off by the next write; the file can
 // always be rebuilt by a fetch.
 #include <fcntl.h>
@@ -29,6 +31,31 @@ std::filesystem::path StateFile(const std::filesystem::path& git_dir, const std:
 void ApplyLine(std::string_view line, RemoteAgentState& state) {
   if (line == "labels") {
     state.labels.clear();
+    state.label_info.clear();
+    return;
+  }
+  if (line.starts_with("label-info\t")) {
+    auto f = internal::SplitTabs<6>(line);
+    RemoteLabelState info;
+    if (!f || ((*f)[2] != "0" && (*f)[2] != "1") ||
+        !internal::ToNumber((*f)[3], info.moved_by.time)) {
+      return;
+    }
+    info.is_protected = (*f)[2] == "1";
+    info.moved_by.name = std::string((*f)[4]);
+    info.moved_by.email = std::string((*f)[5]);
+    state.label_info[std::string((*f)[1])] = info;
+    return;
+  }
+  if (line.starts_with("synced\t")) {
+    auto f = internal::SplitTabs<3>(line);
+    auto id = f ? ObjectId::FromHex((*f)[2]) : std::nullopt;
+    if (!id) return;
+    if (id->IsZero()) {
+      state.synced_labels.erase(std::string((*f)[1]));
+    } else {
+      state.synced_labels[std::string((*f)[1])] = *id;
+    }
     return;
   }
   if (auto f = internal::SplitTabs<2>(line); f && (*f)[0] == "agent") {
@@ -78,7 +105,17 @@ Status Repository::RecordRemoteState(const std::string& remote, const std::strin
     lines += "labels\n";
     for (const auto& [name, commit] : learnt.labels) {
       lines += "label\t" + internal::TabField(name) + "\t" + commit.Hex() + "\n";
+      if (auto info = learnt.label_info.find(name); info != learnt.label_info.end()) {
+        const RemoteLabelState& i = info->second;
+        lines += "label-info\t" + internal::TabField(name) + "\t" + (i.is_protected ? "1" : "0") +
+                 "\t" + std::to_string(i.moved_by.time) + "\t" +
+                 internal::TabField(i.moved_by.name) + "\t" + internal::TabField(i.moved_by.email) +
+                 "\n";
+      }
     }
+  }
+  for (const auto& [name, commit] : learnt.synced_labels) {
+    lines += "synced\t" + internal::TabField(name) + "\t" + commit.Hex() + "\n";
   }
   if (lines.empty()) return Status::Ok();
   CLAWMIT_ASSIGN_OR_RETURN(internal::RepoLock lock,

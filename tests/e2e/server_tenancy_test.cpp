@@ -94,6 +94,7 @@ const std::vector<RouteCase>& Matrix() {
       {"GET", "/api/agents/:id/labels/:label", Access::kScope, "agents:read", true},
       {"PUT", "/api/agents/:id/labels/:label", Access::kScope, "agents:write", true},
       {"DELETE", "/api/agents/:id/labels/:label", Access::kScope, "agents:write", true},
+      {"GET", "/api/agents/:id/labels/:label/history", Access::kScope, "agents:read", true},
       // The body of a create names Ada's agent: a stranger gets 404.
       {"POST", "/api/tasks", Access::kScope, "tasks:write", true},
       {"GET", "/api/tasks", Access::kScope, "tasks:read", false},

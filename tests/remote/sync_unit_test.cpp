@@ -591,5 +591,176 @@ TEST_F(SyncUnitTest, PushWithNothingNewSendsOnlyTheList) {
   EXPECT_EQ(transport_->seen.size(), 1U);
 }
 
+// --- Push: labels ---
+
+class PushLabelsTest : public SyncUnitTest {
+ protected:
+  void SetUp() override {
+    SyncUnitTest::SetUp();
+    v1_ = Commit("support", "a");
+    v2_ = Commit("support", "b");
+  }
+
+  void SetLocal(const std::string& label, const ObjectId& target) {
+    store::LabelUpdate u{
+        "support", label, target, {"Grace", "grace@example.com", 1700000500}, "ship it"};
+    u.force = store::Force::kYes;
+    ASSERT_OK(repo_->SetLabel(u).status());
+  }
+
+  // Both sides agreed on `labels` at the last sync.
+  void Synced(const std::map<std::string, ObjectId>& labels) {
+    store::RemoteAgentState state;
+    state.agent_id = "agent_s";
+    state.labels = labels;
+    state.synced_labels = labels;
+    ASSERT_OK(repo_->RecordRemoteState("origin", "support", state, true));
+  }
+
+  json Label(const store::VersionSummary& v, bool is_protected = false) const {
+    return {{"versionId", "ver_" + std::to_string(v.number)},
+            {"versionNumber", v.number},
+            {"commitId", v.commit.Hex()},
+            {"protected", is_protected}};
+  }
+
+  // The server's list: support at v2 with `labels`.
+  void Listed(const json& labels) {
+    transport_->Answer(AgentList(
+        {{{"id", "agent_s"},
+          {"slug", "support"},
+          {"parentAgentId", nullptr},
+          {"head", {{"id", "ver_2"}, {"versionNumber", 2}, {"commitId", v2_.commit.Hex()}}},
+          {"labels", labels}}}));
+  }
+
+  Result<PushResult> PushLabels(bool force) {
+    PushOptions options;
+    options.remote = "origin";
+    options.force_labels = force;
+    return Push(*client_, *repo_, options);
+  }
+
+  store::VersionSummary v1_, v2_;
+};
+
+TEST_F(PushLabelsTest, ALabelMovedHereIsSentWithWhereItLastAgreedAndOneMovedThereIsLeftToPull) {
+  Synced({{"production", v1_.commit}, {"staging", v1_.commit}});
+  SetLocal("production", v2_.commit);  // moved here
+  SetLocal("staging", v1_.commit);     // not moved here; the remote moved it
+  Listed({{"production", Label(v1_)}, {"staging", Label(v2_)}});
+  json moved = Label(v2_);
+  moved["name"] = "production";
+  transport_->Answer(moved);
+
+  auto result = PushLabels(false);
+
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  ASSERT_EQ(result->agents.size(), 1U);
+  EXPECT_EQ(result->agents[0].labels, std::vector<std::string>{"production"});
+  EXPECT_TRUE(result->agents[0].labels_refused.empty());
+  ASSERT_EQ(transport_->seen.size(), 2U) << "no PUT for staging";
+  EXPECT_EQ(transport_->seen[1].method, "PUT");
+  EXPECT_EQ(transport_->seen[1].url, Url("/agents/agent_s/labels/production"));
+  json body = json::parse(transport_->seen[1].body);
+  EXPECT_EQ(body["commitId"], v2_.commit.Hex());
+  EXPECT_EQ(body["expectedCommitId"], v1_.commit.Hex());
+  EXPECT_EQ(body["author"]["email"], "grace@example.com");
+  EXPECT_EQ(body["message"], "ship it");
+  EXPECT_FALSE(body.contains("force"));
+  auto state = repo_->ReadRemoteState("origin", "support");
+  EXPECT_EQ(state->synced_labels,
+            (std::map<std::string, ObjectId>{{"production", v2_.commit}, {"staging", v1_.commit}}));
+}
+
+TEST_F(PushLabelsTest, ALabelNewHereMustNotExistThere) {
+  SetLocal("production", v2_.commit);
+  Listed(json::object());
+  json made = Label(v2_);
+  made["name"] = "production";
+  transport_->Answer(made);
+
+  ASSERT_TRUE(PushLabels(false).ok());
+  ASSERT_EQ(transport_->seen.size(), 2U);
+  json body = json::parse(transport_->seen[1].body);
+  ASSERT_TRUE(body.contains("expectedCommitId"));
+  EXPECT_TRUE(body["expectedCommitId"].is_null());
+}
+
+json LabelError(const std::string& code, const json& current) {
+  return {{"error",
+           {{"code", code},
+            {"message", "refused"},
+            {"details", json::array()},
+            {"requestId", "req_1"},
+            {"current", current}}}};
+}
+
+TEST_F(PushLabelsTest, ALabelAlreadyWhereThePushWantsItIsNoConflict) {
+  Synced({{"production", v1_.commit}});
+  SetLocal("production", v2_.commit);
+  // The list still shows v1; a retried PUT whose first attempt landed.
+  Listed({{"production", Label(v1_)}});
+  transport_->Answer(LabelError("LABEL_CONFLICT", Label(v2_)), 409);
+
+  auto result = PushLabels(false);
+
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  ASSERT_EQ(result->agents.size(), 1U);
+  EXPECT_EQ(result->agents[0].labels, std::vector<std::string>{"production"});
+  EXPECT_TRUE(result->agents[0].labels_refused.empty());
+  EXPECT_EQ(repo_->ReadRemoteState("origin", "support")->synced_labels.at("production"),
+            v2_.commit);
+}
+
+TEST_F(PushLabelsTest, ARefusedLabelIsReportedAloneAndWhatTheServerSaidIsRecorded) {
+  Synced({{"production", v1_.commit}, {"staging", v1_.commit}});
+  SetLocal("production", v2_.commit);
+  SetLocal("staging", v2_.commit);
+  Listed({{"production", Label(v1_)}, {"staging", Label(v1_)}});
+  transport_->Answer(LabelError("LABEL_CONFLICT", nullptr), 409);  // removed meanwhile
+  transport_->Answer(LabelError("LABEL_PROTECTED", Label(v1_, true)), 409);
+
+  auto result = PushLabels(false);
+
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  ASSERT_EQ(result->agents.size(), 1U);
+  EXPECT_TRUE(result->agents[0].labels.empty());
+  const auto& refused = result->agents[0].labels_refused;
+  ASSERT_EQ(refused.size(), 2U);
+  EXPECT_EQ(refused[0].code, "LABEL_CONFLICT");
+  EXPECT_FALSE(refused[0].current.has_value());
+  EXPECT_EQ(refused[0].message,
+            "label production of support was removed on origin since your last fetch: pull "
+            "first, or push --force-labels");
+  EXPECT_EQ(refused[1].code, "LABEL_PROTECTED");
+  ASSERT_TRUE(refused[1].current.has_value());
+  EXPECT_TRUE(refused[1].current->is_protected);
+  EXPECT_EQ(refused[1].message, "label staging of support is protected on origin (at v1 (" +
+                                    v1_.commit.Hex().substr(0, 12) +
+                                    ")): push --force-labels to move it");
+  auto state = repo_->ReadRemoteState("origin", "support");
+  EXPECT_EQ(state->labels, (std::map<std::string, ObjectId>{{"staging", v1_.commit}}))
+      << "the server's answers are recorded";
+  EXPECT_TRUE(state->label_info.at("staging").is_protected);
+  EXPECT_EQ(state->synced_labels.at("production"), v1_.commit) << "the base does not move";
+}
+
+TEST_F(PushLabelsTest, ForceLabelsSendsNoExpectationAndForce) {
+  Synced({{"production", v1_.commit}});
+  Listed({{"production", Label(v2_, true)}});  // moved and protected there; not here
+  json moved = Label(v1_, true);
+  moved["name"] = "production";
+  transport_->Answer(moved);
+  SetLocal("production", v1_.commit);
+
+  ASSERT_TRUE(PushLabels(true).ok());
+  ASSERT_EQ(transport_->seen.size(), 2U);
+  json body = json::parse(transport_->seen[1].body);
+  EXPECT_FALSE(body.contains("expectedCommitId"));
+  EXPECT_EQ(body["force"], true);
+  EXPECT_FALSE(body.contains("protected")) << "push never lifts a protection";
+}
+
 }  // namespace
 }  // namespace clawmit::remote

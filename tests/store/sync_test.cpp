@@ -371,6 +371,35 @@ TEST_F(StoreSyncTest, LabelsAreReplacedOnlyWhenAsked) {
   EXPECT_TRUE(repo_->ReadRemoteState("origin", "support")->labels.empty());
 }
 
+TEST_F(StoreSyncTest, RemoteStateKeepsLabelInfoWithTheLabelsAndTheSyncedBaseApart) {
+  RemoteAgentState state;
+  state.agent_id = "agent_1";
+  state.labels = {{"production", Id('1')}, {"staging", Id('2')}};
+  state.label_info = {{"production", {true, {"Grace Hopper", "grace@example.com", 1700000000}}}};
+  state.synced_labels = {{"production", Id('1')}};
+  ASSERT_OK(repo_->RecordRemoteState("origin", "support", state, true));
+  EXPECT_EQ(*repo_->ReadRemoteState("origin", "support"), state);
+
+  // A fetch replaces the labels and their info; the base stays.
+  RemoteAgentState fetched;
+  fetched.labels = {{"production", Id('3')}};
+  ASSERT_OK(repo_->RecordRemoteState("origin", "support", fetched, true));
+  auto read = repo_->ReadRemoteState("origin", "support");
+  EXPECT_EQ(read->labels, fetched.labels);
+  EXPECT_TRUE(read->label_info.empty());
+  EXPECT_EQ(read->synced_labels, state.synced_labels);
+
+  // A base is moved, added, or forgotten with a zero id, one label at a time.
+  RemoteAgentState synced;
+  synced.synced_labels = {{"production", ObjectId()}, {"staging", Id('2')}};
+  ASSERT_OK(repo_->RecordRemoteState("origin", "support", synced, false));
+  EXPECT_EQ(repo_->ReadRemoteState("origin", "support")->synced_labels,
+            (std::map<std::string, ObjectId>{{"staging", Id('2')}}));
+  // Its own line kind, which an older clawmit skips.
+  std::string text = clawmit::testing::ReadFile(StateFile("origin", "support"));
+  EXPECT_NE(text.find("\nsynced\tstaging\t" + Id('2').Hex() + "\n"), std::string::npos) << text;
+}
+
 TEST_F(StoreSyncTest, ATornLastLineIsIgnoredAndTheNextRecordStartsOnItsOwnLine) {
   ASSERT_OK(
       repo_->RecordRemoteState("origin", "support", {"agent_1", {{Id('1'), "ver_1"}}, {}}, false));

@@ -26,6 +26,14 @@ struct RemoteVersionRef {
   core::ObjectId commit;
 };
 
+// A label of a remote agent: its version, its protection and who moved it
+// last (the mover's own identity when the move sent one, else the account's
+// email; with the time of the move).
+struct RemoteLabel : RemoteVersionRef {
+  bool is_protected = false;
+  core::Signature moved_by;  // empty name: not told (an older server)
+};
+
 // An agent as `GET /api/agents` lists it, with the sync extensions.
 struct RemoteAgent {
   std::string id;  // agent_…
@@ -34,7 +42,7 @@ struct RemoteAgent {
   std::string description;
   std::string parent_agent_id;  // empty for an agent that is no fork
   RemoteVersionRef head;
-  std::map<std::string, RemoteVersionRef> labels;  // number 0: not told
+  std::map<std::string, RemoteLabel> labels;  // number 0: not told
 };
 
 // Every agent the credential can read, parents before their forks (pages of
@@ -107,6 +115,18 @@ struct PushOptions {
   std::vector<std::string> slugs;  // only these (forks bring their sources); empty: all
   bool dry_run = false;            // plan only: nothing is sent
   SyncProgress progress;
+  // Labels move without compare-and-swap, protected ones with force: the
+  // local labels win wherever they differ.
+  bool force_labels = false;
+};
+
+// A label push did not move: it moved on the remote since the last sync
+// (LABEL_CONFLICT), or it is protected there (LABEL_PROTECTED).
+struct LabelRefusal {
+  std::string label;
+  std::string code;                    // LABEL_CONFLICT or LABEL_PROTECTED
+  std::string message;                 // a sentence for the user
+  std::optional<RemoteLabel> current;  // where it is on the remote; nullopt: not set
 };
 
 // What push did (or, with dry_run, would do) for one agent.
@@ -118,6 +138,7 @@ struct PushedAgent {
   std::vector<std::string> labels;  // labels set on the remote
   std::optional<RemoteVersionRef> head;  // the remote head after the push
   Status refused;                        // NON_FAST_FORWARD and the like: this agent was not pushed
+  std::vector<LabelRefusal> labels_refused;  // the rest of the agent was pushed
 };
 
 struct PushResult {
@@ -129,6 +150,10 @@ struct PushResult {
 // 500 (idempotent: a push cut off half-way is completed by running it
 // again, nothing duplicated), labels. An agent whose remote head is not in
 // its local history is refused ("pull first") and the others still go.
+// Labels move by compare-and-swap against where they stood at the last sync
+// (RemoteAgentState::synced_labels): a label moved on the remote since is
+// never overwritten but listed in `labels_refused`; a label that moved only
+// on the remote is left for pull. PushOptions::force_labels overrides.
 Result<PushResult> Push(ApiClient& client, store::Repository& repo, const PushOptions& options);
 
 // The remote version id of `commit` (a version of `slug`), from what fetch

@@ -151,10 +151,25 @@ struct VersionRecord {
 // for it and its versions, and its labels as last seen. Kept by fetch and
 // push (`.clawmit/clawmit/remotes/<remote>/<slug>`, docs/FORMAT.md); it can
 // always be rebuilt by fetching again.
+// A remote label's protection and its last move (who and when), as last seen.
+struct RemoteLabelState {
+  bool is_protected = false;
+  core::Signature moved_by;  // empty name: not told
+  bool operator==(const RemoteLabelState&) const = default;
+};
+
 struct RemoteAgentState {
   std::string agent_id;                               // agent_…; empty when unknown
   std::map<core::ObjectId, std::string> version_ids;  // commit -> ver_…
   std::map<std::string, core::ObjectId> labels;       // label -> commit
+  // Default member initializers: `{id, versions, labels}` stays a complete
+  // initializer for code written before these two fields.
+  std::map<std::string, RemoteLabelState> label_info{};  // replaced with `labels`
+  // Where each label stood when local and remote last agreed on it (set by
+  // push, pull and clone, never by fetch alone): the base that tells which
+  // side moved a label since. Recorded entries are added or, with a zero id,
+  // forgotten; the other labels keep theirs.
+  std::map<std::string, core::ObjectId> synced_labels{};
   bool operator==(const RemoteAgentState&) const = default;
 };
 
@@ -279,7 +294,8 @@ class Repository {
 
   // Records what was learnt of `slug` on `remote`: a non-empty agent id
   // replaces the old one (and forgets the old agent's version ids), version
-  // ids are added, and `labels` replaces the labels when `replace_labels`.
+  // ids are added, `labels` (and `label_info`) replaces the labels when
+  // `replace_labels`, and `synced_labels` entries are recorded.
   Status RecordRemoteState(const std::string& remote, const std::string& slug,
                            const RemoteAgentState& learnt, bool replace_labels);
 
