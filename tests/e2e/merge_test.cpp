@@ -330,6 +330,39 @@ TEST_F(MergeTest, UpToDateAndFastForward) {
   EXPECT_EQ(Clawmit({"merge", "support", "nowhere/support"}).exit_code, 3);
 }
 
+TEST_F(MergeTest, FfOnlyRefusesADivergedAgentAndNoFfRecordsAMerge) {
+  Ok({"commit", "support", "--set", "config.temperature=0.5", "-m", "v2"});
+  std::string v1 = Rev("refs/agents/support~1");
+  std::string v2 = Rev("refs/agents/support");
+  Git({"update-ref", "refs/remotes/origin/support", v2});
+  Git({"update-ref", "refs/agents/support", v1});
+  Ok({"checkout", "support", "--force"});
+  MakeFormalFork();
+
+  RunResult diverged = Clawmit({"merge", "support", "support-formal", "--ff-only"});
+  json no_ff = OkJson({"merge", "support", "origin/support", "--no-ff", "--json"});
+
+  EXPECT_EQ(diverged.exit_code, 4) << Describe(diverged);
+  EXPECT_TRUE(Contains(diverged.err, "not a fast-forward")) << diverged.err;
+  EXPECT_EQ(no_ff["outcome"], "merged");
+  EXPECT_EQ(no_ff["version"]["versionNumber"], 2);
+  EXPECT_EQ(Rev("refs/agents/support^1"), v1);
+  EXPECT_EQ(Rev("refs/agents/support^2"), v2);
+  EXPECT_EQ(Clawmit({"merge", "support", "x", "--ff-only", "--no-ff"}).exit_code, 2);
+}
+
+TEST_F(MergeTest, AnAgentWithoutAFolderIsMergedWithoutWritingOne) {
+  MakeFormalFork();
+  EditPrompt("support", "Sign as Support.", "Sign as the Support team.");
+  fs::remove_all(Folder("support"));
+
+  json out = OkJson({"merge", "support", "support-formal", "--json"});
+
+  EXPECT_EQ(out["outcome"], "merged");
+  EXPECT_EQ(out["folderUpdated"], false);
+  EXPECT_FALSE(fs::exists(Folder("support")));
+}
+
 TEST_F(MergeTest, AForkAheadOfItsSourceIsMergedAsAVersionOfTheSource) {
   MakeFormalFork();  // support is still at v1, the fork point
   std::string theirs = Rev("refs/agents/support-formal");
