@@ -1,5 +1,9 @@
 #include "diff_render.h"
 
+#include <nlohmann/json.hpp>
+
+#include "json_output.h"
+
 namespace clawmit::cli {
 
 namespace {
@@ -20,7 +24,44 @@ std::string Plural(int n, const char* word) {
   return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
 }
 
+template <class T, class F>
+void RenderSides(Output& out, const std::optional<T>& base, const std::optional<T>& ours,
+                 const std::optional<T>& theirs, F text) {
+  auto side = [&](const char* name, const std::optional<T>& value, const char* color) {
+    std::string line = std::string("      ") + name + (value ? text(*value) : "(absent)");
+    out.Line(color != nullptr ? out.Paint(line, color) : line);
+  };
+  side("ours:   ", ours, kGreen);
+  side("theirs: ", theirs, kRed);
+  side("base:   ", base, nullptr);
+}
+
 }  // namespace
+
+void RenderConflicts(Output& out, const core::MergeState& state, int prompt_markers) {
+  out.Line(
+      out.Paint("conflicts (merging " + state.theirs_label + " into " + state.agent + "):", kBold));
+  if (prompt_markers > 0) {
+    out.Line(out.Paint("  ! prompt.md: " + Plural(prompt_markers, "conflict block") +
+                           " between <<<<<<< and >>>>>>>",
+                       kRed));
+  } else if (state.conflicts.prompt > 0) {
+    out.Line("  prompt.md: no conflict markers left");
+  }
+  for (const auto& c : state.conflicts.tools) {
+    out.Line(out.Paint("  ! tools " + c.name + ":", kRed));
+    RenderSides(out, c.base, c.ours, c.theirs,
+                [](const core::Tool& t) { return ToolJson(t).dump(); });
+  }
+  for (const auto& c : state.conflicts.config) {
+    out.Line(out.Paint("  ! config." + c.key + ":", kRed));
+    RenderSides(out, c.base, c.ours, c.theirs, [](const core::JsonValue& v) { return v; });
+  }
+  out.Line(
+      "  (tools.json and config.json hold ours; edit the folder, then 'clawmit merge "
+      "--continue " +
+      state.agent + "')");
+}
 
 void RenderDiff(Output& out, const std::string& from, const std::string& to,
                 const core::AgentDiff& diff) {

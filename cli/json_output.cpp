@@ -17,13 +17,35 @@ json SummaryJson(const std::string& slug, const store::VersionSummary& v) {
           {"subject", v.subject}};
 }
 
+json ToolJson(const core::Tool& t) {
+  return {
+      {"name", t.name}, {"description", t.description}, {"parameters", json::parse(t.parameters)}};
+}
+
+json ConflictsJson(const core::MergeConflicts& conflicts, int prompt) {
+  auto sides = [](json& entry, const auto& c, auto to_json) {
+    if (c.base) entry["base"] = to_json(*c.base);
+    if (c.ours) entry["ours"] = to_json(*c.ours);
+    if (c.theirs) entry["theirs"] = to_json(*c.theirs);
+  };
+  json tools = json::array();
+  for (const auto& c : conflicts.tools) {
+    json entry = {{"name", c.name}};
+    sides(entry, c, ToolJson);
+    tools.push_back(std::move(entry));
+  }
+  json config = json::array();
+  for (const auto& c : conflicts.config) {
+    json entry = {{"key", c.key}};
+    sides(entry, c, [](const core::JsonValue& v) { return json::parse(v); });
+    config.push_back(std::move(entry));
+  }
+  return {{"prompt", prompt}, {"tools", tools}, {"config", config}};
+}
+
 json ContentJson(const core::AgentContent& content) {
   json tools = json::array();
-  for (const auto& t : content.tools) {
-    tools.push_back({{"name", t.name},
-                     {"description", t.description},
-                     {"parameters", json::parse(t.parameters)}});
-  }
+  for (const auto& t : content.tools) tools.push_back(ToolJson(t));
   json config = json::object();
   for (const auto& [k, v] : content.config) config[k] = json::parse(v);
   return {{"prompt", content.prompt}, {"tools", tools}, {"config", config}};
@@ -41,6 +63,7 @@ json VersionJson(const store::Version& v) {
     out["forkType"] = std::string(core::ForkTypeName(*v.trailers.fork_type));
   if (!v.trailers.forked_from.empty()) out["forkedFrom"] = v.trailers.forked_from;
   if (v.trailers.rollback_to != 0) out["rollbackTo"] = v.trailers.rollback_to;
+  out["mergedFrom"] = v.trailers.merged.empty() ? json(nullptr) : json(v.trailers.merged);
   out.update(ContentJson(v.content));
   return out;
 }

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "clawmit/core/diff.h"
+#include "clawmit/core/merge.h"
 #include "clawmit/store/repository.h"
 #include "output.h"
 
@@ -15,6 +16,13 @@ nlohmann::json VersionJson(const store::Version& v);
 nlohmann::json AgentJson(const store::AgentSummary& a);
 nlohmann::json DiffJson(const core::AgentDiff& diff);
 nlohmann::json ContentJson(const core::AgentContent& content);
+nlohmann::json ToolJson(const core::Tool& tool);
+
+// Conflicts of a merge: {"prompt": n, "tools": [{"name","base","ours","theirs"}],
+// "config": [{"key","base","ours","theirs"}]}; a side without the tool or key
+// is left out (a config value may be null). `prompt` is the conflict blocks
+// counted in the folder now.
+nlohmann::json ConflictsJson(const core::MergeConflicts& conflicts, int prompt);
 
 // The server ids of one agent's versions on each remote, as fetch and push
 // recorded them (read once, best effort: nothing recorded is no error).

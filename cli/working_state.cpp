@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include "clawmit/store/merge_state.h"
+
 namespace clawmit::cli {
 
 const char* WorkStateName(WorkState state) {
@@ -34,6 +36,7 @@ Result<AgentState> InspectAgent(store::Repository& repo, const std::string& slug
   if (has_folder) {
     CLAWMIT_ASSIGN_OR_RETURN(st.working, store::ReadWorkingAgent(repo.work_tree(), slug));
   }
+  CLAWMIT_ASSIGN_OR_RETURN(st.merge, store::ReadMergeState(repo.git_dir(), slug));
   if (!st.head) {
     st.state = WorkState::kNew;
     return st;

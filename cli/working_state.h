@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "clawmit/core/merge.h"
 #include "clawmit/store/repository.h"
 #include "clawmit/store/worktree.h"
 
@@ -25,8 +26,9 @@ struct AgentState {
   WorkState state = WorkState::kClean;
   std::optional<store::WorkingAgent> working;
   std::optional<store::Version> head;
-  std::vector<std::string> changed;  // "prompt", "tools", "config", "agent.json"
-  Status error;                      // why a folder is kInvalid
+  std::vector<std::string> changed;       // "prompt", "tools", "config", "agent.json"
+  Status error;                           // why a folder is kInvalid
+  std::optional<core::MergeState> merge;  // a merge in progress (cli/merge_agent.h)
 };
 
 // One agent (kNotFound when it has neither a head nor a folder).

@@ -3,6 +3,7 @@
 #include "../content_inputs.h"
 #include "../identity.h"
 #include "../json_output.h"
+#include "../merge_agent.h"
 #include "../working_state.h"
 
 namespace clawmit::cli {
@@ -37,6 +38,7 @@ Status CommitInputs(Context& ctx, const CommitOptions& opts, nlohmann::json& jso
   }
   store::Repository& repo = *ctx.repo;
   const std::string& slug = opts.slugs.front();
+  CLAWMIT_TRY(RefuseWhileMerging(repo, slug));
   // A folder that cannot be read (broken JSON) counts as edited: left alone.
   auto inspected = InspectAgent(repo, slug);
   AgentState st;
@@ -82,12 +84,14 @@ Status CommitFolders(Context& ctx, const CommitOptions& opts, nlohmann::json& js
     CLAWMIT_ASSIGN_OR_RETURN(std::vector<AgentState> all, InspectAll(repo));
     for (auto& st : all) {
       if (st.state == WorkState::kInvalid) return st.error;
+      if (st.merge) CLAWMIT_TRY(RefuseWhileMerging(repo, st.slug));
       if (st.state == WorkState::kModified || (opts.allow_empty && st.state == WorkState::kClean)) {
         states.push_back(std::move(st));
       }
     }
   } else {
     for (const auto& slug : opts.slugs) {
+      CLAWMIT_TRY(RefuseWhileMerging(repo, slug));
       CLAWMIT_ASSIGN_OR_RETURN(AgentState st, InspectAgent(repo, slug));
       if (st.state == WorkState::kMissing) {
         return Status::NotFound("agent '" + slug + "' has no folder: run 'clawmit checkout " +
@@ -155,7 +159,8 @@ Command CommitCommand() {
                 "A folder without an agent yet is committed as its version 1 when named.\n"
                 "With --prompt-file/--tools-file/--config-file/--set/--set-json the new version\n"
                 "is the head's content with those inputs laid over it (for scripts).\n"
-                "Nothing changed: prints so and exits 1, as git does.\n\n"
+                "Nothing changed: prints so and exits 1, as git does. An agent with a merge in\n"
+                "progress is refused (exit 4): 'clawmit merge --continue <slug>' concludes it.\n\n"
                 "Examples:\n"
                 "  clawmit commit -m 'Tighten the tone'\n"
                 "  clawmit commit support --set config.temperature=0.5 -m 'Cooler'");

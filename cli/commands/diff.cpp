@@ -22,6 +22,7 @@ struct Side {
   std::string label;
   nlohmann::json json;
   core::AgentContent content;
+  std::optional<core::MergeState> merge = {};  // a folder with a merge in progress
 };
 
 Side FromVersion(const store::Version& v) {
@@ -58,8 +59,10 @@ Result<std::vector<std::pair<Side, Side>>> Pairs(store::Repository& repo, const 
     CLAWMIT_ASSIGN_OR_RETURN(std::vector<AgentState> states, InspectAll(repo));
     for (const auto& st : states) {
       if (st.state == WorkState::kInvalid) return st.error;
-      if (st.state == WorkState::kModified) {
-        pairs.emplace_back(FromVersion(*st.head), FromFolder(st.slug, st.working->content));
+      if (st.state == WorkState::kModified || (st.merge && st.working && st.head)) {
+        Side folder = FromFolder(st.slug, st.working->content);
+        folder.merge = st.merge;
+        pairs.emplace_back(FromVersion(*st.head), std::move(folder));
       } else if (st.state == WorkState::kNew) {
         pairs.emplace_back(Side{"(empty)", nullptr, {}}, FromFolder(st.slug, st.working->content));
       }
@@ -78,12 +81,16 @@ Status RunDiff(Context& ctx, const DiffOptions& opts) {
   for (const auto& [from, to] : pairs) {
     core::AgentDiff diff = core::Diff(from.content, to.content);
     differs = differs || !diff.empty();
+    int markers = to.merge ? core::CountConflictMarkers(to.content.prompt) : 0;
+    differs = differs || to.merge.has_value();
     if (opts.json) {
       json_out.push_back({{"from", from.json}, {"to", to.json}, {"diff", DiffJson(diff)}});
+      if (to.merge) json_out.back()["conflicts"] = ConflictsJson(to.merge->conflicts, markers);
     } else if (opts.stat) {
       RenderStat(ctx.out, from.label + " -> " + to.label, diff);
     } else {
       RenderDiff(ctx.out, from.label, to.label, diff);
+      if (to.merge) RenderConflicts(ctx.out, *to.merge, markers);
     }
   }
   if (opts.json) PrintJson(ctx.out, json_out);
@@ -103,7 +110,8 @@ Command DiffCommand() {
             app.add_flag("--exit-code", opts->exit_code, "Exit 1 when anything differs");
             AddColorOption(app, opts->color);
             app.footer(
-                "No revision: every agent folder against its head.\n"
+                "No revision: every agent folder against its head; an agent with a merge in\n"
+                "progress also lists its conflicts, each with ours, theirs and the base.\n"
                 "One revision: that version against the agent's folder.\n"
                 "Two revisions: the first against the second (any two agents).\n\n"
                 "Examples:\n  clawmit diff\n  clawmit diff support@v2 support@v5 --stat\n"

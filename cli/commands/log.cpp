@@ -121,6 +121,13 @@ Status RunLog(Context& ctx, const LogOptions& opts) {
     } else {
       ctx.out.Line(ctx.out.Paint("version " + number, kYellow) + " " + id +
                    (is_head ? " (head)" : ""));
+      // One header read per entry: only the full format names merges.
+      CLAWMIT_ASSIGN_OR_RETURN(store::VersionHeader header, repo.ReadVersionHeader(v.commit));
+      if (header.parents.size() > 1) {
+        std::string line = "Merge:";
+        for (const auto& p : header.parents) line += " " + p.Hex().substr(0, 12);
+        ctx.out.Line(line + " (" + header.trailers.merged + ")");
+      }
       ctx.out.Line("Author: " + v.author.name + " <" + v.author.email + ">");
       ctx.out.Line("Date:   " + IsoTime(v.author.time));
       ctx.out.Line("");

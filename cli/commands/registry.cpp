@@ -19,6 +19,7 @@ Command StatusCommand();
 Command CheckoutCommand();
 Command RollbackCommand();
 Command ForkCommand();
+Command MergeCommand();
 Command LineageCommand();
 Command LabelCommand();
 Command RemoteCommand();
@@ -40,6 +41,7 @@ std::vector<Command> AllCommands() {
           CheckoutCommand(),
           RollbackCommand(),
           ForkCommand(),
+          MergeCommand(),
           LineageCommand(),
           LabelCommand(),
           RemoteCommand(),

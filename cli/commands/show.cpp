@@ -40,6 +40,9 @@ Status RunShow(Context& ctx, const ShowOptions& opts) {
     ctx.out.Line("Parent: " + parent->commit.Hex() + " (" +
                  VersionLabel(parent->trailers.agent, parent->trailers.version) + ")");
   }
+  if (v.parents.size() > 1) {
+    ctx.out.Line("Merge:  " + v.parents[1].Hex() + " (" + v.trailers.merged + ")");
+  }
   ctx.out.Line("Author: " + v.author.name + " <" + v.author.email + ">");
   ctx.out.Line("Date:   " + IsoTime(v.author.time));
   if (v.trailers.fork_type) {

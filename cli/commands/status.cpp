@@ -19,6 +19,32 @@ std::string Join(const std::vector<std::string>& items) {
   return out;
 }
 
+// Conflict blocks left in the folder's prompt (0 without a folder).
+int PromptMarkers(const AgentState& st) {
+  return st.working ? core::CountConflictMarkers(st.working->content.prompt) : 0;
+}
+
+// "prompt.md (1 conflict block), tool 'search', config 'model'"
+std::string DescribeConflicts(const AgentState& st) {
+  std::vector<std::string> parts;
+  if (int n = PromptMarkers(st); n > 0) {
+    parts.push_back("prompt.md (" + std::to_string(n) + " conflict block" + (n > 1 ? "s" : "") +
+                    ")");
+  }
+  for (const auto& c : st.merge->conflicts.tools) parts.push_back("tool '" + c.name + "'");
+  for (const auto& c : st.merge->conflicts.config) parts.push_back("config '" + c.key + "'");
+  return parts.empty() ? "no conflict markers left" : Join(parts);
+}
+
+nlohmann::json MergeJson(const AgentState& st) {
+  const core::MergeState& m = *st.merge;
+  return {{"theirs", m.theirs_label},
+          {"theirsCommitId", m.theirs.Hex()},
+          {"oursCommitId", m.ours.Hex()},
+          {"baseCommitId", m.base.Hex()},
+          {"conflicts", ConflictsJson(m.conflicts, PromptMarkers(st))}};
+}
+
 Status RunStatus(Context& ctx, const StatusOptions& opts) {
   ctx.json = opts.json;
   CLAWMIT_ASSIGN_OR_RETURN(std::vector<AgentState> states, InspectAll(*ctx.repo));
@@ -26,11 +52,12 @@ Status RunStatus(Context& ctx, const StatusOptions& opts) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& st : states) {
       nlohmann::json entry = {{"slug", st.slug},
-                              {"state", WorkStateName(st.state)},
+                              {"state", st.merge ? "merging" : WorkStateName(st.state)},
                               {"changed", st.changed},
                               {"headVersion", nullptr}};
       if (st.head) entry["headVersion"] = st.head->trailers.version;
       if (st.state == WorkState::kInvalid) entry["error"] = st.error.message();
+      if (st.merge) entry["merge"] = MergeJson(st);
       out.push_back(std::move(entry));
     }
     PrintJson(ctx.out, out);
@@ -38,6 +65,14 @@ Status RunStatus(Context& ctx, const StatusOptions& opts) {
   }
   bool clean = true;
   for (const auto& st : states) {
+    if (st.merge) {
+      ctx.out.Line(ctx.out.Paint("merging:  ", kRed) + st.slug + " with " + st.merge->theirs_label +
+                   " (" + DescribeConflicts(st) + ")");
+      ctx.out.Line("          fix " + st.slug + "/, then: clawmit merge --continue " + st.slug +
+                   " (or --abort)");
+      clean = false;
+      continue;
+    }
     switch (st.state) {
       case WorkState::kClean:
         break;
@@ -80,7 +115,8 @@ Command StatusCommand() {
             app.footer(
                 "States: modified (the folder differs from the head), new (a folder with no\n"
                 "versions yet), missing (an agent with no folder), invalid (a folder that cannot\n"
-                "be read: broken JSON, a missing file), clean.\n\nExample:\n"
+                "be read: broken JSON, a missing file), merging (a merge left with conflicts:\n"
+                "each is listed), clean.\n\nExample:\n"
                 "  clawmit status --json");
             return Run([opts](Context& ctx) {
               if (opts->remote->count() > 0) return ForwardToNet(ctx);

@@ -16,6 +16,7 @@ constexpr std::string_view kVersionKey = "Clawmit-Version: ";
 constexpr std::string_view kForkTypeKey = "Clawmit-Fork-Type: ";
 constexpr std::string_view kForkedFromKey = "Clawmit-Forked-From: ";
 constexpr std::string_view kRollbackKey = "Clawmit-Rollback-To: ";
+constexpr std::string_view kMergeKey = "Clawmit-Merge: ";
 
 bool ParseUint(std::string_view text, uint64_t& out) {
   if (text.empty() || text.size() > 19) return false;
@@ -146,6 +147,7 @@ std::string BuildCommitMessage(std::string_view user_message, const Trailers& tr
     out += std::string(kForkedFromKey) + trailers.forked_from + "\n";
   if (trailers.rollback_to != 0)
     out += std::string(kRollbackKey) + "v" + std::to_string(trailers.rollback_to) + "\n";
+  if (!trailers.merged.empty()) out += std::string(kMergeKey) + trailers.merged + "\n";
   return out;
 }
 
@@ -181,6 +183,8 @@ Result<ParsedMessage> ParseCommitMessage(std::string_view message) {
       if (!StartsWith(v, "v") || !ParseUint(v.substr(1), parsed.trailers.rollback_to)) {
         return Status::Corruption("malformed Clawmit-Rollback-To trailer");
       }
+    } else if (StartsWith(line, kMergeKey)) {
+      parsed.trailers.merged = std::string(line.substr(kMergeKey.size()));
     } else if (!line.empty()) {
       return Status::Corruption("commit message has no Clawmit trailers");
     }

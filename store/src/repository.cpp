@@ -229,6 +229,11 @@ Result<std::vector<VersionSummary>> Repository::RemoteLog(const std::string& rem
   return history;
 }
 
+Result<VersionHeader> Repository::ReadVersionHeader(const ObjectId& commit) {
+  CLAWMIT_ASSIGN_OR_RETURN(CommitMeta meta, impl_->ReadCommitMeta(commit));
+  return VersionHeader{std::move(meta.parents), std::move(meta.trailers)};
+}
+
 Result<std::vector<VersionSummary>> Repository::Log(const std::string& slug, size_t limit) {
   CLAWMIT_ASSIGN_OR_RETURN(ObjectId head, impl_->RequireHead(slug));
   std::vector<VersionSummary> history;
@@ -266,6 +271,7 @@ Result<VersionSummary> Repository::Commit(const CommitRequest& req) {
   if (req.fork && req.create != CreateMode::kMustCreate) {
     return Status::InvalidArgument("a fork creates a new agent");
   }
+  if (req.merge && !head) return Status::InvalidArgument("a merge needs an agent with a head");
   if (req.expected_head && head != req.expected_head) {
     return Status::Conflict("agent " + Quote(req.slug) + " moved since it was read; retry");
   }
@@ -279,7 +285,9 @@ Result<VersionSummary> Repository::Commit(const CommitRequest& req) {
     CLAWMIT_ASSIGN_OR_RETURN(core::ParsedMessage head_msg,
                              core::ParseCommitMessage(head_spec.message));
     number = head_msg.trailers.version + 1;
-    if (head_spec.tree_id == objects.tree_id && req.allow_empty == AllowEmpty::kNo) {
+    // A merge is recorded even when it brings no change: its second parent
+    // says the other line was taken in.
+    if (head_spec.tree_id == objects.tree_id && req.allow_empty == AllowEmpty::kNo && !req.merge) {
       return Status::NothingToDo("nothing to commit: agent " + Quote(req.slug) +
                                  " is unchanged since v" +
                                  std::to_string(head_msg.trailers.version));
@@ -297,6 +305,12 @@ Result<VersionSummary> Repository::Commit(const CommitRequest& req) {
     trailers.fork_type = req.fork->type;
     trailers.forked_from = req.fork->slug + "@v" + std::to_string(req.fork->version);
     spec.parents.push_back(req.fork->commit);
+  }
+  if (req.merge) {
+    // The commit must exist: git_odb_write would accept a dangling parent.
+    CLAWMIT_TRY(impl_->ReadObject(req.merge->commit, GIT_OBJECT_COMMIT, "commit").status());
+    trailers.merged = req.merge->label;
+    spec.parents.push_back(req.merge->commit);
   }
   spec.author = req.author;
   spec.message = core::BuildCommitMessage(req.message, trailers);

@@ -149,6 +149,17 @@ Status Repository::WriteVersions(const std::vector<VersionRecord>& versions) {
   return Status::Ok();
 }
 
+Result<std::optional<ObjectId>> Repository::MergeBase(const ObjectId& a, const ObjectId& b) {
+  if (a == b) return std::optional<ObjectId>(a);
+  git_oid base;
+  git_oid one = ToGit(a);
+  git_oid two = ToGit(b);
+  int rc = git_merge_base(&base, impl_->repo.get(), &one, &two);
+  if (rc == GIT_ENOTFOUND) return std::optional<ObjectId>();
+  if (rc != 0) return GitStatus(rc, "cannot find the merge base of " + a.Hex() + " and " + b.Hex());
+  return std::optional<ObjectId>(FromGit(base));
+}
+
 Result<bool> Repository::IsAncestor(const ObjectId& ancestor, const ObjectId& descendant) {
   if (ancestor == descendant) return true;
   git_oid a = ToGit(ancestor);

@@ -93,6 +93,17 @@ TEST(CommitTest, RollbackMessageRoundTrips) {
   EXPECT_FALSE(parsed->trailers.fork_type.has_value());
 }
 
+TEST(CommitTest, MergeMessageRoundTripsWithTheMergeTrailerLast) {
+  Trailers t{"support", 8, std::nullopt, "", 0, "support-formal@v3"};
+  std::string message = BuildCommitMessage("Merge support-formal into support", t);
+  EXPECT_EQ(message,
+            "Merge support-formal into support\n\nClawmit-Agent: support\nClawmit-Version: 8\n"
+            "Clawmit-Merge: support-formal@v3\n");
+  auto parsed = ParseCommitMessage(message);
+  ASSERT_OK(parsed.status());
+  EXPECT_EQ(parsed->trailers, t);
+}
+
 TEST(CommitTest, UserParagraphThatLooksLikeTrailersStaysInTheMessage) {
   Trailers t{"a", 2, std::nullopt, "", 0};
   std::string user = "Subject\n\nClawmit-Agent: other\nClawmit-Version: 9";

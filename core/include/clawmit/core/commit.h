@@ -44,6 +44,7 @@ struct Trailers {
   std::optional<ForkType> fork_type;  // Clawmit-Fork-Type (a fork's first version)
   std::string forked_from;            // Clawmit-Forked-From: <slug>@v<n>
   uint64_t rollback_to = 0;           // Clawmit-Rollback-To: v<n> (0: none)
+  std::string merged = {};            // Clawmit-Merge: <slug>@v<n> (a merge: its second parent)
   bool operator==(const Trailers&) const = default;
 };
 

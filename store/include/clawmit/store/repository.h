@@ -41,6 +41,12 @@ struct Version {
   core::AgentContent content;
 };
 
+// A version's parents and trailers, without its content.
+struct VersionHeader {
+  std::vector<core::ObjectId> parents;
+  core::Trailers trailers;
+};
+
 struct AgentSummary {
   std::string slug;
   core::AgentMeta meta;
@@ -63,6 +69,12 @@ struct ForkSource {
   core::ForkType type = core::ForkType::kExactClone;
 };
 
+// The second parent of a merge version.
+struct MergeParent {
+  core::ObjectId commit;  // the merged version (of this agent or another)
+  std::string label;      // "<slug>@v<n>": the Clawmit-Merge trailer
+};
+
 struct CommitRequest {
   std::string slug;
   core::AgentContent content;
@@ -79,6 +91,10 @@ struct CommitRequest {
   std::optional<ForkSource> fork;
   // A rollback records the version whose content it restores (0: none).
   uint64_t rollback_to = 0;
+  // A merge: the head stays the first parent and this is the second; the
+  // version is recorded even when its content equals the head's. Requires
+  // CreateMode::kMustExist; kNotFound when the commit is not in the repository.
+  std::optional<MergeParent> merge;
 };
 
 // A label: a movable name for one version of one agent.
@@ -205,6 +221,9 @@ class Repository {
   // Reads one version in full; kCorruption when it is not a clawmit version.
   Result<Version> ReadVersion(const core::ObjectId& commit);
 
+  // Parents and trailers only (one object read; e.g. to tell a merge).
+  Result<VersionHeader> ReadVersionHeader(const core::ObjectId& commit);
+
   // The agent's own history, newest first; at most `limit` entries (0: all).
   Result<std::vector<VersionSummary>> Log(const std::string& slug, size_t limit);
 
@@ -269,6 +288,10 @@ class Repository {
   // versions go into one pack file (one fsync) rather than loose objects.
   // Moves no ref.
   Status WriteVersions(const std::vector<VersionRecord>& versions);
+
+  // The best common ancestor of two versions (git's merge base); nullopt
+  // when they share no history.
+  Result<std::optional<core::ObjectId>> MergeBase(const core::ObjectId& a, const core::ObjectId& b);
 
   // Whether `ancestor` is `descendant` or one of its ancestors.
   Result<bool> IsAncestor(const core::ObjectId& ancestor, const core::ObjectId& descendant);
