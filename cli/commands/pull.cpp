@@ -1,8 +1,11 @@
-// clawmit pull [remote] [agent…]: fetch, then fast-forward the local agents
-// (and their folders and labels) to the remote's. A diverged agent, or one
-// whose folder has uncommitted changes, is left as it is while the others
-// are updated. Runs in clawmit-net.
+// clawmit pull [remote] [agent…]: fetch, then bring each local agent (its
+// ref, folder and labels) up to the remote's: a fast-forward, or a merge of
+// a diverged agent (as git does; --ff-only refuses instead). An agent that
+// conflicts, or whose folder has uncommitted changes, is left for the user
+// while the others are updated. Runs in clawmit-net.
+#include "../identity.h"
 #include "../json_output.h"
+#include "../merge_agent.h"
 #include "../sync_session.h"
 #include "../working_state.h"
 #include "net_commands.h"
@@ -41,7 +44,13 @@ Result<bool> FolderIsFree(store::Repository& repo, const std::string& slug,
   return false;
 }
 
-Status RunPull(Context& ctx, const SyncArgs& args) {
+struct PullOptions {
+  SyncArgs sync;
+  bool ff_only = false;
+};
+
+Status RunPull(Context& ctx, const PullOptions& opts) {
+  const SyncArgs& args = opts.sync;
   ctx.json = args.net.json;
   store::Repository& repo = *ctx.repo;
   CLAWMIT_ASSIGN_OR_RETURN(SyncTarget target, ResolveSyncTarget(ctx, args));
@@ -109,10 +118,47 @@ Status RunPull(Context& ctx, const SyncArgs& args) {
                        : " * " + r.slug + ": new agent at v" + std::to_string(r.remote_version));
     }
   }
+  // Diverged agents are merged with the remote's head, each on its own.
+  nlohmann::json merged = nlohmann::json::array();
+  std::vector<std::string> conflicted;
+  std::vector<std::string> left_diverged;
+  if (!diverged.empty() && !opts.ff_only) {
+    CLAWMIT_ASSIGN_OR_RETURN(core::Signature author, ResolveAuthor(repo, ""));
+    for (const auto& r : relations) {
+      if (r.relation != remote::Relation::kDiverged) continue;
+      MergeAgentOptions mo;
+      mo.theirs_name = target.remote + "/" + r.slug;
+      mo.author = author;
+      auto outcome = MergeAgent(repo, r.slug, *r.remote, mo);
+      if (!outcome.ok() && outcome.status().code() == Status::Code::kConflict) {
+        busy.push_back(r.slug);  // uncommitted changes, or a merge in progress
+        continue;
+      }
+      CLAWMIT_TRY(outcome.status());
+      nlohmann::json entry = {{"slug", r.slug}, {"outcome", MergeKindName(outcome->kind)}};
+      if (outcome->version) {
+        entry["versionNumber"] = outcome->version->number;
+        entry["commitId"] = outcome->version->commit.Hex();
+      }
+      if (outcome->kind == MergeKind::kConflicted) conflicted.push_back(r.slug);
+      merged.push_back(entry);
+      if (args.net.json) continue;
+      if (outcome->kind == MergeKind::kConflicted) {
+        ctx.out.Line(" ! " + r.slug + ": conflicts merging " + mo.theirs_name +
+                     ": resolve them in its folder, then 'clawmit merge --continue " + r.slug +
+                     "' (or --abort)");
+      } else if (outcome->version) {
+        ctx.out.Line("   " + r.slug + ": merged " + mo.theirs_name + " into v" +
+                     std::to_string(outcome->version->number));
+      }
+    }
+  } else {
+    left_diverged = diverged;
+  }
   if (!args.net.json) {
-    for (const auto& slug : diverged) {
+    for (const auto& slug : left_diverged) {
       ctx.out.Line(" ! " + slug + ": diverged from " + target.remote +
-                   " (both have versions the other lacks); left as it is");
+                   " (both have versions the other lacks); left as it is (--ff-only)");
     }
     for (const auto& slug : busy) {
       ctx.out.Line(" ! " + slug + ": uncommitted changes in its folder; left as it is");
@@ -128,12 +174,17 @@ Status RunPull(Context& ctx, const SyncArgs& args) {
     labels[slug] = moved;
     if (!args.net.json) ctx.out.Line("   " + slug + ": labels " + join(moved) + " moved");
   }
-  // Exit 4 while an agent could not be updated; everything else was.
+  // Exit 4 while an agent could not be brought up to date; the others were.
   Status left = Status::Ok();
-  if (!diverged.empty()) {
-    left = Status::Conflict("local and " + target.remote + " have diverged for " + join(diverged) +
-                            ": both have versions the other lacks; those agents were left as "
-                            "they are (to keep your versions apart, fork them)");
+  if (!conflicted.empty()) {
+    left = Status::Conflict("merging " + target.remote + " left conflicts in " + join(conflicted) +
+                            ": resolve them in the folder, then 'clawmit merge --continue <agent>'"
+                            " (or 'clawmit merge --abort <agent>')");
+  } else if (!left_diverged.empty()) {
+    left = Status::Conflict("local and " + target.remote + " have diverged for " +
+                            join(left_diverged) +
+                            ": both have versions the other lacks; those agents were left as they "
+                            "are (--ff-only; 'clawmit pull' without it merges them)");
   } else if (!busy.empty()) {
     left = Status::Conflict("the folders of " + join(busy) +
                             " have uncommitted changes that pull would overwrite: commit them "
@@ -143,7 +194,8 @@ Status RunPull(Context& ctx, const SyncArgs& args) {
   if (args.net.json) {
     PrintJson(ctx.out, {{"remote", target.remote},
                         {"updated", updated},
-                        {"diverged", diverged},
+                        {"merged", merged},
+                        {"diverged", left_diverged},
                         {"blocked", busy},
                         {"labels", labels},
                         {"keptLabels", kept},
@@ -164,18 +216,25 @@ Status RunPull(Context& ctx, const SyncArgs& args) {
 
 Command PullCommand() {
   return {"pull", kPullSummary, Needs::kRepository, [](CLI::App& app) {
-            auto args = std::make_shared<SyncArgs>();
-            AddSyncArgs(app, *args,
-                        "Print {remote, updated: [{slug, from, to, commitId}], diverged, "
-                        "blocked, labels, keptLabels, requests}");
+            auto opts = std::make_shared<PullOptions>();
+            AddSyncArgs(app, opts->sync,
+                        "Print {remote, updated: [{slug, from, to, commitId}], merged: [{slug, "
+                        "outcome, versionNumber, commitId}], diverged, blocked, labels, "
+                        "keptLabels, requests}");
+            app.add_flag("--ff-only", opts->ff_only,
+                         "Only fast-forward: leave diverged agents as they are (exit 4)");
             app.footer(
-                "Fetches, then fast-forwards each agent (its ref, its folder and its labels) to\n"
-                "the remote's. An agent that diverged (versions on both sides), or whose folder\n"
-                "has uncommitted changes the pull would overwrite, is left as it is and named;\n"
-                "the others are updated, and the exit code is 4 while any was left. A label\n"
-                "moved both here and on the remote keeps here's.\n\n"
-                "Examples:\n  clawmit pull\n  clawmit pull origin support");
-            return Run([args](Context& ctx) { return RunPull(ctx, *args); });
+                "Fetches, then brings each agent (its ref, its folder and its labels) up to the\n"
+                "remote's: a fast-forward when only the remote moved, a merge when both did\n"
+                "(a version with two parents, as 'clawmit merge <agent> origin/<agent>' makes;\n"
+                "--ff-only leaves diverged agents instead). A merge with conflicts leaves them in\n"
+                "the agent's folder for 'clawmit merge --continue <agent>' (or --abort). An agent\n"
+                "whose folder has uncommitted changes the pull would overwrite is left as it is.\n"
+                "Every other agent is updated; the exit code is 4 while any agent was left or\n"
+                "conflicts. A label moved both here and on the remote keeps here's.\n\n"
+                "Examples:\n  clawmit pull\n  clawmit pull origin support\n"
+                "  clawmit pull --ff-only   # in CI: never make a merge version");
+            return Run([opts](Context& ctx) { return RunPull(ctx, *opts); });
           }};
 }
 

@@ -350,12 +350,18 @@ TEST_F(ServerRobustnessTest, OversizedRequestsOnTheAgentRoutesAreRefused) {
               431, "HEADERS_TOO_LARGE"));
   ExpectIntact("oversized requests");
 
-  // Just under the limit is accepted and kept byte for byte.
-  std::string prompt(1000 * 1000, 'p');
+  // A prompt at the content limit (docs/FORMAT.md "Limits") is accepted and
+  // kept byte for byte; one byte more is refused naming the field.
+  std::string prompt(128 * 1024, 'p');
   HttpResult r = server_->Request("POST", VersionsPath(),
                                   json{{"prompt", prompt}, {"commitMessage", "Long"}}.dump(), ada_);
   ASSERT_EQ(r.status, 201) << r.body.substr(0, 300);
   EXPECT_EQ(GetJson("/api/agents/" + id_)["currentVersion"]["prompt"], prompt);
+  HttpResult over = server_->Request(
+      "POST", VersionsPath(), json{{"prompt", prompt + "p"}, {"commitMessage", "Longer"}}.dump(),
+      ada_);
+  EXPECT_EQ(over.status, 400) << over.body.substr(0, 300);
+  EXPECT_NE(over.body.find("\"prompt\""), std::string::npos) << over.body.substr(0, 300);
 }
 
 TEST_F(ServerRobustnessTest, UnknownRoutesAnswer404InTheErrorShape) {

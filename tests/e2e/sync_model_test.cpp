@@ -235,7 +235,7 @@ class SyncModelTest : public ServerTest {
     if (r.exit_code == 0) Acknowledge(c);
   }
 
-  void OpPull(int c) { Expect(c, {"pull", "-q"}, {0, 4}); }
+  void OpPull(int c) { Expect(c, {"pull", "-q", "--ff-only"}, {0, 4}); }
   void OpFetch(int c) { Expect(c, {"fetch", "-q"}); }
 
   void OpReclone(int c) {

@@ -177,7 +177,7 @@ TEST_F(SyncScaleTest, ADivergedAgentDoesNotStopThePullOfTheOthers) {
   CommitMany(b, "support", 1, "Support from b.\n");
   std::string b_support = Head(b, "support");
 
-  RunResult pull = Run(b, {"pull"});
+  RunResult pull = Run(b, {"pull", "--ff-only"});
 
   EXPECT_EQ(pull.exit_code, 4) << Show(pull);
   EXPECT_TRUE(Contains(pull.out, "billing: v1 -> v4 (fast-forward)")) << Show(pull);
@@ -185,6 +185,75 @@ TEST_F(SyncScaleTest, ADivergedAgentDoesNotStopThePullOfTheOthers) {
   EXPECT_TRUE(Contains(pull.err, "diverged for support")) << Show(pull);
   EXPECT_EQ(Head(b, "billing"), Head(a, "billing"));
   EXPECT_EQ(Head(b, "support"), b_support);
+}
+
+// --- pull merges a diverged agent -----------------------------------------------
+
+TEST_F(SyncScaleTest, PullMergesADivergedAgentCleanly) {
+  fs::path a = NewRepo("a");
+  // A 1,000-line prompt; each side edits its own end of it.
+  std::string prompt;
+  for (int i = 0; i < 1000; ++i) prompt += "rule " + std::to_string(i) + "\n";
+  NewAgent(a, "support", prompt);
+  NewAgent(a, "billing", "Billing.\n");
+  MustRun(a, {"push", "-q"});
+  MustRun(dir_.path(), {"clone", url_, "b", "-q"});
+  fs::path b = dir_.path() / "b";
+  WriteFile(a / "support" / "prompt.md", "From a.\n" + prompt);
+  MustRun(a, {"commit", "support", "-m", "a's opening"});
+  MustRun(a, {"commit", "billing", "--set", "config.maxTokens=100", "-m", "tokens"});
+  MustRun(a, {"push", "-q"});
+  WriteFile(b / "support" / "prompt.md", prompt + "From b.\n");
+  MustRun(b, {"commit", "support", "-m", "b's closing"});
+  MustRun(b, {"commit", "support", "--set", "config.temperature=0.2", "-m", "cooler"});
+  std::string ours = Head(b, "support");
+
+  json pull = MustJson(b, {"pull", "--json"});
+
+  ASSERT_EQ(pull["merged"].size(), 1U) << pull.dump(2);
+  EXPECT_EQ(pull["merged"][0]["slug"], "support");
+  EXPECT_EQ(pull["merged"][0]["outcome"], "merged");
+  EXPECT_EQ(pull["updated"][0]["slug"], "billing") << pull.dump(2);
+  EXPECT_EQ(ReadFile(b / "support" / "prompt.md"), "From a.\n" + prompt + "From b.\n");
+  json show = MustJson(b, {"show", "support", "--json"});
+  EXPECT_EQ(show["versionNumber"], 4) << show.dump(2);
+  EXPECT_EQ(show["config"]["temperature"], 0.2) << show.dump(2);
+  RunResult parents = RunProcess(
+      "git",
+      {"--git-dir", (b / ".clawmit").string(), "log", "-1", "--format=%P", "refs/agents/support"},
+      RunOptions{b, {}, ""});
+  EXPECT_EQ(parents.out, ours + " " + Head(b, "origin/support") + "\n");
+  Fsck(b);
+}
+
+TEST_F(SyncScaleTest, PullLeavesConflictsForTheUserAndUpdatesTheRest) {
+  fs::path a = NewRepo("a");
+  NewAgent(a, "support", "Support.\n");
+  NewAgent(a, "billing", "Billing.\n");
+  MustRun(a, {"push", "-q"});
+  MustRun(dir_.path(), {"clone", url_, "b", "-q"});
+  fs::path b = dir_.path() / "b";
+  CommitMany(a, "support", 1, "Support from a.\n");
+  CommitMany(a, "billing", 1, "Billing from a.\n");
+  MustRun(a, {"push", "-q"});
+  CommitMany(b, "support", 1, "Support from b.\n");
+  std::string b_head = Head(b, "support");
+
+  RunResult pull = Run(b, {"pull"});
+
+  EXPECT_EQ(pull.exit_code, 4) << Show(pull);
+  EXPECT_TRUE(Contains(pull.out, "support: conflicts merging origin/support")) << Show(pull);
+  EXPECT_TRUE(Contains(pull.err, "merge --continue")) << Show(pull);
+  EXPECT_EQ(Head(b, "billing"), Head(a, "billing"));
+  EXPECT_EQ(Head(b, "support"), b_head);  // nothing committed while conflicts remain
+  EXPECT_TRUE(Contains(ReadFile(b / "support" / "prompt.md"), "<<<<<<<"));
+  RunResult commit = Run(b, {"commit", "support", "-m", "too early"});
+  EXPECT_EQ(commit.exit_code, 4) << Show(commit);
+
+  WriteFile(b / "support" / "prompt.md", "Support from both.\n");
+  MustRun(b, {"merge", "--continue", "support"});
+  EXPECT_EQ(MustJson(b, {"log", "support", "-n", "1", "--json"})[0]["versionNumber"], 3);
+  Fsck(b);
 }
 
 // --- a fork of an agent that diverged ----------------------------------------

@@ -229,7 +229,7 @@ TEST_F(SyncTest, ShowAndLogPrintTheRemoteIds) {
   EXPECT_EQ(show["remote"]["origin"]["agentId"], agents["support"]["id"]);
 }
 
-TEST_F(SyncTest, DivergedHistoriesAreRefusedAndNothingChanges) {
+TEST_F(SyncTest, DivergedHistoriesAreRefusedByFfOnlyAndNothingChanges) {
   fs::path a = MakeFamily("a");
   MustRun(a, {"push", "-q"});
   MustRun(dir_.path(), {"clone", url_, "b", "-q"});
@@ -244,7 +244,7 @@ TEST_F(SyncTest, DivergedHistoriesAreRefusedAndNothingChanges) {
   EXPECT_EQ(push.exit_code, 4) << Show(push);
   EXPECT_TRUE(Contains(push.out + push.err, "pull")) << Show(push);
 
-  RunResult pull = Run(b, {"pull"});
+  RunResult pull = Run(b, {"pull", "--ff-only"});
   EXPECT_EQ(pull.exit_code, 4) << Show(pull);
   EXPECT_TRUE(Contains(pull.err, "diverged")) << Show(pull);
   EXPECT_EQ(Head(b, "support"), b_head);
