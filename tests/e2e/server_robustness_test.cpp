@@ -357,9 +357,9 @@ TEST_F(ServerRobustnessTest, OversizedRequestsOnTheAgentRoutesAreRefused) {
                                   json{{"prompt", prompt}, {"commitMessage", "Long"}}.dump(), ada_);
   ASSERT_EQ(r.status, 201) << r.body.substr(0, 300);
   EXPECT_EQ(GetJson("/api/agents/" + id_)["currentVersion"]["prompt"], prompt);
-  HttpResult over = server_->Request(
-      "POST", VersionsPath(), json{{"prompt", prompt + "p"}, {"commitMessage", "Longer"}}.dump(),
-      ada_);
+  HttpResult over =
+      server_->Request("POST", VersionsPath(),
+                       json{{"prompt", prompt + "p"}, {"commitMessage", "Longer"}}.dump(), ada_);
   EXPECT_EQ(over.status, 400) << over.body.substr(0, 300);
   EXPECT_NE(over.body.find("\"prompt\""), std::string::npos) << over.body.substr(0, 300);
 }
