@@ -58,11 +58,10 @@ class SyncModelTest : public ServerTest {
   RunResult Run(int clone, const std::vector<std::string>& args) {
     const char* names[] = {"Ada", "Bob", "Cyd"};
     const std::string name = names[clone < 0 ? 0 : clone];
-    std::map<std::string, std::string> env = {
-        {"CLAWMIT_TOKEN", ada_},
-        {"XDG_CONFIG_HOME", (dir_.path() / "xdg").string()},
-        {"CLAWMIT_AUTHOR_NAME", name},
-        {"CLAWMIT_AUTHOR_EMAIL", name + "@example.com"}};
+    std::map<std::string, std::string> env = {{"CLAWMIT_TOKEN", ada_},
+                                              {"XDG_CONFIG_HOME", (dir_.path() / "xdg").string()},
+                                              {"CLAWMIT_AUTHOR_NAME", name},
+                                              {"CLAWMIT_AUTHOR_EMAIL", name + "@example.com"}};
     fs::path cwd = clone < 0 ? dir_.path() : Clone(clone);
     RunResult r = RunProcess(ClawmitBinary(), args, RunOptions{cwd, env, ""});
     last_ = "c" + std::to_string(clone) + ":";
