@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "server_process.h"
+#include "sync_fixture.h"
 
 namespace clawmit::testing {
 namespace {
@@ -15,54 +15,11 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-std::string Show(const RunResult& r) {
-  return "exit " + std::to_string(r.exit_code) + "\nstdout:\n" + r.out + "\nstderr:\n" + r.err;
-}
-
-bool Contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
-struct Person {
-  std::string name;
-  std::string email;
-};
-
 const Person kAlan{"Alan Turing", "alan@example.com"};
 const Person kGrace{"Grace Hopper", "grace@example.com"};
 
-class SyncLabelsTest : public ServerTest {
+class SyncLabelsTest : public SyncFixture {
  protected:
-  void SetUp() override {
-    ServerTest::SetUp();
-    url_ = server_->base_url() + "/api";
-    xdg_ = dir_.path() / "xdg";
-  }
-
-  RunResult Run(const fs::path& cwd, const Person& who, const std::vector<std::string>& args) {
-    std::map<std::string, std::string> env = {{"CLAWMIT_TOKEN", ada_},
-                                              {"XDG_CONFIG_HOME", xdg_.string()},
-                                              {"CLAWMIT_AUTHOR_NAME", who.name},
-                                              {"CLAWMIT_AUTHOR_EMAIL", who.email}};
-    fs::create_directories(cwd);
-    RunResult r = RunProcess(ClawmitBinary(), args, RunOptions{cwd, env, ""});
-    EXPECT_FALSE(Contains(r.out + r.err, ada_)) << "the token leaked";
-    return r;
-  }
-
-  RunResult MustRun(const fs::path& cwd, const Person& who, const std::vector<std::string>& args) {
-    RunResult r = Run(cwd, who, args);
-    EXPECT_EQ(r.exit_code, 0) << ::testing::PrintToString(args) << "\n" << Show(r);
-    return r;
-  }
-
-  json MustJson(const fs::path& cwd, const Person& who, const std::vector<std::string>& args) {
-    RunResult r = MustRun(cwd, who, args);
-    json j = json::parse(r.out, nullptr, false);
-    EXPECT_FALSE(j.is_discarded()) << r.out;
-    return j;
-  }
-
   void Commit(const fs::path& repo, const Person& who, const std::string& line) {
     std::string prompt = ReadFile(repo / "support" / "prompt.md");
     WriteFile(repo / "support" / "prompt.md", prompt + line + "\n");
@@ -103,8 +60,6 @@ class SyncLabelsTest : public ServerTest {
     return nullptr;
   }
 
-  std::string url_;
-  fs::path xdg_;
   fs::path a_, b_;
 };
 

@@ -15,7 +15,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "server_process.h"
+#include "sync_fixture.h"
 
 extern char** environ;
 
@@ -25,47 +25,8 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-std::string Show(const RunResult& r) {
-  return "exit " + std::to_string(r.exit_code) + "\nstdout:\n" + r.out + "\nstderr:\n" + r.err;
-}
-
-bool Contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
-class SyncScaleTest : public ServerTest {
+class SyncScaleTest : public SyncFixture {
  protected:
-  void SetUp() override {
-    ServerTest::SetUp();
-    url_ = server_->base_url() + "/api";
-    xdg_ = dir_.path() / "xdg";
-  }
-
-  std::map<std::string, std::string> Env() const {
-    return {{"CLAWMIT_TOKEN", ada_},
-            {"XDG_CONFIG_HOME", xdg_.string()},
-            {"CLAWMIT_AUTHOR_NAME", "Ada"},
-            {"CLAWMIT_AUTHOR_EMAIL", "ada@example.com"}};
-  }
-
-  RunResult Run(const fs::path& cwd, const std::vector<std::string>& args) {
-    fs::create_directories(cwd);
-    return RunProcess(ClawmitBinary(), args, RunOptions{cwd, Env(), ""});
-  }
-
-  RunResult MustRun(const fs::path& cwd, const std::vector<std::string>& args) {
-    RunResult r = Run(cwd, args);
-    EXPECT_EQ(r.exit_code, 0) << ::testing::PrintToString(args) << "\n" << Show(r);
-    return r;
-  }
-
-  json MustJson(const fs::path& cwd, const std::vector<std::string>& args) {
-    RunResult r = MustRun(cwd, args);
-    json j = json::parse(r.out, nullptr, false);
-    EXPECT_FALSE(j.is_discarded()) << r.out;
-    return j;
-  }
-
   fs::path NewRepo(const std::string& name) {
     fs::path repo = dir_.path() / name;
     MustRun(repo, {"init"});
@@ -104,9 +65,6 @@ class SyncScaleTest : public ServerTest {
         RunOptions{repo, {}, ""});
     EXPECT_EQ(fsck.exit_code, 0) << Show(fsck);
   }
-
-  std::string url_;
-  fs::path xdg_;
 };
 
 // --- pull of many new versions into a clone that has the agent ----------------
