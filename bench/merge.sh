@@ -27,7 +27,8 @@ cd c
 { echo "Be formal."; cat ../prompt.md; } >support-formal/prompt.md
 "$clawmit" commit support-formal -m "Formal opening" >/dev/null
 { cat ../prompt.md; echo "Sign every answer."; } >support/prompt.md
-"$clawmit" commit support --set config.temperature=0.3 -m "Signed, cooler" >/dev/null
+"$clawmit" commit support -m "Signed" >/dev/null
+"$clawmit" commit support --set config.temperature=0.3 -m "Cooler" >/dev/null
 before=$(git --git-dir=.clawmit rev-parse refs/agents/support)
 cd "$work"
 
