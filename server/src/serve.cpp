@@ -95,6 +95,7 @@ Status Serve(const ServeOptions& options) {
   HttpServerOptions http;
   http.host = options.host;
   http.port = options.port;
+  http.max_body_bytes = options.max_body_bytes;
   http.log = [](const std::string& line) {
     std::fprintf(stderr, "%s\n", line.c_str());
     std::fflush(stderr);

@@ -83,6 +83,13 @@ int main(int argc, char** argv) {
   for (auto& setting : rate_settings) {
     setting.option = app.add_option(setting.flag, setting.text, setting.help)->type_name("N");
   }
+  std::string max_body;
+  CLI::Option* max_body_option =
+      app.add_option("--max-body-bytes", max_body,
+                     "Largest request body taken; beyond, 413 (default 1048576, from 65536 to "
+                     "67108864). Below the default, the largest versions clawmit accepts may not "
+                     "fit: push then sends smaller requests, and names a version that fits none")
+          ->type_name("N");
   bool routes = false;
   app.add_flag("--routes", routes, "Print the routes the server answers and exit");
   app.footer(
@@ -115,6 +122,17 @@ int main(int argc, char** argv) {
                    from_flag ? setting.flag : setting.env, text.c_str());
       return 2;
     }
+  }
+  if (max_body_option->count() > 0) {
+    int64_t bytes = 0;
+    if (!ParseLimit(max_body, bytes) || bytes < 65536 || bytes > 67108864) {
+      std::fprintf(stderr,
+                   "clawmit: error: --max-body-bytes '%s': expected a number of bytes from 65536 "
+                   "to 67108864\n",
+                   max_body.c_str());
+      return 2;
+    }
+    options.max_body_bytes = static_cast<size_t>(bytes);
   }
   options.data_dir = data_dir;
   clawmit::Status s = clawmit::server::Serve(options);

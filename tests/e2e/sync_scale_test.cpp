@@ -120,6 +120,37 @@ TEST_F(SyncScaleTest, APushOfManyLargeVersionsIsSplitToTheBodyLimit) {
   EXPECT_EQ(MustJson(dir_.path() / "b", {"log", "support", "--json"}).size(), 111U);
 }
 
+TEST_F(SyncScaleTest, APushToAServerThatTakesLessHalvesItsRequestsUntilTheyFit) {
+  // A server that takes 64 KiB bodies: 30 KB prompts go two a request.
+  ServerProcess small(dir_.path() / "small", {}, {"--max-body-bytes", "65536"});
+  ASSERT_TRUE(small.running());
+  std::string credentials = R"({"email":"ada@example.com","password":"correct horse"})";
+  HttpResult reg = small.Request("POST", "/api/auth/register", credentials);
+  ASSERT_EQ(reg.status, 201) << reg.body;
+  ada_ = json::parse(reg.body)["token"];
+  fs::path a = dir_.path() / "a";
+  MustRun(a, {"init"});
+  MustRun(a, {"remote", "add", "origin", small.base_url() + "/api"});
+  std::string big(30000, 'x');
+  NewAgent(a, "support", big + "\n");
+  for (int i = 0; i < 12; ++i) {
+    WriteFile(a / "support" / "prompt.md", big + "\nversion " + std::to_string(i) + "\n");
+    MustRun(a, {"commit", "support", "-m", "v" + std::to_string(i)});
+  }
+
+  json push = MustJson(a, {"push", "--json"});
+
+  ASSERT_EQ(push["agents"].size(), 1U) << push.dump(2);
+  EXPECT_EQ(push["agents"][0]["head"]["versionNumber"], 13) << push.dump(2);
+  // One version larger than the server takes is named, with what to do.
+  WriteFile(a / "support" / "prompt.md", std::string(100000, 'y') + "\n");
+  MustRun(a, {"commit", "support", "-m", "too big for this server"});
+  RunResult refused = Run(a, {"push"});
+  EXPECT_EQ(refused.exit_code, 2) << Show(refused);
+  EXPECT_TRUE(Contains(refused.err, "version v14 of agent 'support'")) << Show(refused);
+  EXPECT_TRUE(Contains(refused.err, "raise the server's body limit")) << Show(refused);
+}
+
 // --- one diverged agent among others -----------------------------------------
 
 TEST_F(SyncScaleTest, ADivergedAgentDoesNotStopThePullOfTheOthers) {
@@ -245,6 +276,23 @@ TEST_F(SyncScaleTest, AForkOfADivergedAgentSaysWhatToDo) {
   HttpResult agents = server_->Request("GET", "/api/agents?limit=100", "", ada_);
   EXPECT_TRUE(Contains(agents.body, "\"support-theirs\"")) << agents.body;
   EXPECT_FALSE(Contains(agents.body, "\"support-mine\"")) << agents.body;
+}
+
+TEST_F(SyncScaleTest, PushingAForkPushesTheVersionsOfItsSourceItNeedsFirst) {
+  fs::path a = NewRepo("a");
+  NewAgent(a, "support", "Support.\n");
+  MustRun(a, {"push", "-q"});
+  CommitMany(a, "support", 3, "Support, later.\n");
+  MustRun(a, {"fork", "support", "support-formal", "--type", "exact_clone"});
+
+  json push = MustJson(a, {"push", "origin", "support-formal", "--json"});
+
+  ASSERT_EQ(push["agents"].size(), 2U) << push.dump(2);
+  EXPECT_EQ(push["agents"][0]["slug"], "support");
+  EXPECT_EQ(push["agents"][0]["versions"], 3);
+  MustRun(dir_.path(), {"clone", url_, "b", "-q"});
+  EXPECT_EQ(Head(dir_.path() / "b", "support-formal"), Head(a, "support-formal"));
+  EXPECT_EQ(Head(dir_.path() / "b", "support"), Head(a, "support"));
 }
 
 // --- the remote's versions as revisions --------------------------------------

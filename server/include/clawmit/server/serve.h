@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "clawmit/core/limits.h"
 #include "clawmit/core/status.h"
 
 namespace clawmit::server {
@@ -35,6 +36,9 @@ struct ServeOptions {
   // A webhook whose deliveries fail this long without a success is switched off.
   std::string webhook_deactivate_after = "5d";
   RateLimits rate_limits;  // --rate-limit-*, RATE_LIMIT_*
+  // Request bodies beyond this get 413 (--max-body-bytes). Below the default,
+  // the largest versions clawmit accepts may not fit (docs/FORMAT.md "Limits").
+  size_t max_body_bytes = core::limits::kDefaultMaxBodyBytes;
 };
 
 // Opens the database (migrating it), binds, prints "listening on
