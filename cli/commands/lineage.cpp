@@ -1,4 +1,6 @@
 // clawmit lineage <slug>: the family tree the agent belongs to.
+#include <map>
+
 #include "../command.h"
 #include "../json_output.h"
 
@@ -11,7 +13,28 @@ struct LineageOptions {
   bool dot = false;
 };
 
-nlohmann::json NodeJson(const store::LineageNode& node) {
+// The merges into each agent of the family: "support-formal@v5" merged as
+// version 7 of support. Read from the versions' trailers (one object each).
+struct MergeInto {
+  uint64_t version = 0;
+  std::string from;  // slug@vN
+};
+using Merges = std::map<std::string, std::vector<MergeInto>>;
+
+Status CollectMerges(store::Repository& repo, const store::LineageNode& node, Merges& merges) {
+  CLAWMIT_ASSIGN_OR_RETURN(std::vector<store::VersionSummary> history,
+                           repo.Log(node.agent.slug, 0));
+  for (auto it = history.rbegin(); it != history.rend(); ++it) {
+    CLAWMIT_ASSIGN_OR_RETURN(store::VersionHeader header, repo.ReadVersionHeader(it->commit));
+    if (!header.trailers.merged.empty()) {
+      merges[node.agent.slug].push_back({it->number, header.trailers.merged});
+    }
+  }
+  for (const auto& child : node.children) CLAWMIT_TRY(CollectMerges(repo, child, merges));
+  return Status::Ok();
+}
+
+nlohmann::json NodeJson(const store::LineageNode& node, const Merges& merges) {
   nlohmann::json out = {{"id", node.agent.slug},
                         {"name", node.agent.meta.name},
                         {"versionId", node.agent.head.Hex()},
@@ -23,12 +46,19 @@ nlohmann::json NodeJson(const store::LineageNode& node) {
                          {"versionNumber", node.origin->version},
                          {"versionId", node.origin->commit.Hex()}};
   }
-  for (const auto& child : node.children) out["children"].push_back(NodeJson(child));
+  // Only on agents that have merges: the rest keep the API's shape.
+  if (auto it = merges.find(node.agent.slug); it != merges.end()) {
+    out["merges"] = nlohmann::json::array();
+    for (const auto& m : it->second) {
+      out["merges"].push_back({{"versionNumber", m.version}, {"from", m.from}});
+    }
+  }
+  for (const auto& child : node.children) out["children"].push_back(NodeJson(child, merges));
   return out;
 }
 
-void PrintTree(Output& out, const store::LineageNode& node, const std::string& marked,
-               const std::string& prefix, bool last, bool root) {
+void PrintTree(Output& out, const store::LineageNode& node, const Merges& merges,
+               const std::string& marked, const std::string& prefix, bool last, bool root) {
   std::string line = root ? "" : prefix + (last ? "└── " : "├── ");
   line += node.agent.meta.name + " (" + out.Paint(node.agent.slug, kBold) + ")";
   if (node.origin) {
@@ -37,11 +67,17 @@ void PrintTree(Output& out, const store::LineageNode& node, const std::string& m
   }
   line += " " + std::to_string(node.agent.versions) + " version" +
           (node.agent.versions == 1 ? "" : "s");
+  if (auto it = merges.find(node.agent.slug); it != merges.end()) {
+    for (const auto& m : it->second) {
+      line += ", merged " + m.from + " at v" + std::to_string(m.version);
+    }
+  }
   if (node.agent.slug == marked) line += out.Paint("  <- " + marked, kYellow);
   out.Line(line);
   std::string child_prefix = root ? "" : prefix + (last ? "    " : "│   ");
   for (size_t i = 0; i < node.children.size(); ++i) {
-    PrintTree(out, node.children[i], marked, child_prefix, i + 1 == node.children.size(), false);
+    PrintTree(out, node.children[i], merges, marked, child_prefix, i + 1 == node.children.size(),
+              false);
   }
 }
 
@@ -58,7 +94,7 @@ std::string DotQuote(const std::string& s) {
   return out + "\"";
 }
 
-void PrintDot(Output& out, const store::LineageNode& node) {
+void PrintDot(Output& out, const store::LineageNode& node, const Merges& merges) {
   out.Line("  " + DotQuote(node.agent.slug) + " [label=" +
            DotQuote(node.agent.meta.name + "\n" + node.agent.slug + " v" +
                     std::to_string(node.agent.versions)) +
@@ -68,7 +104,15 @@ void PrintDot(Output& out, const store::LineageNode& node) {
              DotQuote(std::string(core::ForkTypeName(child.origin->type)) + " @v" +
                       std::to_string(child.origin->version)) +
              "];");
-    PrintDot(out, child);
+    PrintDot(out, child, merges);
+  }
+  if (auto it = merges.find(node.agent.slug); it != merges.end()) {
+    for (const auto& m : it->second) {
+      std::string from = m.from.substr(0, m.from.find('@'));
+      out.Line("  " + DotQuote(from) + " -> " + DotQuote(node.agent.slug) +
+               " [style=dashed, label=" +
+               DotQuote("merged " + m.from + " @v" + std::to_string(m.version)) + "];");
+    }
   }
 }
 
@@ -76,14 +120,16 @@ Status RunLineage(Context& ctx, const LineageOptions& opts) {
   ctx.json = opts.json;
   if (opts.json && opts.dot) return Status::InvalidArgument("--json and --dot exclude each other");
   CLAWMIT_ASSIGN_OR_RETURN(store::LineageNode root, ctx.repo->Lineage(opts.slug));
+  Merges merges;
+  CLAWMIT_TRY(CollectMerges(*ctx.repo, root, merges));
   if (opts.json) {
-    PrintJson(ctx.out, {{"root", NodeJson(root)}});
+    PrintJson(ctx.out, {{"root", NodeJson(root, merges)}});
   } else if (opts.dot) {
     ctx.out.Line("digraph lineage {");
-    PrintDot(ctx.out, root);
+    PrintDot(ctx.out, root, merges);
     ctx.out.Line("}");
   } else {
-    PrintTree(ctx.out, root, opts.slug, "", true, true);
+    PrintTree(ctx.out, root, merges, opts.slug, "", true, true);
   }
   return Status::Ok();
 }
@@ -97,11 +143,13 @@ Command LineageCommand() {
             app.add_option("slug", opts->slug, "Any agent of the family")->required();
             app.add_flag("--json", opts->json,
                          "Print the tree as JSON: {\"root\":{\"id\",\"name\",\"versionId\","
-                         "\"versionNumber\",\"children\":[…]}}");
+                         "\"versionNumber\",\"merges\":[{\"versionNumber\",\"from\"}],"
+                         "\"children\":[…]}}");
             app.add_flag("--dot", opts->dot, "Print the tree for Graphviz (dot -Tsvg)");
             app.footer(
                 "From the root ancestor down: each agent with its fork type, the version it was\n"
-                "forked from and its number of versions; the agent asked about is marked.\n\n"
+                "forked from, its number of versions and the merges into it ('merged\n"
+                "support-formal@v5 at v7'); the agent asked about is marked.\n\n"
                 "Examples:\n  clawmit lineage support\n"
                 "  clawmit lineage support --dot | dot -Tsvg > family.svg");
             return Run([opts](Context& ctx) { return RunLineage(ctx, *opts); });

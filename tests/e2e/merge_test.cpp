@@ -140,9 +140,16 @@ TEST_F(MergeTest, ForkMergedBackIsAVersionWithTwoParentsThatGitSeesAsAMerge) {
       << log.out;
   EXPECT_TRUE(Contains(log.out, "Merge support-formal into support")) << log.out;
   EXPECT_EQ(OkJson({"log", "support", "--json"}).size(), 3u);
-  // The fork itself is untouched, and the family tree still reads.
+  // The fork itself is untouched, and the family tree shows the merge.
   EXPECT_EQ(Rev("refs/agents/support-formal"), theirs);
-  Ok({"lineage", "support"});
+  RunResult lineage = Ok({"lineage", "support"});
+  EXPECT_TRUE(Contains(lineage.out, "merged support-formal@v2 at v3")) << lineage.out;
+  json tree = OkJson({"lineage", "support", "--json"});
+  EXPECT_EQ(tree["root"]["merges"],
+            json::parse(R"([{"versionNumber":3,"from":"support-formal@v2"}])"))
+      << tree.dump(2);
+  EXPECT_TRUE(Contains(Ok({"lineage", "support", "--dot"}).out,
+                       "\"support-formal\" -> \"support\" [style=dashed"));
 }
 
 TEST_F(MergeTest, MergeJsonNamesTheOutcomeAndTheThreeVersions) {
