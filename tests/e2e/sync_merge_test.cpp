@@ -184,6 +184,13 @@ TEST_F(SyncMergeTest, AForkMergedBackIsPushedAfterTheForkAndClonesWithTheSameIds
   EXPECT_TRUE(status["inSync"]) << status.dump(2);
   ExpectFsck(a);
   ExpectFsck(b);
+
+  // A clone of support alone brings the fork it merged.
+  MustRun(dir_.path(), {"clone", url_, "c", "-q", "--agent", "support"});
+  fs::path c = dir_.path() / "c";
+  EXPECT_EQ(History(c, "support"), History(a, "support"));
+  EXPECT_EQ(Git(c, {"rev-list", "--all"}).out, Git(a, {"rev-list", "--all"}).out);
+  ExpectFsck(c);
 }
 
 TEST_F(SyncMergeTest, PushingOnlyTheMergeSaysWhichAgentMustGoFirst) {

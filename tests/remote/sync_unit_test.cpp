@@ -511,6 +511,32 @@ TEST_F(SyncUnitTest, FetchTakesAMergeOfAForkThatArrivesBeforeTheFork) {
   EXPECT_EQ(merge->parents, (std::vector<ObjectId>{base.V(2).commit, child.V(2).commit}));
 }
 
+TEST_F(SyncUnitTest, FetchingAnAgentBringsTheForkItMerged) {
+  ServerAgent base("agent_p", "support", 2);
+  ServerAgent child("agent_c", "child", 0);
+  ServerAgent other("agent_o", "other", 1);
+  child.versions.push_back(MakeVersion("child", 1, "forked", base.V(1).commit,
+                                       core::ForkType::kPromptMutation, "support@v1"));
+  child.Add();
+  base.versions.push_back(MakeMerge("support", 3, base.V(2), child.V(2)));
+  json listed_child = child.Listed();
+  listed_child["parentAgentId"] = "agent_p";
+  transport_->Answer(AgentList({base.Listed(), listed_child, other.Listed()}));
+  transport_->Answer(VersionPage(base.versions));
+  transport_->Answer(VersionPage(child.versions));
+
+  FetchOptions options;
+  options.remote = "origin";
+  options.slugs = {"support"};
+  auto result = Fetch(*client_, *repo_, options);
+
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  ASSERT_EQ(transport_->seen.size(), 3U);
+  EXPECT_EQ(transport_->seen[2].url, Url("/agents/agent_c/versions?after=0&limit=500"));
+  EXPECT_EQ(Tracking(), (std::map<std::string, ObjectId>{{"support", base.V(3).commit},
+                                                         {"child", child.V(2).commit}}));
+}
+
 // --- Compare ---
 
 TEST_F(SyncUnitTest, CompareTellsEveryRelation) {
