@@ -109,7 +109,7 @@ Status RunPush(Context& ctx, const PushArgs& args) {
   if (refused > 0) {
     return Status::Conflict(std::to_string(refused) +
                             (refused == 1 ? " agent was" : " agents were") +
-                            " refused: run 'clawmit pull' first, then push again");
+                            " refused (each says why above, with what to do)");
   }
   if (labels_refused > 0) {
     return Status::Conflict(std::to_string(labels_refused) +

@@ -1,6 +1,7 @@
 // clawmit fetch: the remote's new versions into refs/remotes/<remote>/<slug>.
 // Every version is rebuilt here and its commit id checked against the
-// server's; nothing is written until all of them check out.
+// server's; nothing is written until all of them check out. An agent named
+// brings the agents it was forked from, and those whose versions it merged.
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -48,6 +49,34 @@ Result<std::vector<const RemoteAgent*>> Select(const std::vector<RemoteAgent>& a
   return out;
 }
 
+// Adds to `queue` the agents (and the agents they were forked from) whose
+// versions the merges received name but neither the repository nor the
+// fetch has: fetching `support` brings the fork merged into it. Answers
+// whether it added any. `merged` is emptied.
+bool MergedAgents(const std::vector<RemoteAgent>& agents, store::Repository& repo,
+                  const std::set<core::ObjectId>& received,
+                  std::vector<std::pair<core::ObjectId, std::string>>& merged,
+                  std::set<std::string>& queued, std::vector<const RemoteAgent*>& queue) {
+  size_t before = queue.size();
+  for (const auto& [commit, slug] : merged) {
+    if (received.contains(commit) || repo.ReadVersionHeader(commit).ok()) continue;
+    const RemoteAgent* a = nullptr;
+    for (const auto& candidate : agents) {
+      if (candidate.slug == slug) a = &candidate;
+    }
+    while (a != nullptr && queued.insert(a->id).second) {
+      queue.push_back(a);
+      const RemoteAgent* parent = nullptr;
+      for (const auto& candidate : agents) {
+        if (candidate.id == a->parent_agent_id) parent = &candidate;
+      }
+      a = parent;
+    }
+  }
+  merged.clear();
+  return queue.size() > before;
+}
+
 std::string IntegrityError(const std::string& base_url, const RemoteAgent& agent,
                            const internal::ReceivedVersion& v) {
   return "integrity error: " + base_url + " says version " + v.ref.id + " (v" +
@@ -74,9 +103,20 @@ Result<FetchResult> Fetch(ApiClient& client, store::Repository& repo, const Fetc
   };
   std::vector<Pending> pending;
   std::vector<store::VersionRecord> records;
+  std::set<core::ObjectId> received_ids;
+  // Merges received: the second parent and the agent it is a version of.
+  std::vector<std::pair<core::ObjectId, std::string>> merged;
+  std::vector<const RemoteAgent*> queue = selected;
+  std::set<std::string> queued;
+  for (const RemoteAgent* a : queue) queued.insert(a->id);
   uint64_t done = 0;
-  for (const RemoteAgent* agent : selected) {
-    options.progress("fetching agents", done++, selected.size());
+  for (size_t k = 0;; ++k) {
+    if (k == queue.size() &&
+        !MergedAgents(result.remote, repo, received_ids, merged, queued, queue)) {
+      break;
+    }
+    const RemoteAgent* agent = queue[k];
+    options.progress("fetching agents", done++, queue.size());
     std::optional<core::ObjectId> from;
     if (auto t = tracking.find(agent->slug); t != tracking.end()) from = t->second;
     CLAWMIT_ASSIGN_OR_RETURN(store::RemoteAgentState known,
@@ -130,6 +170,11 @@ Result<FetchResult> Fetch(ApiClient& client, store::Repository& repo, const Fetc
                                     " of agent '" + agent->slug + "' with a parent that is not v" +
                                     std::to_string(after));
         }
+        if (v.record.spec.parents.size() == 2 && item.value("mergedFrom", json()).is_string()) {
+          std::string from = item["mergedFrom"];
+          merged.emplace_back(v.record.spec.parents[1], from.substr(0, from.rfind('@')));
+        }
+        received_ids.insert(v.ref.commit);
         previous = v.ref.commit;
         after = v.ref.number;
         learnt.version_ids[v.ref.commit] = v.ref.id;
@@ -146,7 +191,7 @@ Result<FetchResult> Fetch(ApiClient& client, store::Repository& repo, const Fetc
     }
     pending.push_back({agent, from, std::move(learnt), received});
   }
-  options.progress("fetching agents", done, selected.size());
+  options.progress("fetching agents", done, queue.size());
 
   // Everything checked out: write the objects, then move the refs.
   options.progress("writing versions", 0, records.size());

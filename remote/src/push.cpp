@@ -2,7 +2,8 @@
 // of the API: a new agent by POST /agents, a fork by POST /agents/:id/fork
 // (its lineage survives), the rest by batches of at most 500 versions and
 // 1 MiB that the server deduplicates, then labels. Every version keeps its commit id: the server
-// rebuilds it and refuses a mismatch.
+// rebuilds it and refuses a mismatch. A merge version goes after the version
+// it merges: an agent waits while the others go, round after round.
 #include <algorithm>
 #include <deque>
 #include <functional>
@@ -94,29 +95,57 @@ class Pusher {
     // Plan every agent first, so progress knows the total.
     std::vector<Plan> plans;
     for (const auto& agent : agents) {
+      planned_.insert(agent.slug);
       CLAWMIT_ASSIGN_OR_RETURN(Plan plan, MakePlan(agent));
       total_ += plan.send.size();
       plans.push_back(std::move(plan));
     }
-    PushResult result;
+    // Rounds: each agent sends what it can. A merge version waits until the
+    // version it merges is on the remote (a fork merged back into its source
+    // needs the fork's versions first, and sources go before forks): the
+    // other agents go, then it is tried again, until a round moves nothing.
+    std::vector<Plan*> active;
     for (Plan& plan : plans) {
       if (plan.pushed.refused.ok() && plan.send.empty() && plan.labels.empty()) continue;
-      if (plan.pushed.refused.ok() && plan.origin && plan.pushed.create &&
-          refused_.contains(plan.origin->slug) &&
-          !RemoteVersionId(repo_, options_.remote, plan.origin->slug, plan.origin->commit).ok()) {
-        plan.pushed.refused = SourceRefused(plan);
-      }
       if (!plan.pushed.refused.ok()) refused_.insert(plan.pushed.slug);
-      if (!options_.dry_run && plan.pushed.refused.ok()) {
-        Status s = Send(plan);
+      active.push_back(&plan);
+    }
+    for (bool progress = true; progress;) {
+      progress = false;
+      for (Plan* plan : active) {
+        if (plan->done || !plan->pushed.refused.ok()) continue;
+        if (plan->origin && plan->pushed.create && !plan->created &&
+            refused_.contains(plan->origin->slug) &&
+            !RemoteVersionId(repo_, options_.remote, plan->origin->slug, plan->origin->commit)
+                 .ok()) {
+          plan->pushed.refused = SourceRefused(*plan);
+          refused_.insert(plan->pushed.slug);
+          progress = true;
+          continue;
+        }
+        if (options_.dry_run) {
+          plan->done = true;
+          continue;
+        }
+        size_t before = plan->next;
+        Status s = Send(*plan);
         if (s.code() == Status::Code::kConflict || s.code() == Status::Code::kNotFound) {
-          refused_.insert(plan.pushed.slug);
-          plan.pushed.refused = s;  // this agent only; the others still go
+          refused_.insert(plan->pushed.slug);
+          plan->pushed.refused = s;  // this agent only; the others still go
+          progress = true;
         } else if (!s.ok()) {
           return s;
         }
+        progress = progress || plan->done || plan->next != before;
       }
-      result.agents.push_back(std::move(plan.pushed));
+    }
+    PushResult result;
+    for (Plan* plan : active) {
+      if (!plan->done && plan->pushed.refused.ok()) {
+        plan->pushed.refused = Blocked(*plan);
+        refused_.insert(plan->pushed.slug);
+      }
+      result.agents.push_back(std::move(plan->pushed));
     }
     return result;
   }
@@ -128,6 +157,12 @@ class Pusher {
     std::map<std::string, LabelPush> labels;       // to set on the remote
     std::map<std::string, core::ObjectId> agreed;  // labels already equal on both sides
     std::optional<store::ForkOrigin> origin;
+    size_t next = 0;       // send[next…] are not on the remote yet
+    bool created = false;  // the agent was created by this push
+    bool done = false;     // every version sent, and the labels
+    // The version send[next] needs on the remote first (a merge's second
+    // parent, a new fork's source version), when it is not there.
+    std::optional<core::ObjectId> waiting;
   };
 
   Result<Plan> MakePlan(const store::AgentSummary& agent) {
@@ -149,6 +184,8 @@ class Pusher {
       }
       if (start > history.size()) {
         plan.pushed.refused = PullFirst(agent.slug, remote->second.head);
+        auto merged = repo_.IsAncestor(remote->second.head.commit, agent.head);
+        if (merged.ok() && *merged) plan.pushed.refused = MergedOffLine(agent.slug, remote->second);
         return plan;
       }
     }
@@ -156,6 +193,93 @@ class Pusher {
     plan.pushed.versions = plan.send.size();
     CLAWMIT_TRY(PlanLabels(agent.slug, remote == remote_.end() ? nullptr : &remote->second, plan));
     return plan;
+  }
+
+  // The remote head is in the local history only through a merge's second
+  // parent: the first-parent line here has versions the remote's line does
+  // not, and the server keeps one line of versions per agent.
+  Status MergedOffLine(const std::string& slug, const RemoteAgent& remote) const {
+    return Status::Conflict(
+        "agent '" + slug + "' merged " + options_.remote + "'s v" +
+        std::to_string(remote.head.number) + " (" + remote.head.commit.Hex().substr(0, 12) +
+        ") on top of versions " + options_.remote +
+        " does not have; the server keeps one line of versions per agent, so this merge "
+        "cannot be pushed: the merge must be made on " +
+        options_.remote + "'s line (its head as the first parent)");
+  }
+
+  // Whether `commit` is on the remote: pushed by this run, recorded by an
+  // earlier fetch or push, an ancestor of the head its agent has there, or,
+  // as a last resort, asked of the server.
+  Result<bool> OnRemote(const core::ObjectId& commit) {
+    for (const auto& [slug, learnt] : learnt_) {
+      if (learnt.version_ids.contains(commit)) return true;
+    }
+    CLAWMIT_ASSIGN_OR_RETURN(store::VersionHeader header, repo_.ReadVersionHeader(commit));
+    const std::string& slug = header.trailers.agent;
+    if (RemoteVersionId(repo_, options_.remote, slug, commit).ok()) return true;
+    auto agent = remote_.find(slug);
+    if (agent == remote_.end()) return false;
+    std::vector<core::ObjectId> heads = {agent->second.head.commit};
+    if (auto t = tracking_.find(slug); t != tracking_.end()) heads.push_back(t->second);
+    for (const auto& head : heads) {
+      auto below = repo_.IsAncestor(commit, head);  // fails for a head not here
+      if (below.ok() && *below) return true;
+    }
+    auto asked = Call("GET", "/agents/" + agent->second.id + "/versions/" + commit.Hex(), {});
+    if (asked.status().IsNotFound()) return false;
+    CLAWMIT_ASSIGN_OR_RETURN(HttpResponse r, std::move(asked));
+    CLAWMIT_ASSIGN_OR_RETURN(RemoteVersionRef ref,
+                             internal::ParseVersionRef(json::parse(r.body, nullptr, false)));
+    learnt_[slug].version_ids[commit] = ref.id;
+    return true;
+  }
+
+  // The version plan.send[index] needs on the remote before it (a merge's
+  // second parent; a new fork's source version), when it is not there yet.
+  Result<std::optional<core::ObjectId>> Waiting(const Plan& plan, size_t index) {
+    core::ObjectId needed;
+    if (index == 0 && plan.pushed.create && plan.origin) {
+      needed = plan.origin->commit;
+    } else {
+      CLAWMIT_ASSIGN_OR_RETURN(store::VersionHeader header,
+                               repo_.ReadVersionHeader(plan.send[index]));
+      if (header.parents.size() < 2) return std::optional<core::ObjectId>();
+      needed = header.parents[1];
+    }
+    CLAWMIT_ASSIGN_OR_RETURN(bool there, OnRemote(needed));
+    return there ? std::optional<core::ObjectId>() : std::optional<core::ObjectId>(needed);
+  }
+
+  // An agent still waiting when no round moves anything: what is missing.
+  Status Blocked(const Plan& plan) {
+    const core::ObjectId missing = plan.waiting.value_or(core::ObjectId());
+    std::string owner;
+    std::string name = missing.Hex().substr(0, 12);
+    if (auto h = repo_.ReadVersionHeader(missing); h.ok()) {
+      owner = h->trailers.agent;
+      name = owner + "@v" + std::to_string(h->trailers.version) + " (" + name + ")";
+    }
+    std::string number = "?";
+    if (auto h = repo_.ReadVersionHeader(plan.send[plan.next]); h.ok()) {
+      number = std::to_string(h->trailers.version);
+    }
+    bool fork = plan.pushed.create && !plan.created;
+    std::string out = "agent '" + plan.pushed.slug + "'" +
+                      (fork ? " is a fork of " : ": its v" + number + " merges ") + name +
+                      ", which is not on " + options_.remote;
+    if (refused_.contains(owner)) {
+      out +=
+          ", and '" + owner + "' was not pushed either (see above): settle that, then push again";
+    } else if (!planned_.contains(owner)) {
+      out += ": push '" + owner + "' too ('clawmit push " + options_.remote + " " +
+             plan.pushed.slug + " " + owner + "')";
+    } else {
+      out += ", and it is not on the line of versions push sends for '" + owner +
+             "': merge or push it there first";
+    }
+    if (plan.next > 0) out += " (the versions before v" + number + " were pushed)";
+    return Status::Conflict(out);
   }
 
   // A new fork whose source version cannot reach the remote, because the
@@ -281,24 +405,32 @@ class Pusher {
     return Status::Ok();
   }
 
-  // Appends `plan.send[from…]` by batches onto the remote head. A batch
-  // holds at most kBatch versions and body_budget_ bytes: the server's
+  // Appends `plan.send[plan.next…]` by batches onto the remote head, up to
+  // a merge whose second parent is not on the remote yet (plan.waiting). A
+  // batch holds at most kBatch versions and body_budget_ bytes: the server's
   // default body limit, halved after each 413 from a server that takes less,
   // so a push never asks for more than the server accepts.
-  Status AppendVersions(Plan& plan, size_t from) {
+  Status AppendVersions(Plan& plan) {
     RemoteAgent& agent = remote_.at(plan.pushed.slug);
     const std::string path = "/agents/" + agent.id + "/versions/batch";
     std::deque<std::string> window;  // the JSON of plan.send[next…], read ahead
-    size_t next = from;
+    size_t& next = plan.next;
+    plan.waiting.reset();
     while (next < plan.send.size()) {
       std::string head = agent.head.commit.Hex();
       std::string body = R"({"baseCommitId":")" + head + R"(","versions":[)";
       size_t count = 0;
+      bool merges = false;
       while (next + count < plan.send.size() && count < kBatch) {
         if (count == window.size()) {
+          // A merge whose second parent is not on the remote waits: the
+          // batch ends before it.
+          CLAWMIT_ASSIGN_OR_RETURN(plan.waiting, Waiting(plan, next + count));
+          if (plan.waiting) break;
           CLAWMIT_ASSIGN_OR_RETURN(store::Version v, repo_.ReadVersion(plan.send[next + count]));
           window.push_back(internal::VersionBody(v).dump());
         }
+        merges = merges || window[count].find("\"mergedFrom\"") != std::string::npos;
         const std::string& one = window[count];
         if (count > 0 && body.size() + one.size() + 3 > body_budget_) break;
         if (count > 0) body += ',';
@@ -306,6 +438,7 @@ class Pusher {
         ++count;
       }
       body += "]}";
+      if (count == 0) return Status::Ok();  // waiting for plan.waiting
       ApiRequest request{"POST", path, body, Idempotent::kYes};
       CLAWMIT_ASSIGN_OR_RETURN(HttpResponse answer, client_.Send(request));
       if (answer.status == 413) {
@@ -319,6 +452,19 @@ class Pusher {
           return Status::Conflict("agent '" + plan.pushed.slug +
                                   "': the remote moved on: run 'clawmit pull' first (" +
                                   error.message() + ")");
+        }
+        if (answer.status == 422 && answer.body.find("UNKNOWN_PARENT") != std::string::npos) {
+          return Status::Conflict("agent '" + plan.pushed.slug +
+                                  "': the server does not have a version this push merges "
+                                  "(push that agent first, then push again): " +
+                                  error.message());
+        }
+        if (answer.status == 422 && merges) {
+          return error.WithContext(
+              "agent '" + plan.pushed.slug +
+              "': the server rebuilt a merge version differently; a server from before "
+              "merge versions (clawmit serve without migration 6) drops the second parent: "
+              "upgrade it");
         }
         return error;
       }
@@ -335,6 +481,7 @@ class Pusher {
       window.erase(window.begin(), window.begin() + static_cast<std::ptrdiff_t>(count));
       next += count;
       Progress(count);
+      if (plan.waiting) return Status::Ok();
     }
     return Status::Ok();
   }
@@ -433,20 +580,27 @@ class Pusher {
     return r;
   }
 
+  // Sends what plan.send[plan.next…] can go now: up to the first version
+  // waiting for another (plan.waiting), or all, then the labels (plan.done).
   Status Send(Plan& plan) {
     const std::string& slug = plan.pushed.slug;
-    size_t from = 0;
-    if (plan.pushed.create) {
+    if (plan.pushed.create && !plan.created) {
+      CLAWMIT_ASSIGN_OR_RETURN(plan.waiting, Waiting(plan, 0));
+      if (plan.waiting) return Status::Ok();
       CLAWMIT_TRY(Create(plan));
-      from = 1;
+      plan.created = true;
+      plan.next = 1;
     }
-    Status sent = AppendVersions(plan, from);
+    Status sent = AppendVersions(plan);
     // Record what the remote has now, even after a failure half-way: the
     // next push starts from there.
     RemoteAgent& agent = remote_.at(slug);
     store::RemoteAgentState& learnt = learnt_[slug];
     learnt.agent_id = agent.id;
-    if (sent.ok()) sent = SetLabels(plan);
+    if (sent.ok() && !plan.waiting) {
+      sent = SetLabels(plan);
+      plan.done = true;
+    }
     for (const auto& [name, ref] : agent.labels) {
       learnt.labels[name] = ref.commit;
       learnt.label_info[name] = {ref.is_protected, ref.moved_by};
@@ -473,6 +627,7 @@ class Pusher {
   std::map<std::string, core::ObjectId> tracking_;
   std::map<std::string, store::RemoteAgentState> learnt_;
   std::set<std::string> refused_;  // agents not pushed: their new forks cannot go either
+  std::set<std::string> planned_;  // every agent this push looks at
   size_t body_budget_ = core::limits::kDefaultMaxBodyBytes;
   uint64_t total_ = 0;
   uint64_t done_ = 0;

@@ -129,6 +129,14 @@ Result<ReceivedVersion> ParseRemoteVersion(const json& v, const std::string& slu
     if (!rollback.is_number_unsigned()) return Malformed(what, "rollbackTo");
     trailers.rollback_to = rollback;
   }
+  // A merge's Clawmit-Merge trailer; a server from before merges sends none.
+  const json merged = v.value("mergedFrom", json());
+  if (!merged.is_null()) {
+    if (!merged.is_string() || merged.get<std::string>().empty()) {
+      return Malformed(what, "mergedFrom");
+    }
+    trailers.merged = merged;
+  }
   CLAWMIT_ASSIGN_OR_RETURN(std::string message, string_field("commitMessage"));
   spec.message = core::BuildCommitMessage(message, trailers);
   core::ContentObjects objects = core::BuildContentObjects(content);
@@ -146,6 +154,10 @@ json VersionBody(const store::Version& v) {
                {"author", {{"name", v.author.name}, {"email", v.author.email}}},
                {"authoredAt", core::FormatIsoTime(v.author.time)}};
   if (v.trailers.rollback_to != 0) body["rollbackTo"] = v.trailers.rollback_to;
+  if (v.parents.size() == 2) {
+    body["parentCommitIds"] = {v.parents[0].Hex(), v.parents[1].Hex()};
+    body["mergedFrom"] = v.trailers.merged;
+  }
   return body;
 }
 

@@ -21,8 +21,9 @@ struct ReceivedVersion {
 Result<ReceivedVersion> ParseRemoteVersion(const nlohmann::json& v, const std::string& slug);
 
 // The fields of a local version the server needs to rebuild it exactly:
-// prompt, tools, config, commitMessage, commitId, author, authoredAt, and
-// rollbackTo for a rollback.
+// prompt, tools, config, commitMessage, commitId, author, authoredAt,
+// rollbackTo for a rollback, and parentCommitIds (both) and mergedFrom for a
+// merge. A version with one parent names none: the server chains it.
 nlohmann::json VersionBody(const store::Version& v);
 
 // {"id", "versionNumber", "commitId"} as the batch and create answers carry

@@ -3,11 +3,13 @@
 // each commit id with core and refuses a mismatch (422 INTEGRITY_ERROR); a
 // base that is not the agent's head is 409 NON_FAST_FORWARD with the head;
 // versions it has already are skipped, so a push cut off half-way is simply
-// run again.
+// run again. A merge version names both parents (the chain parent first) and
+// the merged version: the second parent must be a version of the caller's.
 #include <nlohmann/json.hpp>
 
 #include "api.h"
 #include "api_util.h"
+#include "clawmit/core/revision.h"
 #include "events.h"
 #include "records.h"
 
@@ -26,7 +28,54 @@ struct BatchEntry {
   std::string commit_id;
   core::Signature author;
   int64_t rollback_to = 0;
+  // parentCommitIds as sent (empty when left out: the chain parent alone);
+  // the first must be the chain parent, a second makes a merge.
+  std::vector<std::string> parents;
+  std::string merged_from;  // mergedFrom: "<slug>@v<n>", iff two parents
 };
+
+// `parentCommitIds` and `mergedFrom` of one entry (field names without the
+// "versions[i]." prefix).
+void ReadParents(const json& v, BatchEntry& e, std::vector<ApiFieldError>& own) {
+  if (v.contains("parentCommitIds") && !v["parentCommitIds"].is_null()) {
+    const json& ids = v["parentCommitIds"];
+    if (!ids.is_array() || ids.empty() || ids.size() > 2) {
+      own.push_back({"parentCommitIds", "must be an array of one or two commit ids"});
+    } else {
+      for (const auto& id : ids) {
+        if (!id.is_string() || id.get<std::string>().size() != core::ObjectId::kHexSize ||
+            !core::ObjectId::FromHex(id.get<std::string>())) {
+          own.push_back({"parentCommitIds", "must hold full commit ids (40 hexadecimal digits)"});
+          e.parents.clear();
+          break;
+        }
+        e.parents.push_back(id);
+      }
+      if (e.parents.size() == 2 && e.parents[0] == e.parents[1]) {
+        own.push_back({"parentCommitIds", "must not name the same commit twice"});
+      }
+    }
+  }
+  const bool merge = v.contains("parentCommitIds") && v["parentCommitIds"].is_array() &&
+                     v["parentCommitIds"].size() == 2;
+  if (!v.contains("mergedFrom") || v["mergedFrom"].is_null()) {
+    if (merge) own.push_back({"mergedFrom", "required for a version with two parents"});
+    return;
+  }
+  if (!merge) {
+    own.push_back({"mergedFrom", "only a version with two parentCommitIds is a merge"});
+    return;
+  }
+  auto rev = v["mergedFrom"].is_string()
+                 ? core::ParseRevision(v["mergedFrom"].get<std::string>())
+                 : Result<core::Revision>(Status::InvalidArgument("not a string"));
+  if (!rev.ok() || !rev->remote.empty() || rev->kind != core::Revision::Kind::kVersion ||
+      rev->number == 0) {
+    own.push_back({"mergedFrom", "must be the merged version as <slug>@v<n>"});
+    return;
+  }
+  e.merged_from = v["mergedFrom"];
+}
 
 BatchEntry ReadEntry(const json& v, size_t i, std::vector<ApiFieldError>& details) {
   BatchEntry e;
@@ -59,12 +108,50 @@ BatchEntry ReadEntry(const json& v, size_t i, std::vector<ApiFieldError>& detail
       e.rollback_to = v["rollbackTo"];
     }
   }
+  ReadParents(v, e, own);
   if (own.empty()) {
     Status valid = core::Validate(e.content);
     for (const auto& d : valid.details()) own.push_back({d.field, d.message});
   }
   for (auto& d : own) details.push_back({at + "." + d.field, d.message});
   return e;
+}
+
+// Refuses entry `i` when its first parent is not `chain` (the base or the
+// version before it), or when its second parent is no version of the
+// caller's (any of their agents: a fork merged back, a version of another
+// agent) or is not the version `mergedFrom` names. Another account's
+// version reads as unknown, as its agents answer 404.
+Result<std::optional<HttpResponse>> CheckParents(Database& db, const HttpRequest& req,
+                                                 const std::string& user_id, size_t i,
+                                                 const BatchEntry& e, const std::string& chain) {
+  const std::string at = "versions[" + std::to_string(i) + "].";
+  if (!e.parents.empty() && e.parents[0] != chain) {
+    return std::optional<HttpResponse>(
+        Invalid(req, {{at + "parentCommitIds",
+                       "the first parent must be " + chain +
+                           " (the base or the version before it): versions come in order"}}));
+  }
+  if (e.parents.size() < 2) return std::optional<HttpResponse>();
+  CLAWMIT_ASSIGN_OR_RETURN(auto rows,
+                           db.Query("SELECT a.slug, v.version_number FROM versions v JOIN agents "
+                                    "a ON a.id = v.agent_id WHERE v.commit_id = ?1 AND "
+                                    "a.user_id = ?2",
+                                    {e.parents[1], user_id}));
+  if (rows.empty()) {
+    return std::optional<HttpResponse>(ErrorResponse(
+        422, "UNKNOWN_PARENT",
+        "the merged version " + e.parents[1] + " is not on the server: push it first",
+        req.request_id, {{at + "parentCommitIds", "the second parent is no version of yours"}}));
+  }
+  std::string names;
+  for (const auto& row : rows) {
+    std::string name = Text(row[0]) + "@v" + std::to_string(Int(row[1]));
+    if (name == e.merged_from) return std::optional<HttpResponse>();
+    names += (names.empty() ? "" : ", ") + name;
+  }
+  return std::optional<HttpResponse>(
+      Invalid(req, {{at + "mergedFrom", "must name the second parent: " + names}}));
 }
 
 }  // namespace
@@ -138,15 +225,19 @@ HttpResponse Api::AppendVersions(const HttpRequest& req, const std::string& agen
     std::string current = Text((*head)[0]);
     for (size_t i = start; i < entries.size(); ++i) {
       const BatchEntry& e = entries[i];
+      CLAWMIT_ASSIGN_OR_RETURN(auto refused, CheckParents(db_, req, caller.user_id, i, e, parent));
+      if (refused) return refusal.Set(*refused);
       NewVersion version;
       version.agent_id = agent_id;
       version.slug = agent->slug;
       version.number = ++number;
       version.content = e.content;
       version.parent_commit_ids = {parent};
+      if (e.parents.size() == 2) version.parent_commit_ids.push_back(e.parents[1]);
       version.author = e.author;
       version.message = e.message;
       version.rollback_to = e.rollback_to;
+      version.merged_from = e.merged_from;
       version.created_by = caller.user_id;
       std::string field = "versions[" + std::to_string(i) + "].commitId";
       if (auto error = CheckExpectedCommit(req, field, e.commit_id, CommitIdOf(version))) {

@@ -172,6 +172,11 @@ const char* const kMigrations[] = {
     );
     CREATE INDEX label_moves_label ON label_moves(agent_id, name, id);
     )sql",
+    // 6: merge versions travel (issue 12): a version's second parent is in
+    // parent_commit_ids already; this is its Clawmit-Merge trailer.
+    R"sql(
+    ALTER TABLE versions ADD COLUMN merged_from TEXT;
+    )sql",
 };
 
 }  // namespace

@@ -26,7 +26,8 @@ json VersionJson(const DbRow& v) {
           {"forkType", text_or_null(v[11])},
           {"createdAt", Iso(Int(v[12]))},
           {"forkedFrom", text_or_null(v[13])},
-          {"rollbackTo", Int(v[14]) == 0 ? json(nullptr) : json(Int(v[14]))}};
+          {"rollbackTo", Int(v[14]) == 0 ? json(nullptr) : json(Int(v[14]))},
+          {"mergedFrom", text_or_null(v[15])}};
 }
 
 json LabelJson(const DbRow& row, size_t first) {
@@ -102,6 +103,8 @@ void AppendVersionJson(std::string& out, const DbRow& row, size_t first) {
   text_or_null(13);
   out += R"(,"id":)";
   str(0);
+  out += R"(,"mergedFrom":)";
+  text_or_null(15);
   out += R"(,"parentCommitIds":)";
   stored(3);
   out += R"(,"prompt":)";
@@ -207,6 +210,7 @@ std::string CommitIdOf(const NewVersion& v) {
   trailers.fork_type = v.fork_type;
   trailers.forked_from = v.forked_from;
   trailers.rollback_to = static_cast<uint64_t>(v.rollback_to);
+  trailers.merged = v.merged_from;
   core::CommitSpec spec;
   spec.tree_id = core::BuildContentObjects(v.content).tree_id;
   for (const auto& parent : v.parent_commit_ids) {
@@ -223,16 +227,19 @@ Result<DbRow> InsertVersion(Database& db, const NewVersion& v) {
   if (v.fork_type) fork_type = std::string(core::ForkTypeName(*v.fork_type));
   DbValue forked_from = nullptr;
   if (!v.forked_from.empty()) forked_from = v.forked_from;
+  DbValue merged_from = nullptr;
+  if (!v.merged_from.empty()) merged_from = v.merged_from;
   CLAWMIT_TRY(
-      db.Query("INSERT INTO versions (id, agent_id, version_number, commit_id, parent_commit_ids, "
-               "prompt, tools, config, commit_message, author_name, author_email, authored_at, "
-               "fork_type, created_by, created_at, forked_from, rollback_to) VALUES (?1, ?2, ?3, "
-               "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
-               {id, v.agent_id, v.number, CommitIdOf(v), json(v.parent_commit_ids).dump(),
-                v.content.prompt, ToolsJson(v.content.tools).dump(),
-                ConfigJson(v.content.config).dump(), core::NormalizeMessage(v.message),
-                v.author.name, v.author.email, v.author.time, fork_type, v.created_by, Now(),
-                forked_from, v.rollback_to})
+      db.Query(
+            "INSERT INTO versions (id, agent_id, version_number, commit_id, parent_commit_ids, "
+            "prompt, tools, config, commit_message, author_name, author_email, authored_at, "
+            "fork_type, created_by, created_at, forked_from, rollback_to, merged_from) VALUES (?1, "
+            "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+            {id, v.agent_id, v.number, CommitIdOf(v), json(v.parent_commit_ids).dump(),
+             v.content.prompt, ToolsJson(v.content.tools).dump(),
+             ConfigJson(v.content.config).dump(), core::NormalizeMessage(v.message), v.author.name,
+             v.author.email, v.author.time, fork_type, v.created_by, Now(), forked_from,
+             v.rollback_to, merged_from})
           .status());
   CLAWMIT_ASSIGN_OR_RETURN(auto row, FindVersion(db, v.agent_id, id));
   if (!row) return Status::Corruption("inserted version " + id + " is missing");

@@ -19,8 +19,9 @@ namespace clawmit::server {
 // The columns VersionJson and VersionContent read, in this order.
 inline constexpr const char* kVersionColumns =
     "id, version_number, commit_id, parent_commit_ids, prompt, tools, config, commit_message, "
-    "author_name, author_email, authored_at, fork_type, created_at, forked_from, rollback_to";
-inline constexpr size_t kVersionColumnCount = 15;
+    "author_name, author_email, authored_at, fork_type, created_at, forked_from, rollback_to, "
+    "merged_from";
+inline constexpr size_t kVersionColumnCount = 16;
 
 // The API's version object (with the sync fields of DESIGN.md) of a row
 // selected with kVersionColumns.
@@ -96,13 +97,14 @@ struct NewVersion {
   std::string slug;
   int64_t number = 1;
   core::AgentContent content;
-  std::vector<std::string> parent_commit_ids;  // hex
+  std::vector<std::string> parent_commit_ids;  // hex; a merge's second parent last
   core::Signature author;
   std::string message;  // the user's message, without trailers
   std::optional<core::ForkType> fork_type;
   std::string forked_from;  // "<slug>@v<n>" on a fork's first version
   int64_t rollback_to = 0;
-  std::string created_by;  // user id
+  std::string merged_from;  // "<slug>@v<n>" of the second parent on a merge
+  std::string created_by;   // user id
 };
 
 // The commit id of `version`: the id the CLI gives the same version.

@@ -5,7 +5,9 @@
 #include <git2/sys/mempack.h>
 #include <git2/sys/odb_backend.h>
 
+#include <map>
 #include <set>
+#include <utility>
 
 #include "repo_lock.h"
 #include "repository_impl.h"
@@ -29,8 +31,44 @@ struct PendingObject {
   git_object_t type;
 };
 
+// The indexes of `versions` with every received parent before its child
+// (an iterative depth-first walk: chains of 10,000 versions need no deep
+// stack). A merge of a fork into its source arrives in the source's list,
+// before the fork's versions it names.
+std::vector<size_t> ParentsFirst(const std::vector<VersionRecord>& versions) {
+  std::map<ObjectId, size_t> index;
+  for (size_t i = 0; i < versions.size(); ++i) index.emplace(versions[i].commit, i);
+  std::vector<size_t> order;
+  order.reserve(versions.size());
+  std::vector<bool> placed(versions.size(), false);
+  std::vector<std::pair<size_t, size_t>> stack;  // (version, next parent to visit)
+  for (size_t root = 0; root < versions.size(); ++root) {
+    if (placed[root]) continue;
+    placed[root] = true;  // a commit is never its own ancestor: no cycles
+    stack.push_back({root, 0});
+    while (!stack.empty()) {
+      auto& [at, next] = stack.back();
+      const std::vector<ObjectId>& parents = versions[at].spec.parents;
+      if (next < parents.size()) {
+        auto it = index.find(parents[next++]);
+        if (it != index.end() && !placed[it->second]) {
+          placed[it->second] = true;
+          stack.push_back({it->second, 0});
+        }
+        continue;
+      }
+      order.push_back(at);
+      stack.pop_back();
+    }
+  }
+  return order;
+}
+
 // Builds the objects of `versions`, checking each commit id and that each
-// parent is known. Leaves out objects the repository has already.
+// parent is known: in the repository or anywhere among the versions
+// received. Leaves out objects the repository has already. The objects come
+// out in an order git accepts: a commit's tree, blobs and received parents
+// before it.
 Result<std::vector<PendingObject>> BuildObjects(git_odb* odb,
                                                 const std::vector<VersionRecord>& versions,
                                                 size_t& new_commits) {
@@ -46,8 +84,11 @@ Result<std::vector<PendingObject>> BuildObjects(git_odb* odb,
     seen.insert(id);
     out.push_back({id, std::move(body), type});
   };
+  std::set<ObjectId> received;
+  for (const VersionRecord& v : versions) received.insert(v.commit);
   new_commits = 0;
-  for (const VersionRecord& v : versions) {
+  for (size_t i : ParentsFirst(versions)) {
+    const VersionRecord& v = versions[i];
     core::ContentObjects objects = core::BuildContentObjects(v.content);
     core::CommitSpec spec = v.spec;
     spec.tree_id = objects.tree_id;
@@ -58,7 +99,7 @@ Result<std::vector<PendingObject>> BuildObjects(git_odb* odb,
                                 " does not match its content: it rebuilds as " + id.Hex());
     }
     for (const ObjectId& parent : spec.parents) {
-      if (!have(parent)) {
+      if (!received.contains(parent) && !have(parent)) {
         return Status::Corruption("version " + v.commit.Hex() + " has a parent " + parent.Hex() +
                                   " that is neither in the repository nor received");
       }
@@ -144,7 +185,7 @@ Status Repository::WriteVersions(const std::vector<VersionRecord>& versions) {
                            BuildObjects(impl_->odb, versions, new_commits));
   if (objects.empty()) return Status::Ok();
   if (new_commits >= kPackThreshold) return WritePack(impl_->odb, objects);
-  // Children before parents, as the objects were built.
+  // What a commit names before the commit, as the objects were built.
   for (const PendingObject& o : objects) CLAWMIT_TRY(impl_->WriteObject(o.id, o.body, o.type));
   return Status::Ok();
 }

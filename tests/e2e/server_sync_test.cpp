@@ -225,5 +225,174 @@ TEST_F(ServerSyncTest, AVersionIsFoundByIdOrCommitId) {
   EXPECT_EQ(server_->Request("GET", base + commit, "", bob).status, 404);
 }
 
+// A merge travels: support-formal (a fork of support@v1 with one edit) and
+// support v2 are on the server; support v3 merges support-formal back.
+class ServerMergeTest : public ServerSyncTest {
+ protected:
+  void SetUp() override {
+    ServerSyncTest::SetUp();
+    CommitLocally(2, 1);
+    ASSERT_EQ(Batch(Commit(1), Entries(2, 2)).status, 201);
+    local_->Run({"fork", "support@v1", "support-formal", "--author", "Ada <ada@example.com>"},
+                1700000100);
+    WriteFile(local_->dir() / "f.md", "Be kind and formal.\n");
+    local_->Run({"commit", "support-formal", "--prompt-file", "f.md", "-m", "Formal", "--author",
+                 "Ada <ada@example.com>"},
+                1700000101);
+    // The fork as a push makes it: POST …/fork with v1, then a batch with v2.
+    json f1 = local_->Show("support-formal@v1");
+    std::string v1_id = Versions("?after=0")["data"][0]["id"];
+    HttpResult r = server_->Request("POST", "/api/agents/" + id_ + "/fork",
+                                    json{{"versionId", v1_id},
+                                         {"forkType", f1["forkType"]},
+                                         {"name", "Formal"},
+                                         {"slug", "support-formal"},
+                                         {"prompt", f1["prompt"]},
+                                         {"tools", f1["tools"]},
+                                         {"config", f1["config"]},
+                                         {"commitMessage", f1["commitMessage"]},
+                                         {"author", f1["author"]},
+                                         {"authoredAt", f1["authoredAt"]},
+                                         {"commitId", f1["commitId"]}}
+                                        .dump(),
+                                    ada_);
+    ASSERT_EQ(r.status, 201) << r.body;
+    fork_id_ = json::parse(r.body)["id"];
+    json f2 = local_->Show("support-formal@v2");
+    r = server_->Request(
+        "POST", "/api/agents/" + fork_id_ + "/versions/batch",
+        json{{"baseCommitId", f1["commitId"]}, {"versions", json::array({Entry(f2)})}}.dump(),
+        ada_);
+    ASSERT_EQ(r.status, 201) << r.body;
+    // Both changed the one line: ours wins, and the merge still has two parents.
+    local_->Run({"merge", "support", "support-formal", "--strategy", "ours", "--author",
+                 "Ada <ada@example.com>"},
+                1700000200);
+    merge_ = local_->Show("support@v3");
+    ASSERT_EQ(merge_["parentCommitIds"].size(), 2u) << merge_.dump();
+  }
+
+  // A batch entry of a version `show --json` printed, with its parents.
+  static json Entry(const json& v) {
+    return {{"prompt", v["prompt"]},        {"tools", v["tools"]},
+            {"config", v["config"]},        {"commitMessage", v["commitMessage"]},
+            {"author", v["author"]},        {"authoredAt", v["authoredAt"]},
+            {"commitId", v["commitId"]},    {"parentCommitIds", v["parentCommitIds"]},
+            {"mergedFrom", v["mergedFrom"]}};
+  }
+
+  // The field of the first detail of an error answer.
+  static std::string FieldOf(const HttpResult& r) {
+    json body = json::parse(r.body, nullptr, false);
+    return body["error"]["details"][0]["field"];
+  }
+
+  std::string fork_id_;
+  json merge_;
+};
+
+TEST_F(ServerMergeTest, AMergeVersionGetsTheCliCommitIdAndBothParents) {
+  HttpResult r = Batch(Commit(2), json::array({Entry(merge_)}));
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(json::parse(r.body)["head"]["commitId"], merge_["commitId"]);
+  json listed = Versions("?after=2")["data"][0];
+  EXPECT_EQ(listed["commitId"], merge_["commitId"]);
+  EXPECT_EQ(listed["parentCommitIds"], merge_["parentCommitIds"]);
+  EXPECT_EQ(listed["mergedFrom"], "support-formal@v2");
+  // The answer by commit id (written straight from the row) says the same.
+  HttpResult one = server_->Request(
+      "GET", "/api/agents/" + id_ + "/versions/" + merge_["commitId"].get<std::string>(), "", ada_);
+  ASSERT_EQ(one.status, 200) << one.body;
+  EXPECT_EQ(json::parse(one.body)["parentCommitIds"], merge_["parentCommitIds"]);
+  EXPECT_EQ(json::parse(one.body)["mergedFrom"], "support-formal@v2");
+  // Versions that are not merges say so.
+  EXPECT_TRUE(Versions("?after=0")["data"][0]["mergedFrom"].is_null());
+  // A version made through the plain API on top keeps one parent: the merge.
+  r = server_->Request("POST", "/api/agents/" + id_ + "/versions",
+                       json{{"prompt", "After the merge.\n"}, {"commitMessage", "After"}}.dump(),
+                       ada_);
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(json::parse(r.body)["parentCommitIds"], json::array({merge_["commitId"]}));
+  EXPECT_EQ(json::parse(r.body)["parentVersionId"], listed["id"]);
+}
+
+TEST_F(ServerMergeTest, BadParentsAreRefusedWithTheirFieldsAndNothingIsStored) {
+  const std::string at = "versions[0].";
+  json entry = Entry(merge_);
+  entry.erase("mergedFrom");
+  HttpResult r = Batch(Commit(2), json::array({entry}));
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(FieldOf(r), at + "mergedFrom");
+
+  for (const json& from : {json("support-formal"), json("origin/support-formal@v2"), json(7),
+                           json("support-formal@v1")}) {
+    entry = Entry(merge_);
+    entry["mergedFrom"] = from;
+    r = Batch(Commit(2), json::array({entry}));
+    EXPECT_EQ(r.status, 400) << from << r.body;
+    EXPECT_EQ(FieldOf(r), at + "mergedFrom") << from;
+  }
+
+  json parents = merge_["parentCommitIds"];
+  for (const json& bad :
+       {json::array({parents[1], parents[0]}), json::array({parents[0], parents[0]}),
+        json::array({parents[0], parents[1], parents[1]}), json::array(), json("x"),
+        json::array({parents[0], "abc"})}) {
+    entry = Entry(merge_);
+    entry["parentCommitIds"] = bad;
+    r = Batch(Commit(2), json::array({entry}));
+    EXPECT_EQ(r.status, 400) << bad << r.body;
+    EXPECT_EQ(FieldOf(r), at + "parentCommitIds") << bad;
+  }
+
+  // A second parent the server does not have: 422, never a 500.
+  entry = Entry(merge_);
+  entry["parentCommitIds"][1] = std::string(40, '7');
+  r = Batch(Commit(2), json::array({entry}));
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_EQ(json::parse(r.body)["error"]["code"], "UNKNOWN_PARENT");
+  EXPECT_EQ(FieldOf(r), at + "parentCommitIds");
+
+  // Two parents whose ids are right but a commitId built otherwise.
+  entry = Entry(merge_);
+  entry["commitMessage"] = "Another message";
+  r = Batch(Commit(2), json::array({entry}));
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_EQ(json::parse(r.body)["error"]["code"], "INTEGRITY_ERROR");
+
+  EXPECT_EQ(Versions("?after=0")["data"].size(), 2u);  // nothing stored
+}
+
+TEST_F(ServerMergeTest, AStrangersVersionIsNoSecondParent) {
+  std::string bob = Login("bob@example.com");
+  HttpResult r = server_->Request("POST", "/api/agents",
+                                  json{{"name", "Mine"},
+                                       {"slug", "support-formal"},
+                                       {"prompt", "x\n"},
+                                       {"commitMessage", "Mine"}}
+                                      .dump(),
+                                  bob);
+  ASSERT_EQ(r.status, 201) << r.body;
+  std::string bobs_agent = json::parse(r.body)["id"];
+  std::string bobs_commit = json::parse(r.body)["currentVersion"]["commitId"];
+  json entry = Entry(merge_);
+  entry["parentCommitIds"][1] = bobs_commit;
+  entry["mergedFrom"] = "support-formal@v1";
+  r = Batch(Commit(2), json::array({entry}));
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_EQ(FieldOf(r), "versions[0].parentCommitIds");
+  EXPECT_EQ(r.body.find("x\\n"), std::string::npos);
+  EXPECT_EQ(r.body.find("Mine"), std::string::npos);
+  // Nor can Bob merge Ada's fork into his agent: her version is unknown to him.
+  entry = Entry(merge_);
+  entry["parentCommitIds"] = json::array({bobs_commit, merge_["parentCommitIds"][1]});
+  r = server_->Request(
+      "POST", "/api/agents/" + bobs_agent + "/versions/batch",
+      json{{"baseCommitId", bobs_commit}, {"versions", json::array({entry})}}.dump(), bob);
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_EQ(FieldOf(r), "versions[0].parentCommitIds");
+  EXPECT_EQ(r.body.find("Be kind"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace clawmit::testing

@@ -10,6 +10,7 @@
 #include "clawmit/core/iso_time.h"
 #include "clawmit/remote/sync.h"
 #include "test_support.h"
+#include "version_json.h"
 
 namespace clawmit::remote {
 namespace {
@@ -59,6 +60,7 @@ struct ServerVersion {
   std::string message;
   std::optional<core::ForkType> fork_type;  // a fork's first version
   std::string forked_from;                  // <slug>@v<n>
+  std::string merged_from;                  // a merge's <slug>@v<n>
   ObjectId commit;
 
   [[nodiscard]] json Json() const {
@@ -75,7 +77,8 @@ struct ServerVersion {
             {"forkType", fork_type ? json(core::ForkTypeName(*fork_type)) : json(nullptr)},
             {"createdAt", core::FormatIsoTime(spec.author.time + 1)},
             {"forkedFrom", fork_type ? json(forked_from) : json(nullptr)},
-            {"rollbackTo", nullptr}};
+            {"rollbackTo", nullptr},
+            {"mergedFrom", merged_from.empty() ? json(nullptr) : json(merged_from)}};
   }
   [[nodiscard]] json Ref() const {
     return {{"id", id}, {"versionNumber", number}, {"commitId", commit.Hex()}};
@@ -417,6 +420,121 @@ TEST_F(SyncUnitTest, FetchingAForkBringsItsSourceAndKeepsTheForkTrailers) {
   EXPECT_EQ(first->trailers.fork_type, core::ForkType::kPromptMutation);
   EXPECT_EQ(first->trailers.forked_from, "base@v1");
   EXPECT_EQ(first->parents, std::vector<ObjectId>{base.V(1).commit});
+}
+
+// A merge version as the server answers it: `theirs` its second parent.
+ServerVersion MakeMerge(const std::string& slug, uint64_t number, const ServerVersion& ours,
+                        const ServerVersion& theirs) {
+  ServerVersion v;
+  v.id = "ver_" + slug + std::to_string(number);
+  v.number = number;
+  v.slug = slug;
+  v.content = Content("merged");
+  v.message = "Merge " + theirs.slug + " into " + slug;
+  v.merged_from = theirs.slug + "@v" + std::to_string(theirs.number);
+  v.spec.tree_id = core::BuildContentObjects(v.content).tree_id;
+  v.spec.parents = {ours.commit, theirs.commit};
+  v.spec.author = {"Bob", "bob@example.com", 1710000100};
+  core::Trailers trailers{slug, number, std::nullopt, "", 0};
+  trailers.merged = v.merged_from;
+  v.spec.message = core::BuildCommitMessage(v.message, trailers);
+  v.commit = core::ComputeCommitId(v.spec);
+  return v;
+}
+
+TEST_F(SyncUnitTest, AMergeVersionTravelsBothWaysWithItsCommitId) {
+  store::VersionSummary s1 = Commit("support", "a");
+  store::VersionSummary o1 = Commit("other", "b");
+  store::CommitRequest req;
+  req.slug = "support";
+  req.content = Content("merged");
+  req.message = "Merge other into support";
+  req.author = {"Ada", "ada@example.com", 1700000100};
+  req.merge = store::MergeParent{o1.commit, "other@v1"};
+  auto merged = repo_->Commit(req);
+  ASSERT_TRUE(merged.ok()) << merged.status().ToString();
+  auto version = repo_->ReadVersion(merged->commit);
+  ASSERT_TRUE(version.ok()) << version.status().ToString();
+
+  json body = internal::VersionBody(*version);
+  EXPECT_EQ(body["parentCommitIds"], (json{s1.commit.Hex(), o1.commit.Hex()}));
+  EXPECT_EQ(body["mergedFrom"], "other@v1");
+  // What the server answers: the body with its own fields.
+  json answer = body;
+  answer["id"] = "ver_m";
+  answer["versionNumber"] = 2U;
+  answer["forkType"] = nullptr;
+  answer["forkedFrom"] = nullptr;
+  answer["rollbackTo"] = nullptr;
+  auto parsed = internal::ParseRemoteVersion(answer, "support");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ(parsed->record.commit, merged->commit);
+  EXPECT_EQ(parsed->record.spec.parents, version->parents);
+
+  // A version with one parent names none: the server chains it.
+  auto plain = repo_->ReadVersion(s1.commit);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_FALSE(internal::VersionBody(*plain).contains("parentCommitIds"));
+  EXPECT_FALSE(internal::VersionBody(*plain).contains("mergedFrom"));
+
+  // Without mergedFrom (a server from before merges) the id no longer checks out.
+  answer.erase("mergedFrom");
+  parsed = internal::ParseRemoteVersion(answer, "support");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_NE(parsed->record.commit, merged->commit);
+  answer["mergedFrom"] = 5;
+  EXPECT_EQ(internal::ParseRemoteVersion(answer, "support").status().code(),
+            Status::Code::kCorruption);
+}
+
+TEST_F(SyncUnitTest, FetchTakesAMergeOfAForkThatArrivesBeforeTheFork) {
+  ServerAgent base("agent_p", "support", 2);
+  ServerAgent child("agent_c", "child", 0);
+  child.versions.push_back(MakeVersion("child", 1, "forked", base.V(1).commit,
+                                       core::ForkType::kPromptMutation, "support@v1"));
+  child.Add();
+  base.versions.push_back(MakeMerge("support", 3, base.V(2), child.V(2)));
+  json listed_child = child.Listed();
+  listed_child["parentAgentId"] = "agent_p";
+  transport_->Answer(AgentList({base.Listed(), listed_child}));
+  transport_->Answer(VersionPage(base.versions));
+  transport_->Answer(VersionPage(child.versions));
+
+  auto result = DoFetch();
+
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(Tracking(), (std::map<std::string, ObjectId>{{"support", base.V(3).commit},
+                                                         {"child", child.V(2).commit}}));
+  auto merge = repo_->ReadVersion(base.V(3).commit);
+  ASSERT_TRUE(merge.ok()) << merge.status().ToString();
+  EXPECT_EQ(merge->trailers.merged, "child@v2");
+  EXPECT_EQ(merge->parents, (std::vector<ObjectId>{base.V(2).commit, child.V(2).commit}));
+}
+
+TEST_F(SyncUnitTest, FetchingAnAgentBringsTheForkItMerged) {
+  ServerAgent base("agent_p", "support", 2);
+  ServerAgent child("agent_c", "child", 0);
+  ServerAgent other("agent_o", "other", 1);
+  child.versions.push_back(MakeVersion("child", 1, "forked", base.V(1).commit,
+                                       core::ForkType::kPromptMutation, "support@v1"));
+  child.Add();
+  base.versions.push_back(MakeMerge("support", 3, base.V(2), child.V(2)));
+  json listed_child = child.Listed();
+  listed_child["parentAgentId"] = "agent_p";
+  transport_->Answer(AgentList({base.Listed(), listed_child, other.Listed()}));
+  transport_->Answer(VersionPage(base.versions));
+  transport_->Answer(VersionPage(child.versions));
+
+  FetchOptions options;
+  options.remote = "origin";
+  options.slugs = {"support"};
+  auto result = Fetch(*client_, *repo_, options);
+
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  ASSERT_EQ(transport_->seen.size(), 3U);
+  EXPECT_EQ(transport_->seen[2].url, Url("/agents/agent_c/versions?after=0&limit=500"));
+  EXPECT_EQ(Tracking(), (std::map<std::string, ObjectId>{{"support", base.V(3).commit},
+                                                         {"child", child.V(2).commit}}));
 }
 
 // --- Compare ---

@@ -38,7 +38,8 @@ DbRow PlainRow() {
           nullptr,
           int64_t{1'700'000'100},
           nullptr,
-          int64_t{0}};
+          int64_t{0},
+          nullptr};
 }
 
 TEST(VersionJsonText, MatchesVersionJsonForAPlainRow) {
@@ -56,6 +57,18 @@ TEST(VersionJsonText, MatchesForNullsForkFieldsAndRollbacks) {
   row[13] = std::string("support-bot@v2");
   row[14] = int64_t{2};
   EXPECT_EQ(Written(row), Dumped(row));
+}
+
+TEST(VersionJsonText, MatchesForAMergeWithTwoParents) {
+  DbRow row = PlainRow();
+  row[3] = std::string(
+      R"(["1111111111111111111111111111111111111111","2222222222222222222222222222222222222222"])");
+  row[15] = std::string("support-formal@v3");
+  EXPECT_EQ(Written(row), Dumped(row));
+  json parsed = json::parse(Written(row));
+  EXPECT_EQ(parsed["mergedFrom"], "support-formal@v3");
+  EXPECT_EQ(parsed["parentCommitIds"].size(), 2u);
+  EXPECT_TRUE(json::parse(Written(PlainRow()))["mergedFrom"].is_null());
 }
 
 TEST(VersionJsonText, EscapesStringsAsNlohmannDoes) {

@@ -128,6 +128,88 @@ TEST_F(StoreSyncTest, AMissingParentIsRefused) {
   EXPECT_EQ(LooseObjects(), 0U);
 }
 
+// support v1..`count`-1, a fork `child` (v1 on support v1, then `count`-1
+// more) and support's last version merging the fork's head, in the order a
+// fetch receives them: the source's list (ending in the merge) before the
+// fork's.
+class ReceivedMergeTest : public StoreSyncTest {
+ protected:
+  static std::vector<VersionRecord> MergeOfAForkBeforeTheFork(size_t count) {
+    std::vector<VersionRecord> source;
+    std::optional<ObjectId> parent;
+    for (uint64_t n = 1; n < count; ++n) {
+      VersionRecord r;
+      r.content = Content("s" + std::to_string(n));
+      r.spec.tree_id = core::BuildContentObjects(r.content).tree_id;
+      if (parent) r.spec.parents = {*parent};
+      r.spec.author = {"Bob", "bob@example.com", 1710000000 + static_cast<int64_t>(n)};
+      r.spec.message = core::BuildCommitMessage("s", {"support", n, std::nullopt, "", 0});
+      r.commit = core::ComputeCommitId(r.spec);
+      parent = r.commit;
+      source.push_back(r);
+    }
+    std::vector<VersionRecord> fork;
+    parent = source.front().commit;
+    for (uint64_t n = 1; n < count; ++n) {
+      VersionRecord r;
+      r.content = Content("c" + std::to_string(n));
+      r.spec.tree_id = core::BuildContentObjects(r.content).tree_id;
+      r.spec.parents = {*parent};
+      r.spec.author = {"Bob", "bob@example.com", 1720000000 + static_cast<int64_t>(n)};
+      core::Trailers t{"child", n, std::nullopt, "", 0};
+      if (n == 1) {
+        t.fork_type = core::ForkType::kPromptMutation;
+        t.forked_from = "support@v1";
+      }
+      r.spec.message = core::BuildCommitMessage("c", t);
+      r.commit = core::ComputeCommitId(r.spec);
+      parent = r.commit;
+      fork.push_back(r);
+    }
+    VersionRecord merge;
+    merge.content = Content("merged");
+    merge.spec.tree_id = core::BuildContentObjects(merge.content).tree_id;
+    merge.spec.parents = {source.back().commit, fork.back().commit};
+    merge.spec.author = {"Bob", "bob@example.com", 1730000000};
+    core::Trailers t{"support", count, std::nullopt, "", 0};
+    t.merged = "child@v" + std::to_string(count - 1);
+    merge.spec.message = core::BuildCommitMessage("Merge child into support", t);
+    merge.commit = core::ComputeCommitId(merge.spec);
+    source.push_back(merge);
+    source.insert(source.end(), fork.begin(), fork.end());
+    return source;
+  }
+};
+
+TEST_F(ReceivedMergeTest, AMergeWhoseSecondParentComesLaterInTheBatchIsWrittenLoose) {
+  std::vector<VersionRecord> received = MergeOfAForkBeforeTheFork(3);  // 5 versions
+  ASSERT_OK(repo_->WriteVersions(received));
+  EXPECT_EQ(PackFiles(), 0U);
+  for (const VersionRecord& r : received) ASSERT_OK(repo_->ReadVersion(r.commit).status());
+  auto merge = repo_->ReadVersion(received[2].commit);
+  ASSERT_OK(merge.status());
+  EXPECT_EQ(merge->parents, received[2].spec.parents);
+  EXPECT_EQ(merge->trailers.merged, "child@v2");
+  auto ancestor = repo_->IsAncestor(received.back().commit, received[2].commit);
+  ASSERT_OK(ancestor.status());
+  EXPECT_TRUE(*ancestor);
+}
+
+TEST_F(ReceivedMergeTest, AMergeWhoseSecondParentComesLaterInTheBatchIsPacked) {
+  std::vector<VersionRecord> received = MergeOfAForkBeforeTheFork(20);  // 39 versions
+  ASSERT_OK(repo_->WriteVersions(received));
+  EXPECT_EQ(PackFiles(), 1U);
+  for (const VersionRecord& r : received) ASSERT_OK(repo_->ReadVersion(r.commit).status());
+}
+
+TEST_F(ReceivedMergeTest, AMergeWhoseSecondParentIsNowhereIsRefused) {
+  std::vector<VersionRecord> received = MergeOfAForkBeforeTheFork(3);
+  received.pop_back();  // the fork's head, the merge's second parent
+  Status s = repo_->WriteVersions(received);
+  EXPECT_EQ(s.code(), Status::Code::kCorruption) << s.ToString();
+  EXPECT_EQ(LooseObjects(), 0U);
+}
+
 TEST_F(StoreSyncTest, ObjectsAlreadyPresentAreSkipped) {
   std::vector<VersionRecord> chain = Chain("support", 1, 40, std::nullopt);
   ASSERT_OK(repo_->WriteVersions(chain));
