@@ -2,7 +2,8 @@
 # A short tour of clawmit: builds it, then versions an agent in a temporary
 # folder (init, new, edit, commit, log, diff, show, rollback by checkout),
 # then starts `clawmit serve` on SQLite, talks to it with curl, and syncs
-# with it: login, push, clone, status --remote, a task for a local revision.
+# with it: login, push, clone, status --remote, a task for a local revision,
+# and a fork made in one clone merged back into its source in another.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -94,6 +95,30 @@ step clone "$url/api" "$elsewhere/clone"
 printf '\nthe same commit ids here and in the clone:\n'
 git --git-dir=.clawmit rev-parse refs/agents/support
 git --git-dir="$elsewhere/clone/.clawmit" rev-parse refs/agents/support
+
+printf '\n\033[1m--- two people, one agent: a merge ---\033[m\n'
+printf '(in the clone, Grace tries a greeting on a fork of support and pushes it)\n'
+grace() {
+  (cd "$elsewhere/clone" && CLAWMIT_AUTHOR_NAME="Grace Hopper" \
+    CLAWMIT_AUTHOR_EMAIL="grace@example.com" step "$@")
+}
+grace fork support support-greet --type exact_clone
+sed -i '1i Greet the customer by name.' "$elsewhere/clone/support-greet/prompt.md"
+grace commit support-greet -m "Greet by name"
+grace push -q
+printf '(here, Ada signs the answers of support, pulls the fork and merges it back)\n'
+printf 'Sign every answer as the Acme support team.\n' >> support/prompt.md
+step commit support -m "Sign answers"
+step pull
+step merge support support-greet
+step log support -n 2
+step lineage support
+step push
+grace pull
+printf '\nthe merge has one commit id here, on the server and in the clone:\n'
+git --git-dir=.clawmit rev-parse refs/agents/support
+git --git-dir="$elsewhere/clone/.clawmit" rev-parse refs/agents/support
+git --git-dir=.clawmit log --graph --oneline -n 4 refs/agents/support
 kill -TERM "$server"; wait "$server" || true; server=""
 printf '\nserver log (one line per request, never a token):\n'
 cat server.log

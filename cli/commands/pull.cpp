@@ -85,8 +85,10 @@ Status RunPull(Context& ctx, const PullOptions& opts) {
     if (r.relation != remote::Relation::kBehind && r.relation != remote::Relation::kRemoteOnly) {
       continue;
     }
+    // A merge in progress waits for its conclusion: the head must not move.
+    CLAWMIT_ASSIGN_OR_RETURN(auto merging, MergeInProgress(repo, r.slug));
     CLAWMIT_ASSIGN_OR_RETURN(bool free, FolderIsFree(repo, r.slug, *r.remote));
-    if (!free) {
+    if (merging || !free) {
       busy.push_back(r.slug);
       continue;
     }
@@ -161,7 +163,8 @@ Status RunPull(Context& ctx, const PullOptions& opts) {
                    " (both have versions the other lacks); left as it is (--ff-only)");
     }
     for (const auto& slug : busy) {
-      ctx.out.Line(" ! " + slug + ": uncommitted changes in its folder; left as it is");
+      ctx.out.Line(" ! " + slug +
+                   ": uncommitted changes in its folder, or a merge in progress; left as it is");
     }
   }
   std::vector<std::string> kept;

@@ -8,6 +8,7 @@
 #include "../diff_render.h"
 #include "../identity.h"
 #include "../json_output.h"
+#include "../merge_agent.h"
 #include "../resolve.h"
 #include "../working_state.h"
 
@@ -37,6 +38,8 @@ Status RunRollback(Context& ctx, const RollbackOptions& opts) {
   ctx.json = opts.json;
   ctx.out.SetColor(opts.json ? ColorMode::kNever : opts.color);
   store::Repository& repo = *ctx.repo;
+  // A rollback moves the head: not while a merge waits for its conclusion.
+  CLAWMIT_TRY(RefuseWhileMerging(repo, opts.slug));
   CLAWMIT_ASSIGN_OR_RETURN(ResolvedRevision target,
                            ResolveAgentRevision(repo, opts.slug, opts.rev));
   CLAWMIT_ASSIGN_OR_RETURN(store::AgentSummary agent, repo.GetAgent(opts.slug));

@@ -223,6 +223,11 @@ TEST_F(MergeTest, ConflictsStayInTheFolderUntilContinue) {
 
   RunResult scripted = Clawmit({"commit", "support", "--set", "config.temperature=0.2", "-m", "x"});
   EXPECT_EQ(scripted.exit_code, 4) << Describe(scripted);
+  // Nothing else moves the head meanwhile (the model-based sync test found a
+  // rollback did).
+  RunResult rollback = Clawmit({"rollback", "support", "v1", "--yes"});
+  EXPECT_EQ(rollback.exit_code, 4) << Describe(rollback);
+  EXPECT_EQ(Rev("refs/agents/support"), ours);
 
   // Resolved: the folder is what gets recorded.
   WriteFile(Folder("support") / "prompt.md", kPrompt);

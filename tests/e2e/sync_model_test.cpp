@@ -1,10 +1,10 @@
 // A randomised, model-based test of sync as a team does it: a real
 // `clawmit serve` and three clones doing a seeded random mix of commit, fork,
-// label set (and protect), rollback, push, pull, fetch and clone anew. After
-// every step: the clone that acted passes `git fsck --strict`, and no
-// command crashed or printed a raw HTTP error; every few steps and at the
-// end: every version a push acknowledged is on the server with the same
-// commit id, and every version a clone knows by its server id has the
+// label set (and protect), rollback, push, pull, fetch and clone anew,
+// merges of forks and of the remote's head (and merge, merge --continue, merge --abort, pull
+// merging what diverged): the clone that acted passes `git fsck --strict`, and no command crashed
+// or printed a raw HTTP error; every few steps and at the end: every version a push acknowledged is
+// on the server with the same commit id, and every version a clone knows by its server id has the
 // server's commit id.
 //
 // Reproduce a failure from the seed it prints:
@@ -174,6 +174,15 @@ class SyncModelTest : public ServerTest {
     }
   }
 
+  // The agents of a clone with a merge in progress (conflicts left).
+  std::set<std::string> Merging(int clone) {
+    std::set<std::string> out;
+    for (const auto& a : Json(clone, {"status", "--json"})) {
+      if (a.value("state", "") == "merging") out.insert(a["slug"].get<std::string>());
+    }
+    return out;
+  }
+
   // --- the operations ---------------------------------------------------------
  public:
   void OpCommit(int c) {
@@ -186,6 +195,11 @@ class SyncModelTest : public ServerTest {
       return;
     }
     std::string slug = agents[Pick(agents.size())]["slug"];
+    if (Merging(c).contains(slug)) {
+      // Refused while conflicts wait, and nothing is written.
+      Expect(c, {"commit", slug, "-m", "too early"}, {4});
+      return;
+    }
     fs::path prompt = Clone(c) / slug / "prompt.md";
     // A line changed somewhere in the prompt, or the config.
     if (Pick(4) == 0) {
@@ -206,6 +220,39 @@ class SyncModelTest : public ServerTest {
     std::string slug = agents[Pick(agents.size())]["slug"];
     std::string fork = "f" + std::to_string(next_agent_++) + "c" + std::to_string(c);
     Expect(c, {"fork", slug, fork, "--type", "exact_clone"});
+    source_of_[fork] = slug;
+  }
+
+  // A fork merged back into its source, or the remote's head merged in.
+  void OpMerge(int c) {
+    auto agents = Agents(c);
+    if (agents.empty()) return;
+    std::set<std::string> here;
+    for (const auto& a : agents) here.insert(a["slug"].get<std::string>());
+    std::set<std::string> merging = Merging(c);
+    std::string slug = agents[Pick(agents.size())]["slug"];
+    if (merging.contains(slug)) return;
+    std::string theirs = "origin/" + slug;
+    for (const auto& [fork, source] : source_of_) {
+      if (source == slug && here.contains(fork) && Pick(2) == 0) theirs = fork;
+    }
+    // 3: origin/<slug> never fetched; 4: conflicts left in the folder.
+    Expect(c, {"merge", slug, theirs}, {0, 3, 4});
+  }
+
+  // A merge left with conflicts: resolved and concluded, or aborted.
+  void OpResolve(int c) {
+    std::set<std::string> merging = Merging(c);
+    if (merging.empty()) return;
+    auto it = merging.begin();
+    std::advance(it, static_cast<std::ptrdiff_t>(Pick(merging.size())));
+    if (Pick(3) == 0) {
+      Expect(c, {"merge", "--abort", *it});
+      return;
+    }
+    WriteFile(Clone(c) / *it / "prompt.md", base_ + "resolved by c" + std::to_string(c) +
+                                                " at step " + std::to_string(step_) + "\n");
+    Expect(c, {"merge", "--continue", *it});
   }
 
   void OpLabel(int c) {
@@ -234,7 +281,15 @@ class SyncModelTest : public ServerTest {
     if (r.exit_code == 0) Acknowledge(c);
   }
 
-  void OpPull(int c) { Expect(c, {"pull", "-q", "--ff-only"}, {0, 4}); }
+  // Merges what diverged (conflicts: exit 4, left for OpResolve); now and
+  // then --ff-only, which leaves it.
+  void OpPull(int c) {
+    if (Pick(4) == 0) {
+      Expect(c, {"pull", "-q", "--ff-only"}, {0, 4});
+    } else {
+      Expect(c, {"pull", "-q"}, {0, 4});
+    }
+  }
   void OpFetch(int c) { Expect(c, {"fetch", "-q"}); }
 
   void OpReclone(int c) {
@@ -252,6 +307,7 @@ class SyncModelTest : public ServerTest {
   std::string last_;
   int next_agent_ = 0;
   std::set<std::string> acknowledged_;
+  std::map<std::string, std::string> source_of_;  // fork -> source
 };
 
 TEST_F(SyncModelTest, ThreeClonesInARandomMixOfWork) {
@@ -263,9 +319,11 @@ TEST_F(SyncModelTest, ThreeClonesInARandomMixOfWork) {
   using Op = void (SyncModelTest::*)(int);
   // Weights: commits and syncs most, the rest now and then.
   std::vector<std::pair<Op, int>> ops = {
-      {&SyncModelTest::OpCommit, 30},  {&SyncModelTest::OpPush, 15},  {&SyncModelTest::OpPull, 15},
-      {&SyncModelTest::OpFetch, 5},    {&SyncModelTest::OpFork, 5},   {&SyncModelTest::OpLabel, 10},
-      {&SyncModelTest::OpRollback, 5}, {&SyncModelTest::OpReclone, 2}};
+      {&SyncModelTest::OpCommit, 30},  {&SyncModelTest::OpPush, 15},
+      {&SyncModelTest::OpPull, 15},    {&SyncModelTest::OpFetch, 5},
+      {&SyncModelTest::OpFork, 5},     {&SyncModelTest::OpLabel, 10},
+      {&SyncModelTest::OpRollback, 5}, {&SyncModelTest::OpReclone, 2},
+      {&SyncModelTest::OpMerge, 6},    {&SyncModelTest::OpResolve, 8}};
   int total = 0;
   for (const auto& [op, w] : ops) total += w;
   for (step_ = 1; step_ <= steps_ && !HasFailure(); ++step_) {
