@@ -28,6 +28,14 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
+// 300 steps in CI; a fifth under the sanitizers, which run every process
+// several times slower (ctest gives a test 120 s).
+#if defined(__SANITIZE_ADDRESS__)
+constexpr uint64_t kDefaultSteps = 60;
+#else
+constexpr uint64_t kDefaultSteps = 300;
+#endif
+
 uint64_t EnvNumber(const char* name, uint64_t fallback) {
   const char* v = std::getenv(name);
   return v != nullptr && *v != '\0' ? std::strtoull(v, nullptr, 10) : fallback;
@@ -39,7 +47,7 @@ class SyncModelTest : public ServerTest {
     ServerTest::SetUp();
     url_ = server_->base_url() + "/api";
     seed_ = EnvNumber("CLAWMIT_MODEL_SEED", std::random_device{}());
-    steps_ = EnvNumber("CLAWMIT_MODEL_STEPS", 300);
+    steps_ = EnvNumber("CLAWMIT_MODEL_STEPS", kDefaultSteps);
     rng_.seed(seed_);
     std::printf("sync model: seed %llu, %llu steps\n", static_cast<unsigned long long>(seed_),
                 static_cast<unsigned long long>(steps_));
