@@ -292,10 +292,21 @@ class SyncModelTest : public ServerTest {
   // Merges what diverged (conflicts: exit 4, left for OpResolve); now and
   // then --ff-only, which leaves it.
   void OpPull(int c) {
-    if (Pick(4) == 0) {
-      Expect(c, {"pull", "-q", "--ff-only"}, {0, 4});
-    } else {
-      Expect(c, {"pull", "-q"}, {0, 4});
+    RunResult pull = Pick(4) == 0 ? Expect(c, {"pull", "-q", "--ff-only"}, {0, 4})
+                                  : Expect(c, {"pull", "-q"}, {0, 4});
+    if (pull.exit_code != 0) return;
+    // After a pull that left nothing, every label equals the server's, or
+    // moved here (push sends it), or is reported conflicting: none is
+    // still to pull.
+    RunResult status = Run(c, {"status", "--remote", "--json"});
+    json drift = json::parse(status.out, nullptr, false);
+    ASSERT_TRUE(drift.is_object()) << Where() << "\n" << status.out << status.err;
+    for (const auto& agent : drift.value("agents", json::array())) {
+      for (const auto& label : agent.value("labels", json::array())) {
+        EXPECT_NE(label.value("state", ""), "pull")
+            << agent["slug"] << "@" << label["label"] << " " << Where() << "\n"
+            << drift.dump(2);
+      }
     }
   }
   void OpFetch(int c) { Expect(c, {"fetch", "-q"}); }
