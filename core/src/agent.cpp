@@ -1,5 +1,6 @@
 #include "clawmit/core/agent.h"
 
+#include <cstdint>
 #include <set>
 
 #include "clawmit/core/limits.h"
@@ -282,7 +283,10 @@ Status Validate(const AgentContent& content) {
   }
   if (auto it = content.config.find("maxTokens"); it != content.config.end()) {
     json m = json::parse(it->second, nullptr, false);
-    if (!m.is_number_integer() || m.get<int64_t>() <= 0) {
+    if (m.is_number_unsigned() && m.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
+      errors.push_back(
+          {"config.maxTokens", "must be at most 9223372036854775807, not " + it->second});
+    } else if (!m.is_number_integer() || m.get<int64_t>() <= 0) {
       errors.push_back({"config.maxTokens", "must be a positive integer, not " + it->second});
     }
   }

@@ -92,6 +92,7 @@ Result<Revision> ParseRevision(std::string_view text) {
   if (spec[0] == 'v' && spec.size() > 1 &&
       std::all_of(spec.begin() + 1, spec.end(), [](char c) { return c >= '0' && c <= '9'; })) {
     rev.kind = Revision::Kind::kVersion;
+    if (spec.size() - 1 > 18) return bad("version number too large (at most 18 digits)");
     if (!ParseNumber(spec.substr(1), rev.number) || rev.number == 0) {
       return bad("version numbers start at 1");
     }

@@ -85,6 +85,16 @@ TEST(LimitsTest, MessagesNamesAndDescriptions) {
   EXPECT_TRUE(HasField(meta, "description"));
 }
 
+TEST(LimitsTest, AMaxTokensBeyondInt64SaysItsBound) {
+  AgentContent c;
+  c.config["maxTokens"] = "9223372036854775808";
+  Status s = Validate(c);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("at most 9223372036854775807"), std::string::npos) << s.message();
+  c.config["maxTokens"] = "9223372036854775807";
+  EXPECT_OK(Validate(c));
+}
+
 // The largest version the limits allow still fits one request of the
 // server's default body limit, whatever its prompt holds.
 TEST(LimitsTest, TheLargestVersionFitsOneRequest) {

@@ -45,6 +45,13 @@ TEST(RevisionTest, ABadRemotePrefixIsRefusedByName) {
   }
 }
 
+TEST(RevisionTest, AVersionNumberTooLargeSaysSo) {
+  auto r = ParseRevision("support@v9999999999999999999");
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(Contains(r.status().message(), "too large")) << r.status().message();
+  EXPECT_TRUE(Contains(ParseRevision("support@v0").status().message(), "start at 1"));
+}
+
 // --- slugs -------------------------------------------------------------------
 
 TEST(RevisionTest, SlugRulesAcceptLowercaseLettersDigitsDashAndUnderscore) {
