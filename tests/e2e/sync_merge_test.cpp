@@ -9,21 +9,13 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "server_process.h"
+#include "sync_fixture.h"
 
 namespace clawmit::testing {
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-std::string Show(const RunResult& r) {
-  return "exit " + std::to_string(r.exit_code) + "\nstdout:\n" + r.out + "\nstderr:\n" + r.err;
-}
-
-bool Contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 std::vector<std::string> Words(const std::string& text) {
   std::istringstream in(text);
@@ -38,38 +30,8 @@ constexpr const char* kPrompt =
     "Answer in English.\n"
     "Sign as Support.\n";
 
-class SyncMergeTest : public ServerTest {
+class SyncMergeTest : public SyncFixture {
  protected:
-  void SetUp() override {
-    ServerTest::SetUp();
-    url_ = server_->base_url() + "/api";
-    xdg_ = dir_.path() / "xdg";
-  }
-
-  RunResult Run(const fs::path& cwd, const std::vector<std::string>& args) {
-    std::map<std::string, std::string> env = {{"CLAWMIT_TOKEN", ada_},
-                                              {"XDG_CONFIG_HOME", xdg_.string()},
-                                              {"CLAWMIT_AUTHOR_NAME", "Ada"},
-                                              {"CLAWMIT_AUTHOR_EMAIL", "ada@example.com"}};
-    fs::create_directories(cwd);
-    RunResult r = RunProcess(ClawmitBinary(), args, RunOptions{cwd, env, ""});
-    EXPECT_FALSE(Contains(r.out + r.err, ada_)) << "the token leaked";
-    return r;
-  }
-
-  RunResult MustRun(const fs::path& cwd, const std::vector<std::string>& args) {
-    RunResult r = Run(cwd, args);
-    EXPECT_EQ(r.exit_code, 0) << ::testing::PrintToString(args) << "\n" << Show(r);
-    return r;
-  }
-
-  json MustJson(const fs::path& cwd, const std::vector<std::string>& args) {
-    RunResult r = MustRun(cwd, args);
-    json j = json::parse(r.out, nullptr, false);
-    EXPECT_FALSE(j.is_discarded()) << r.out;
-    return j;
-  }
-
   RunResult Git(const fs::path& repo, const std::vector<std::string>& args) {
     std::vector<std::string> all = {"--git-dir=.clawmit"};
     all.insert(all.end(), args.begin(), args.end());
@@ -148,9 +110,6 @@ class SyncMergeTest : public ServerTest {
     std::string graph = Git(repo, {"log", "--graph", "--oneline", head}).out;
     EXPECT_TRUE(Contains(graph, "|\\")) << graph;
   }
-
-  std::string url_;
-  fs::path xdg_;
 };
 
 TEST_F(SyncMergeTest, AForkMergedBackIsPushedAfterTheForkAndClonesWithTheSameIds) {
