@@ -5,6 +5,9 @@
 // versions it has already are skipped, so a push cut off half-way is simply
 // run again. A merge version names both parents (the chain parent first) and
 // the merged version: the second parent must be a version of the caller's.
+// `sideVersions` come first: the versions off the agent's line that a merge
+// of a diverged agent takes in (side_versions.h), each with the number it has
+// on its own line, parents first.
 #include <nlohmann/json.hpp>
 
 #include "api.h"
@@ -12,6 +15,7 @@
 #include "clawmit/core/revision.h"
 #include "events.h"
 #include "records.h"
+#include "side_versions.h"
 
 namespace clawmit::server {
 
@@ -32,6 +36,7 @@ struct BatchEntry {
   // the first must be the chain parent, a second makes a merge.
   std::vector<std::string> parents;
   std::string merged_from;  // mergedFrom: "<slug>@v<n>", iff two parents
+  int64_t number = 0;       // versionNumber: a side version's, on its own line
 };
 
 // `parentCommitIds` and `mergedFrom` of one entry (field names without the
@@ -77,9 +82,13 @@ void ReadParents(const json& v, BatchEntry& e, std::vector<ApiFieldError>& own) 
   e.merged_from = v["mergedFrom"];
 }
 
-BatchEntry ReadEntry(const json& v, size_t i, std::vector<ApiFieldError>& details) {
+// Entry `i` of the array `list`: "versions", or "sideVersions" (which must
+// say their versionNumber and parentCommitIds).
+BatchEntry ReadEntry(const json& v, const char* list, size_t i,
+                     std::vector<ApiFieldError>& details) {
   BatchEntry e;
-  std::string at = "versions[" + std::to_string(i) + "]";
+  const bool side = std::string_view(list) == "sideVersions";
+  std::string at = std::string(list) + "[" + std::to_string(i) + "]";
   if (!v.is_object()) {
     details.push_back({at, "must be a JSON object"});
     return e;
@@ -109,12 +118,47 @@ BatchEntry ReadEntry(const json& v, size_t i, std::vector<ApiFieldError>& detail
     }
   }
   ReadParents(v, e, own);
+  if (side) {
+    if (!v.contains("versionNumber") || !v["versionNumber"].is_number_integer() ||
+        v["versionNumber"].get<int64_t>() < 2) {
+      own.push_back({"versionNumber", "must be the version's number on its line (2 or more)"});
+    } else {
+      e.number = v["versionNumber"];
+    }
+    if (e.parents.empty() && !v.contains("parentCommitIds")) {
+      own.push_back({"parentCommitIds", "Required field missing"});
+    }
+  }
   if (own.empty()) {
     Status valid = core::Validate(e.content);
     for (const auto& d : valid.details()) own.push_back({d.field, d.message});
   }
   for (auto& d : own) details.push_back({at + "." + d.field, d.message});
   return e;
+}
+
+// Refuses a merge entry whose second parent is no version of the caller's
+// (on an agent's line or off it), or is not the version `mergedFrom` names.
+// `at` is the entry's field prefix ("versions[3].").
+Result<std::optional<HttpResponse>> CheckMergedParent(Database& db, const HttpRequest& req,
+                                                      const std::string& user_id,
+                                                      const std::string& at, const BatchEntry& e) {
+  if (e.parents.size() < 2) return std::optional<HttpResponse>();
+  CLAWMIT_ASSIGN_OR_RETURN(std::vector<std::string> names,
+                           VersionNamesOf(db, user_id, e.parents[1]));
+  if (names.empty()) {
+    return std::optional<HttpResponse>(ErrorResponse(
+        422, "UNKNOWN_PARENT",
+        "the merged version " + e.parents[1] + " is not on the server: push it first",
+        req.request_id, {{at + "parentCommitIds", "the second parent is no version of yours"}}));
+  }
+  std::string all;
+  for (const auto& name : names) {
+    if (name == e.merged_from) return std::optional<HttpResponse>();
+    all += (all.empty() ? "" : ", ") + name;
+  }
+  return std::optional<HttpResponse>(
+      Invalid(req, {{at + "mergedFrom", "must name the second parent: " + all}}));
 }
 
 // Refuses entry `i` when its first parent is not `chain` (the base or the
@@ -132,26 +176,54 @@ Result<std::optional<HttpResponse>> CheckParents(Database& db, const HttpRequest
                        "the first parent must be " + chain +
                            " (the base or the version before it): versions come in order"}}));
   }
-  if (e.parents.size() < 2) return std::optional<HttpResponse>();
-  CLAWMIT_ASSIGN_OR_RETURN(auto rows,
-                           db.Query("SELECT a.slug, v.version_number FROM versions v JOIN agents "
-                                    "a ON a.id = v.agent_id WHERE v.commit_id = ?1 AND "
-                                    "a.user_id = ?2",
-                                    {e.parents[1], user_id}));
-  if (rows.empty()) {
-    return std::optional<HttpResponse>(ErrorResponse(
+  return CheckMergedParent(db, req, user_id, at, e);
+}
+
+// Stores side version `i` unless the agent has it already (a push cut off
+// half-way sends it again), adding it to `created`; answers the refusal of
+// one whose parents are not there or whose commit id does not check out.
+Result<std::optional<HttpResponse>> AddSideVersion(Database& db, const HttpRequest& req,
+                                                   const std::string& user_id,
+                                                   const AgentRow& agent, size_t i,
+                                                   const BatchEntry& e, json& created) {
+  using Answer = std::optional<HttpResponse>;
+  const std::string at = "sideVersions[" + std::to_string(i) + "].";
+  CLAWMIT_ASSIGN_OR_RETURN(std::optional<int64_t> have, NumberInAgent(db, agent.id, e.commit_id));
+  if (have) return Answer();
+  CLAWMIT_ASSIGN_OR_RETURN(std::optional<int64_t> first,
+                           NumberInAgent(db, agent.id, e.parents.front()));
+  if (!first) {
+    return Answer(ErrorResponse(
         422, "UNKNOWN_PARENT",
-        "the merged version " + e.parents[1] + " is not on the server: push it first",
-        req.request_id, {{at + "parentCommitIds", "the second parent is no version of yours"}}));
+        "the first parent " + e.parents.front() + " of side version " + e.commit_id +
+            " is no version of agent " + agent.slug + ": send it first",
+        req.request_id, {{at + "parentCommitIds", "the first parent must be a version here"}}));
   }
-  std::string names;
-  for (const auto& row : rows) {
-    std::string name = Text(row[0]) + "@v" + std::to_string(Int(row[1]));
-    if (name == e.merged_from) return std::optional<HttpResponse>();
-    names += (names.empty() ? "" : ", ") + name;
+  if (e.number != *first + 1) {
+    return Answer(
+        Invalid(req, {{at + "versionNumber", "must be " + std::to_string(*first + 1) +
+                                                 ", the number after its first parent's"}}));
   }
-  return std::optional<HttpResponse>(
-      Invalid(req, {{at + "mergedFrom", "must name the second parent: " + names}}));
+  CLAWMIT_ASSIGN_OR_RETURN(Answer refused, CheckMergedParent(db, req, user_id, at, e));
+  if (refused) return refused;
+  NewVersion version;
+  version.agent_id = agent.id;
+  version.slug = agent.slug;
+  version.number = e.number;
+  version.content = e.content;
+  version.parent_commit_ids = e.parents;
+  version.author = e.author;
+  version.message = e.message;
+  version.rollback_to = e.rollback_to;
+  version.merged_from = e.merged_from;
+  version.created_by = user_id;
+  if (auto error = CheckExpectedCommit(req, at + "commitId", e.commit_id, CommitIdOf(version))) {
+    return Answer(*error);
+  }
+  CLAWMIT_ASSIGN_OR_RETURN(DbRow row, InsertVersion(db, version, "side_versions"));
+  created.push_back(
+      {{"id", Text(row[0])}, {"versionNumber", Int(row[1])}, {"commitId", Text(row[2])}});
+  return Answer();
 }
 
 }  // namespace
@@ -166,6 +238,19 @@ HttpResponse Api::AppendVersions(const HttpRequest& req, const std::string& agen
   if (ReadString(body, "baseCommitId", true, base, details) && !core::ObjectId::FromHex(base)) {
     details.push_back({"baseCommitId", "must be a full commit id (40 hexadecimal digits)"});
   }
+  std::vector<BatchEntry> side;
+  if (body.contains("sideVersions") && !body["sideVersions"].is_null()) {
+    if (!body["sideVersions"].is_array()) {
+      details.push_back({"sideVersions", "must be an array of versions"});
+    } else if (body["sideVersions"].size() > kMaxBatch) {
+      details.push_back(
+          {"sideVersions", "at most " + std::to_string(kMaxBatch) + " versions a request"});
+    } else {
+      for (size_t i = 0; i < body["sideVersions"].size(); ++i) {
+        side.push_back(ReadEntry(body["sideVersions"][i], "sideVersions", i, details));
+      }
+    }
+  }
   std::vector<BatchEntry> entries;
   if (!body.contains("versions") || !body["versions"].is_array()) {
     details.push_back({"versions", "must be an array of versions"});
@@ -173,18 +258,24 @@ HttpResponse Api::AppendVersions(const HttpRequest& req, const std::string& agen
     details.push_back({"versions", "at most " + std::to_string(kMaxBatch) + " versions a request"});
   } else {
     for (size_t i = 0; i < body["versions"].size(); ++i) {
-      entries.push_back(ReadEntry(body["versions"][i], i, details));
+      entries.push_back(ReadEntry(body["versions"][i], "versions", i, details));
     }
   }
   if (!details.empty()) return Invalid(req, details);
 
   json created = json::array();
+  json side_created = json::array();
   json head_json;
   size_t skipped = 0;
   Refusal refusal;
   Status s = db_.Transaction([&]() -> Status {
     CLAWMIT_ASSIGN_OR_RETURN(auto agent, FindAgent(db_, caller.user_id, agent_id));
     if (!agent) return refusal.Set(NoAgent(req, agent_id));
+    for (size_t i = 0; i < side.size(); ++i) {
+      CLAWMIT_ASSIGN_OR_RETURN(
+          auto refused, AddSideVersion(db_, req, caller.user_id, *agent, i, side[i], side_created));
+      if (refused) return refusal.Set(*refused);
+    }
     CLAWMIT_ASSIGN_OR_RETURN(auto head, FindVersion(db_, agent_id, agent->current_version_id));
     if (!head) return Status::Corruption("agent without a current version");
     std::string head_commit = Text((*head)[2]);
@@ -258,8 +349,9 @@ HttpResponse Api::AppendVersions(const HttpRequest& req, const std::string& agen
   });
   if (refusal.answer) return *refusal.answer;
   if (!s.ok()) return Internal(req);
-  return Json(created.empty() ? 200 : 201,
-              {{"head", head_json}, {"created", created}, {"skipped", skipped}});
+  json answer = {{"head", head_json}, {"created", created}, {"skipped", skipped}};
+  if (!side.empty()) answer["sideCreated"] = side_created;
+  return Json(created.empty() && side_created.empty() ? 200 : 201, answer);
 }
 
 }  // namespace clawmit::server

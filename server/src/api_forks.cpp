@@ -10,6 +10,7 @@
 #include "clawmit/core/fork.h"
 #include "events.h"
 #include "records.h"
+#include "side_versions.h"
 
 namespace clawmit::server {
 
@@ -49,6 +50,11 @@ HttpResponse Api::ForkAgent(const HttpRequest& req, const std::string& source_id
     if (!source) return refusal.Set(NoAgent(req, source_id));
     std::string version_id = from_version_id.empty() ? source->current_version_id : from_version_id;
     CLAWMIT_ASSIGN_OR_RETURN(auto from, FindVersion(db_, source_id, version_id));
+    if (!from && version_id.starts_with("ver_")) {
+      // A fork of a version a merge took in, off the source's line.
+      CLAWMIT_ASSIGN_OR_RETURN(auto side, FindSideVersions(db_, source_id, version_id));
+      if (!side.empty()) from = std::move(side.front());
+    }
     if (!from) {
       return refusal.Set(Invalid(req, {{"versionId", "is not a version of agent " + source_id}}));
     }
@@ -112,9 +118,11 @@ HttpResponse Api::Lineage(const HttpRequest& req, const std::string& agent_id) c
   // and following parents in memory costs no query per generation.
   auto rows = db_.Query(
       "SELECT a.id, a.name, a.slug, a.parent_agent_id, a.current_version_id, v.version_number, "
-      "a.forked_from_version_id, f.version_number, first.fork_type, a.created_at "
+      "a.forked_from_version_id, COALESCE(f.version_number, sf.version_number), "
+      "first.fork_type, a.created_at "
       "FROM agents a JOIN versions v ON v.id = a.current_version_id "
       "LEFT JOIN versions f ON f.id = a.forked_from_version_id "
+      "LEFT JOIN side_versions sf ON sf.id = a.forked_from_version_id "
       "LEFT JOIN versions first ON first.agent_id = a.id AND first.version_number = 1 "
       "WHERE a.user_id = ?1 ORDER BY a.created_at, a.rowid",
       {caller.user_id});

@@ -8,6 +8,7 @@
 #include "clawmit/core/diff.h"
 #include "events.h"
 #include "records.h"
+#include "side_versions.h"
 
 namespace clawmit::server {
 
@@ -89,6 +90,12 @@ HttpResponse Api::GetVersion(const HttpRequest& req, const std::string& agent_id
           : db_.Query(std::string("SELECT ") + kVersionColumns +
                           " FROM versions WHERE agent_id = ?1 AND id = ?2",
                       {agent_id, ref});
+  // Off the agent's line: a side version a merge took in (side_versions.h).
+  bool side = false;
+  if (rows.ok() && rows->empty()) {
+    rows = FindSideVersions(db_, agent_id, ref);
+    side = true;
+  }
   if (!rows.ok()) return Internal(req);
   if (rows->size() > 1) {
     return ErrorResponse(409, "CONFLICT", "commit id prefix " + ref + " is ambiguous",
@@ -100,6 +107,7 @@ HttpResponse Api::GetVersion(const HttpRequest& req, const std::string& agent_id
   }
   std::string out;
   AppendVersionJson(out, rows->front());
+  if (side) out.insert(out.size() - 1, R"(,"side":true)");
   return {200, {}, std::move(out)};
 }
 

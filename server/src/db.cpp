@@ -177,6 +177,34 @@ const char* const kMigrations[] = {
     R"sql(
     ALTER TABLE versions ADD COLUMN merged_from TEXT;
     )sql",
+    // 7: side versions (issue 12): the versions a merge of a diverged agent
+    // takes in from another line of the same agent. They keep the number
+    // they had on that line, so they stay out of `versions` (one line per
+    // agent) and are read by commit id only.
+    R"sql(
+    CREATE TABLE side_versions (
+      id TEXT PRIMARY KEY,
+      agent_id TEXT NOT NULL REFERENCES agents(id) ON DELETE CASCADE,
+      version_number INTEGER NOT NULL,
+      commit_id TEXT NOT NULL,
+      parent_commit_ids TEXT NOT NULL,
+      prompt TEXT NOT NULL,
+      tools TEXT NOT NULL,
+      config TEXT NOT NULL,
+      commit_message TEXT NOT NULL,
+      author_name TEXT NOT NULL,
+      author_email TEXT NOT NULL,
+      authored_at INTEGER NOT NULL,
+      fork_type TEXT,
+      created_by TEXT NOT NULL REFERENCES users(id),
+      created_at INTEGER NOT NULL,
+      forked_from TEXT,
+      rollback_to INTEGER NOT NULL DEFAULT 0,
+      merged_from TEXT,
+      UNIQUE (agent_id, commit_id)
+    );
+    CREATE INDEX side_versions_commit ON side_versions(commit_id);
+    )sql",
 };
 
 }  // namespace

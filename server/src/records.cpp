@@ -221,7 +221,7 @@ std::string CommitIdOf(const NewVersion& v) {
   return core::ComputeCommitId(spec).Hex();
 }
 
-Result<DbRow> InsertVersion(Database& db, const NewVersion& v) {
+Result<DbRow> InsertVersion(Database& db, const NewVersion& v, std::string_view table) {
   std::string id = "ver_" + RandomHex(12);
   DbValue fork_type = nullptr;
   if (v.fork_type) fork_type = std::string(core::ForkTypeName(*v.fork_type));
@@ -230,20 +230,23 @@ Result<DbRow> InsertVersion(Database& db, const NewVersion& v) {
   DbValue merged_from = nullptr;
   if (!v.merged_from.empty()) merged_from = v.merged_from;
   CLAWMIT_TRY(
-      db.Query(
-            "INSERT INTO versions (id, agent_id, version_number, commit_id, parent_commit_ids, "
-            "prompt, tools, config, commit_message, author_name, author_email, authored_at, "
-            "fork_type, created_by, created_at, forked_from, rollback_to, merged_from) VALUES (?1, "
-            "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
-            {id, v.agent_id, v.number, CommitIdOf(v), json(v.parent_commit_ids).dump(),
-             v.content.prompt, ToolsJson(v.content.tools).dump(),
-             ConfigJson(v.content.config).dump(), core::NormalizeMessage(v.message), v.author.name,
-             v.author.email, v.author.time, fork_type, v.created_by, Now(), forked_from,
-             v.rollback_to, merged_from})
+      db.Query("INSERT INTO " + std::string(table) +
+                   " (id, agent_id, version_number, commit_id, parent_commit_ids, "
+                   "prompt, tools, config, commit_message, author_name, author_email, authored_at, "
+                   "fork_type, created_by, created_at, forked_from, rollback_to, merged_from) "
+                   "VALUES (?1, "
+                   "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+               {id, v.agent_id, v.number, CommitIdOf(v), json(v.parent_commit_ids).dump(),
+                v.content.prompt, ToolsJson(v.content.tools).dump(),
+                ConfigJson(v.content.config).dump(), core::NormalizeMessage(v.message),
+                v.author.name, v.author.email, v.author.time, fork_type, v.created_by, Now(),
+                forked_from, v.rollback_to, merged_from})
           .status());
-  CLAWMIT_ASSIGN_OR_RETURN(auto row, FindVersion(db, v.agent_id, id));
-  if (!row) return Status::Corruption("inserted version " + id + " is missing");
-  return std::move(*row);
+  CLAWMIT_ASSIGN_OR_RETURN(auto rows, db.Query("SELECT " + std::string(kVersionColumns) + " FROM " +
+                                                   std::string(table) + " WHERE id = ?1",
+                                               {id}));
+  if (rows.empty()) return Status::Corruption("inserted version " + id + " is missing");
+  return std::move(rows[0]);
 }
 
 }  // namespace clawmit::server

@@ -111,7 +111,9 @@ struct NewVersion {
 std::string CommitIdOf(const NewVersion& version);
 
 // Inserts `version` as a new row (call inside a transaction); answers the
-// row, selected with kVersionColumns.
-Result<DbRow> InsertVersion(Database& db, const NewVersion& version);
+// row, selected with kVersionColumns. `table` is "versions", or
+// "side_versions" for a version off the agent's line (side_versions.h).
+Result<DbRow> InsertVersion(Database& db, const NewVersion& version,
+                            std::string_view table = "versions");
 
 }  // namespace clawmit::server
