@@ -43,6 +43,18 @@ std::string DescribeJsonConflicts(const core::MergeConflicts& conflicts) {
   return out;
 }
 
+// A diverged line of the agent itself (its remote's, after a pull) stays
+// the main line: the merge follows it, so it can be pushed as the next
+// version there (docs/SYNC.md "Merging a diverged agent"). A merge that
+// could fast-forward (--no-ff) keeps the head first, as git does.
+Result<bool> KeepsTheirLine(store::Repository& repo, const std::string& slug,
+                            const core::ObjectId& head, const core::ObjectId& theirs) {
+  CLAWMIT_ASSIGN_OR_RETURN(store::VersionHeader header, repo.ReadVersionHeader(theirs));
+  if (header.trailers.agent != slug) return false;
+  CLAWMIT_ASSIGN_OR_RETURN(bool forward, repo.IsAncestor(head, theirs));
+  return !forward;
+}
+
 }  // namespace
 
 const char* MergeKindName(MergeKind kind) {
@@ -137,7 +149,8 @@ Result<MergeOutcome> MergeAgent(store::Repository& repo, const std::string& slug
     req.message = message;
     req.author = options.author;
     req.expected_head = agent.head;
-    req.merge = store::MergeParent{theirs, theirs_label};
+    CLAWMIT_ASSIGN_OR_RETURN(bool theirs_first, KeepsTheirLine(repo, slug, agent.head, theirs));
+    req.merge = store::MergeParent{theirs, theirs_label, theirs_first};
     CLAWMIT_ASSIGN_OR_RETURN(out.version, repo.Commit(req));
     if (has_folder) {
       CLAWMIT_TRY(store::WriteWorkingAgent(repo.work_tree(), slug, out.merged, agent.meta)
@@ -181,7 +194,9 @@ Result<store::VersionSummary> ContinueMerge(store::Repository& repo, const std::
   req.author = author;
   req.expected_head = state->ours;
   req.meta = working.meta;
-  req.merge = store::MergeParent{state->theirs, state->theirs_label};
+  CLAWMIT_ASSIGN_OR_RETURN(bool theirs_first,
+                           KeepsTheirLine(repo, slug, state->ours, state->theirs));
+  req.merge = store::MergeParent{state->theirs, state->theirs_label, theirs_first};
   auto version = repo.Commit(req);
   if (!version.ok() && version.status().IsConflict()) {
     return version.status().WithContext("agent " + Quote(slug) +

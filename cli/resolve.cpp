@@ -23,4 +23,9 @@ std::string VersionLabel(const std::string& slug, uint64_t number) {
   return slug + "@v" + std::to_string(number);
 }
 
+std::string MergedLabel(const std::string& slug, const std::string& merged) {
+  bool own = merged.substr(0, merged.rfind('@')) == slug;
+  return own ? merged + ", off the line" : merged;
+}
+
 }  // namespace clawmit::cli

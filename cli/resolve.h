@@ -23,4 +23,10 @@ Result<ResolvedRevision> ResolveAgentRevision(store::Repository& repo, const std
 // "support@v5" for display.
 std::string VersionLabel(const std::string& slug, uint64_t number);
 
+// What a merge version of `slug` merged, for display: its Clawmit-Merge
+// trailer, "support-formal@v3"; a version of the agent's own side line (a
+// merge of a diverged agent) says so, since its number is the one it had on
+// its own line: "support@v6, off the line".
+std::string MergedLabel(const std::string& slug, const std::string& merged);
+
 }  // namespace clawmit::cli

@@ -3,7 +3,8 @@
 # folder (init, new, edit, commit, log, diff, show, rollback by checkout),
 # then starts `clawmit serve` on SQLite, talks to it with curl, and syncs
 # with it: login, push, clone, status --remote, a task for a local revision,
-# and a fork made in one clone merged back into its source in another.
+# and a fork made in one clone merged back into its source in another, then
+# both clones changing one agent: pull merges, push sends the merge.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -115,10 +116,20 @@ step log support -n 2
 step lineage support
 step push
 grace pull
-printf '\nthe merge has one commit id here, on the server and in the clone:\n'
+printf '\n\033[1m--- both changed support: pull merges, push sends the merge ---\033[m\n'
+printf '(Grace cools support down in the clone and pushes; here, Ada asks for sources meanwhile)\n'
+grace commit support --set config.temperature=0.2 -m "Cooler answers"
+grace push -q
+printf 'Cite the handbook section you used.\n' >> support/prompt.md
+step commit support -m "Cite sources"
+step pull
+step log support -n 3
+step push
+grace pull
+printf '\nthe merges have one commit id here, on the server and in the clone:\n'
 git --git-dir=.clawmit rev-parse refs/agents/support
 git --git-dir="$elsewhere/clone/.clawmit" rev-parse refs/agents/support
-git --git-dir=.clawmit log --graph --oneline -n 4 refs/agents/support
+git --git-dir=.clawmit log --graph --oneline -n 7 refs/agents/support
 kill -TERM "$server"; wait "$server" || true; server=""
 printf '\nserver log (one line per request, never a token):\n'
 cat server.log

@@ -15,6 +15,8 @@ struct LineageOptions {
 
 // The merges into each agent of the family: "support-formal@v5" merged as
 // version 7 of support. Read from the versions' trailers (one object each).
+// A merge of the agent's own other line (two clones that diverged) is no
+// relation between agents and is left out.
 struct MergeInto {
   uint64_t version = 0;
   std::string from;  // slug@vN
@@ -26,7 +28,8 @@ Status CollectMerges(store::Repository& repo, const store::LineageNode& node, Me
                            repo.Log(node.agent.slug, 0));
   for (auto it = history.rbegin(); it != history.rend(); ++it) {
     CLAWMIT_ASSIGN_OR_RETURN(store::VersionHeader header, repo.ReadVersionHeader(it->commit));
-    if (!header.trailers.merged.empty()) {
+    const std::string& from = header.trailers.merged;
+    if (!from.empty() && from.substr(0, from.rfind('@')) != node.agent.slug) {
       merges[node.agent.slug].push_back({it->number, header.trailers.merged});
     }
   }

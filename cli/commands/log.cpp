@@ -126,7 +126,8 @@ Status RunLog(Context& ctx, const LogOptions& opts) {
       if (header.parents.size() > 1) {
         std::string line = "Merge:";
         for (const auto& p : header.parents) line += " " + p.Hex().substr(0, 12);
-        ctx.out.Line(line + " (" + header.trailers.merged + ")");
+        ctx.out.Line(line + " (" + MergedLabel(header.trailers.agent, header.trailers.merged) +
+                     ")");
       }
       ctx.out.Line("Author: " + v.author.name + " <" + v.author.email + ">");
       ctx.out.Line("Date:   " + IsoTime(v.author.time));

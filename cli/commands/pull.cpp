@@ -154,12 +154,6 @@ Status RunPull(Context& ctx, const PullOptions& opts) {
                      std::to_string(outcome->version->number));
       }
     }
-    if (!merged.empty() && !args.net.quiet && !args.net.json) {
-      std::fprintf(stderr,
-                   "clawmit: note: a merge of a diverged agent stays local for now: the server "
-                   "keeps one line of versions per agent, so push refuses it (docs/SYNC.md); use "
-                   "'clawmit pull --ff-only' to leave diverged agents as they are\n");
-    }
   } else {
     left_diverged = diverged;
   }

@@ -41,7 +41,8 @@ Status RunShow(Context& ctx, const ShowOptions& opts) {
                  VersionLabel(parent->trailers.agent, parent->trailers.version) + ")");
   }
   if (v.parents.size() > 1) {
-    ctx.out.Line("Merge:  " + v.parents[1].Hex() + " (" + v.trailers.merged + ")");
+    ctx.out.Line("Merge:  " + v.parents[1].Hex() + " (" +
+                 MergedLabel(v.trailers.agent, v.trailers.merged) + ")");
   }
   ctx.out.Line("Author: " + v.author.name + " <" + v.author.email + ">");
   ctx.out.Line("Date:   " + IsoTime(v.author.time));

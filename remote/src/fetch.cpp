@@ -77,6 +77,54 @@ bool MergedAgents(const std::vector<RemoteAgent>& agents, store::Repository& rep
   return queue.size() > before;
 }
 
+// The versions off `agent`'s line that the merges received take in (side
+// versions: a merge of a diverged agent keeps the server's line and merges
+// the other clone's versions), read one by one by commit id, with the side
+// versions they descend from. Another agent's version one of them merges
+// goes to `merged`, as for the merges on the line. `wanted` is emptied.
+Status FetchSideLine(ApiClient& client, store::Repository& repo, const RemoteAgent& agent,
+                     std::vector<core::ObjectId>& wanted, std::set<core::ObjectId>& received,
+                     std::vector<store::VersionRecord>& records,
+                     std::vector<std::pair<core::ObjectId, std::string>>& merged) {
+  while (!wanted.empty()) {
+    core::ObjectId commit = wanted.back();
+    wanted.pop_back();
+    if (received.contains(commit) || repo.ReadVersionHeader(commit).ok()) continue;
+    std::string path = "/agents/" + agent.id + "/versions/" + commit.Hex();
+    auto answer = client.Call({"GET", path, "", {}});
+    if (answer.status().IsNotFound()) {
+      return Status::Corruption("agent '" + agent.slug + "' on " + client.base_url() +
+                                " merges version " + commit.Hex() +
+                                ", which the server does not have");
+    }
+    CLAWMIT_TRY(answer.status());
+    json item = json::parse(answer->body, nullptr, false);
+    CLAWMIT_ASSIGN_OR_RETURN(internal::ReceivedVersion v,
+                             internal::ParseRemoteVersion(item, agent.slug));
+    if (v.record.commit != commit || v.ref.commit != commit) {
+      return Status::Corruption("integrity error: " + client.base_url() + " answers " + path +
+                                " with a version whose content, parents, author and message "
+                                "make commit " +
+                                v.record.commit.Hex() + "; nothing was written");
+    }
+    const auto& parents = v.record.spec.parents;
+    if (!parents.empty()) wanted.push_back(parents[0]);
+    if (parents.size() == 2) {
+      const json merged_from = item.value("mergedFrom", json());
+      std::string from = merged_from.is_string() ? merged_from.get<std::string>() : "";
+      std::string owner = from.substr(0, from.rfind('@'));
+      if (owner == agent.slug) {
+        wanted.push_back(parents[1]);
+      } else {
+        merged.emplace_back(parents[1], owner);
+      }
+    }
+    received.insert(commit);
+    records.push_back(std::move(v.record));
+  }
+  return Status::Ok();
+}
+
 std::string IntegrityError(const std::string& base_url, const RemoteAgent& agent,
                            const internal::ReceivedVersion& v) {
   return "integrity error: " + base_url + " says version " + v.ref.id + " (v" +
@@ -145,6 +193,7 @@ Result<FetchResult> Fetch(ApiClient& client, store::Repository& repo, const Fetc
     }
     std::optional<core::ObjectId> previous = after > 0 ? from : std::nullopt;
     uint64_t received = 0;
+    std::vector<core::ObjectId> side;  // second parents off the agent's line
     for (bool more = true; more;) {
       std::string path = "/agents/" + agent->id + "/versions?after=" + std::to_string(after) +
                          "&limit=" + std::to_string(kVersionPage);
@@ -172,7 +221,12 @@ Result<FetchResult> Fetch(ApiClient& client, store::Repository& repo, const Fetc
         }
         if (v.record.spec.parents.size() == 2 && item.value("mergedFrom", json()).is_string()) {
           std::string from = item["mergedFrom"];
-          merged.emplace_back(v.record.spec.parents[1], from.substr(0, from.rfind('@')));
+          std::string owner = from.substr(0, from.rfind('@'));
+          if (owner == agent->slug) {
+            side.push_back(v.record.spec.parents[1]);  // a side line of its own
+          } else {
+            merged.emplace_back(v.record.spec.parents[1], owner);
+          }
         }
         received_ids.insert(v.ref.commit);
         previous = v.ref.commit;
@@ -189,6 +243,7 @@ Result<FetchResult> Fetch(ApiClient& client, store::Repository& repo, const Fetc
                                 "' end at " + (previous ? previous->Hex() : "nothing") +
                                 ", not at its head " + agent->head.commit.Hex());
     }
+    CLAWMIT_TRY(FetchSideLine(client, repo, *agent, side, received_ids, records, merged));
     pending.push_back({agent, from, std::move(learnt), received});
   }
   options.progress("fetching agents", done, queue.size());

@@ -106,7 +106,10 @@ class Pusher {
     // other agents go, then it is tried again, until a round moves nothing.
     std::vector<Plan*> active;
     for (Plan& plan : plans) {
-      if (plan.pushed.refused.ok() && plan.send.empty() && plan.labels.empty()) continue;
+      if (plan.pushed.refused.ok() && plan.send.empty() && plan.labels.empty() &&
+          plan.pushed.labels_refused.empty()) {
+        continue;
+      }
       if (!plan.pushed.refused.ok()) refused_.insert(plan.pushed.slug);
       active.push_back(&plan);
     }
@@ -128,6 +131,7 @@ class Pusher {
           continue;
         }
         size_t before = plan->next;
+        size_t side_before = plan->side_sent;
         Status s = Send(*plan);
         if (s.code() == Status::Code::kConflict || s.code() == Status::Code::kNotFound) {
           refused_.insert(plan->pushed.slug);
@@ -136,7 +140,7 @@ class Pusher {
         } else if (!s.ok()) {
           return s;
         }
-        progress = progress || plan->done || plan->next != before;
+        progress = progress || plan->done || plan->next != before || plan->side_sent != side_before;
       }
     }
     PushResult result;
@@ -163,6 +167,7 @@ class Pusher {
     // The version send[next] needs on the remote first (a merge's second
     // parent, a new fork's source version), when it is not there.
     std::optional<core::ObjectId> waiting;
+    size_t side_sent = 0;  // side versions sent (SendSideLine)
   };
 
   Result<Plan> MakePlan(const store::AgentSummary& agent) {
@@ -191,7 +196,10 @@ class Pusher {
     }
     for (size_t i = start; i < history.size(); ++i) plan.send.push_back(history[i].commit);
     plan.pushed.versions = plan.send.size();
-    CLAWMIT_TRY(PlanLabels(agent.slug, remote == remote_.end() ? nullptr : &remote->second, plan));
+    std::set<core::ObjectId> line;
+    for (const auto& v : history) line.insert(v.commit);
+    CLAWMIT_TRY(
+        PlanLabels(agent.slug, remote == remote_.end() ? nullptr : &remote->second, line, plan));
     return plan;
   }
 
@@ -298,7 +306,10 @@ class Pusher {
   // The labels to move on the remote, each with where it must be there now:
   // where it stood at the last sync. A label that moved only on the remote
   // is left alone (pull brings it); with force_labels the local ones win.
-  Status PlanLabels(const std::string& slug, const RemoteAgent* remote, Plan& plan) {
+  // A label on a version off the agent's line (one a merge took in) cannot
+  // go: the server labels versions of the line; it is refused with what to do.
+  Status PlanLabels(const std::string& slug, const RemoteAgent* remote,
+                    const std::set<core::ObjectId>& line, Plan& plan) {
     CLAWMIT_ASSIGN_OR_RETURN(std::vector<store::LabelInfo> labels, repo_.ListLabels(slug));
     if (labels.empty()) return Status::Ok();
     CLAWMIT_ASSIGN_OR_RETURN(store::RemoteAgentState recorded,
@@ -311,6 +322,10 @@ class Pusher {
         }
       }
       bool same = there != nullptr && there->commit == label.commit;
+      if (!same && !line.contains(label.commit)) {
+        plan.pushed.labels_refused.push_back(OffLine(slug, label));
+        continue;
+      }
       // Protection travels up, never down: lifting it is an explicit act on the server.
       bool protect = label.is_protected && (there == nullptr || !there->is_protected);
       if (same && !protect) {
@@ -424,8 +439,13 @@ class Pusher {
       while (next + count < plan.send.size() && count < kBatch) {
         if (count == window.size()) {
           // A merge whose second parent is not on the remote waits: the
-          // batch ends before it.
+          // batch ends before it. When it merges the agent's own other line,
+          // that line goes first, off the remote's line.
           CLAWMIT_ASSIGN_OR_RETURN(plan.waiting, Waiting(plan, next + count));
+          if (plan.waiting && count == 0) {
+            CLAWMIT_ASSIGN_OR_RETURN(bool sent, SendSideLine(plan, *plan.waiting));
+            if (sent) continue;  // now the merge can go
+          }
           if (plan.waiting) break;
           CLAWMIT_ASSIGN_OR_RETURN(store::Version v, repo_.ReadVersion(plan.send[next + count]));
           window.push_back(internal::VersionBody(v).dump());
@@ -446,28 +466,7 @@ class Pusher {
         body_budget_ = std::max<size_t>(body.size() / 2, 1);
         continue;  // the same versions again, in smaller requests
       }
-      if (answer.status / 100 != 2) {
-        Status error = client_.ErrorFor(request, answer);
-        if (error.code() == Status::Code::kConflict) {
-          return Status::Conflict("agent '" + plan.pushed.slug +
-                                  "': the remote moved on: run 'clawmit pull' first (" +
-                                  error.message() + ")");
-        }
-        if (answer.status == 422 && answer.body.find("UNKNOWN_PARENT") != std::string::npos) {
-          return Status::Conflict("agent '" + plan.pushed.slug +
-                                  "': the server does not have a version this push merges "
-                                  "(push that agent first, then push again): " +
-                                  error.message());
-        }
-        if (answer.status == 422 && merges) {
-          return error.WithContext(
-              "agent '" + plan.pushed.slug +
-              "': the server rebuilt a merge version differently; a server from before "
-              "merge versions (clawmit serve without migration 6) drops the second parent: "
-              "upgrade it");
-        }
-        return error;
-      }
+      if (answer.status / 100 != 2) return BatchRefused(plan, request, answer, merges);
       json out = json::parse(answer.body, nullptr, false);
       if (!out.is_object() || !out.contains("head") || !out.value("created", json()).is_array()) {
         return Status::Corruption("POST " + path + ": the answer is not a batch result");
@@ -481,9 +480,122 @@ class Pusher {
       window.erase(window.begin(), window.begin() + static_cast<std::ptrdiff_t>(count));
       next += count;
       Progress(count);
-      if (plan.waiting) return Status::Ok();
     }
     return Status::Ok();
+  }
+
+  // What a refused batch means for the user.
+  Status BatchRefused(const Plan& plan, const ApiRequest& request, const HttpResponse& answer,
+                      bool merges) {
+    Status error = client_.ErrorFor(request, answer);
+    if (error.code() == Status::Code::kConflict) {
+      return Status::Conflict("agent '" + plan.pushed.slug +
+                              "': the remote moved on: run 'clawmit pull' first (" +
+                              error.message() + ")");
+    }
+    if (answer.status == 422 && answer.body.find("UNKNOWN_PARENT") != std::string::npos) {
+      return Status::Conflict("agent '" + plan.pushed.slug +
+                              "': the server does not have a version this push merges "
+                              "(push that agent first, then push again): " +
+                              error.message());
+    }
+    if (answer.status == 422 && merges) {
+      return error.WithContext(
+          "agent '" + plan.pushed.slug +
+          "': the server rebuilt a merge version differently; a server from before "
+          "merge versions (clawmit serve without migration 7) does not know them: upgrade it");
+    }
+    return error;
+  }
+
+  // A merge of the agent's own diverged line (pull merged the remote's line
+  // into versions made here): the remote's line is its first parent, and the
+  // versions made here that it takes in go first, as side versions (they keep
+  // their numbers, off the remote's line). Answers whether `needed` was such
+  // a version and the side line was sent; false leaves plan.waiting on what
+  // is missing.
+  Result<bool> SendSideLine(Plan& plan, const core::ObjectId& needed) {
+    const std::string& slug = plan.pushed.slug;
+    CLAWMIT_ASSIGN_OR_RETURN(store::VersionHeader header, repo_.ReadVersionHeader(needed));
+    if (header.trailers.agent != slug) return false;
+    std::vector<core::ObjectId> known;
+    for (const auto& [name, agent] : remote_) known.push_back(agent.head.commit);
+    for (const auto& [name, head] : tracking_) known.push_back(head);
+    CLAWMIT_ASSIGN_OR_RETURN(std::vector<core::ObjectId> line, repo_.VersionsNotIn(needed, known));
+    // Parents first. The side line may merge another agent's version that
+    // is not on the remote yet (a fork of a version of this very line): the
+    // versions before it go now, so that the fork can follow them, and the
+    // rest waits for it (plan.waiting), round after round.
+    std::vector<std::string> bodies;
+    std::set<core::ObjectId> missing;  // other agents' versions not on the remote
+    std::optional<core::ObjectId> blocked;
+    bool merges = false;
+    for (const auto& commit : line) {
+      CLAWMIT_ASSIGN_OR_RETURN(store::Version v, repo_.ReadVersion(commit));
+      if (v.trailers.agent != slug) {
+        CLAWMIT_ASSIGN_OR_RETURN(bool there, OnRemote(commit));
+        if (!there) missing.insert(commit);
+        continue;
+      }
+      for (const auto& parent : v.parents) {
+        if (missing.contains(parent)) blocked = parent;
+      }
+      if (blocked) break;
+      json body = internal::VersionBody(v);
+      body["versionNumber"] = v.trailers.version;
+      body["parentCommitIds"] = json::array();
+      for (const auto& parent : v.parents) body["parentCommitIds"].push_back(parent.Hex());
+      merges = merges || v.parents.size() == 2;
+      bodies.push_back(body.dump());
+    }
+    RemoteAgent& agent = remote_.at(slug);
+    const std::string path = "/agents/" + agent.id + "/versions/batch";
+    for (size_t next = 0; next < bodies.size();) {
+      std::string body =
+          R"({"baseCommitId":")" + agent.head.commit.Hex() + R"(","versions":[],"sideVersions":[)";
+      size_t count = 0;
+      while (next + count < bodies.size() && count < kBatch) {
+        const std::string& one = bodies[next + count];
+        if (count > 0 && body.size() + one.size() + 3 > body_budget_) break;
+        if (count > 0) body += ',';
+        body += one;
+        ++count;
+      }
+      body += "]}";
+      ApiRequest request{"POST", path, body, Idempotent::kYes};
+      CLAWMIT_ASSIGN_OR_RETURN(HttpResponse answer, client_.Send(request));
+      if (answer.status == 413 && count > 1) {
+        body_budget_ = std::max<size_t>(body.size() / 2, 1);
+        continue;
+      }
+      if (answer.status / 100 != 2) return BatchRefused(plan, request, answer, merges);
+      json out = json::parse(answer.body, nullptr, false);
+      if (!out.is_object() || !out.value("sideCreated", json()).is_array()) {
+        return Status::Corruption(
+            "POST " + path +
+            ": the answer has no sideCreated: the server does not know side versions (a "
+            "server from before migration 7): upgrade it");
+      }
+      for (const auto& c : out["sideCreated"]) {
+        CLAWMIT_ASSIGN_OR_RETURN(RemoteVersionRef ref, internal::ParseVersionRef(c));
+        learnt_[slug].version_ids[ref.commit] = ref.id;
+      }
+      next += count;
+      plan.side_sent += count;
+    }
+    if (blocked) {
+      plan.waiting = blocked;
+      return false;
+    }
+    // Sent now, or there already (a push cut off after them).
+    CLAWMIT_ASSIGN_OR_RETURN(bool there, OnRemote(needed));
+    if (!there) {
+      return Status::Corruption(options_.remote + " took the side versions of '" + slug +
+                                "' but does not answer " + needed.Hex() +
+                                " among them: a server from before migration 7? upgrade it");
+    }
+    plan.waiting.reset();
+    return true;
   }
 
   Status TooLarge(const Plan& plan, size_t index, size_t bytes) {
@@ -550,6 +662,16 @@ class Pusher {
     }
     plan.pushed.labels = moved;
     return Status::Ok();
+  }
+
+  LabelRefusal OffLine(const std::string& slug, const store::LabelInfo& label) const {
+    return {label.label, "OFF_LINE",
+            "label " + label.label + " of " + slug + " is on " + label.commit.Hex().substr(0, 12) +
+                ", a version made here that a merge took in: it is off " + slug +
+                "'s line of versions, and " + options_.remote +
+                " labels versions of the line only: move it ('clawmit label set " + slug + " " +
+                label.label + " <version>') to push it",
+            std::nullopt};
   }
 
   // The refusal of `label`, with where the remote has it (the error's `current`).

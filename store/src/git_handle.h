@@ -27,6 +27,7 @@ using OdbObjectHandle = Handle<git_odb_object, git_odb_object_free>;
 using RefHandle = Handle<git_reference, git_reference_free>;
 using ConfigHandle = Handle<git_config, git_config_free>;
 using RefIterHandle = Handle<git_reference_iterator, git_reference_iterator_free>;
+using RevwalkHandle = Handle<git_revwalk, git_revwalk_free>;
 
 // Turns the libgit2 error of the call that just returned `rc` into a Status;
 // read at once, because git_error_last() is overwritten by the next call.

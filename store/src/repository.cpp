@@ -174,6 +174,10 @@ Result<ObjectId> Repository::Resolve(const core::Revision& rev) {
     if (v.commit.Hex().compare(0, rev.text.size(), rev.text) == 0) matches.push_back(&v);
   }
   if (matches.empty()) {
+    // Off the line: a version of the agent a merge took in (a side line).
+    CLAWMIT_ASSIGN_OR_RETURN(std::optional<ObjectId> side,
+                             impl_->SideVersion(rev.slug, head, rev.text));
+    if (side) return *side;
     return Status::NotFound("agent " + Quote(name) + " has no version with id " + Quote(rev.text));
   }
   if (matches.size() > 1) {
@@ -300,13 +304,27 @@ Result<VersionSummary> Repository::Commit(const CommitRequest& req) {
   trailers.rollback_to = req.rollback_to;
   core::CommitSpec spec;
   spec.tree_id = objects.tree_id;
+  const bool theirs_first = req.merge && req.merge->theirs_first;
+  if (theirs_first) {
+    // The other line of this agent stays its main line: the new version
+    // follows it, and the head's own line is merged in.
+    CLAWMIT_ASSIGN_OR_RETURN(CommitMeta theirs, impl_->ReadCommitMeta(req.merge->commit));
+    if (theirs.trailers.agent != req.slug) {
+      return Status::InvalidArgument("only a version of agent " + Quote(req.slug) +
+                                     " can stay its main line in a merge");
+    }
+    trailers.version = theirs.trailers.version + 1;
+    trailers.merged = req.slug + "@v" + std::to_string(number - 1);
+    number = trailers.version;
+    spec.parents.push_back(req.merge->commit);
+  }
   if (head) spec.parents.push_back(*head);
   if (req.fork) {
     trailers.fork_type = req.fork->type;
     trailers.forked_from = req.fork->slug + "@v" + std::to_string(req.fork->version);
     spec.parents.push_back(req.fork->commit);
   }
-  if (req.merge) {
+  if (req.merge && !theirs_first) {
     // The commit must exist: git_odb_write would accept a dangling parent.
     CLAWMIT_TRY(impl_->ReadObject(req.merge->commit, GIT_OBJECT_COMMIT, "commit").status());
     trailers.merged = req.merge->label;
@@ -347,7 +365,11 @@ Result<VersionSummary> Repository::Commit(const CommitRequest& req) {
 
   VersionSummary summary{number, commit_id, req.author,
                          core::Subject(core::NormalizeMessage(req.message))};
-  internal::RecordVersion(impl_->IndexFile(req.slug), head, summary);
+  // After a merge that keeps the other line, the index (which ends at the
+  // old head) no longer describes the line: RecordVersion drops it.
+  internal::RecordVersion(impl_->IndexFile(req.slug),
+                          theirs_first ? std::optional<ObjectId>(req.merge->commit) : head,
+                          summary);
   return summary;
 }
 

@@ -61,6 +61,35 @@ struct Repository::Impl {
                       core::Subject(parsed->user_message)};
   }
 
+  // The version of `slug` off its line whose id starts with `prefix` (7+
+  // hexadecimal digits): a commit of the agent's that `head` reaches through
+  // a merge. nullopt when there is none.
+  Result<std::optional<ObjectId>> SideVersion(const std::string& slug, const ObjectId& head,
+                                              const std::string& prefix) {
+    if (prefix.size() < 7) return std::optional<ObjectId>();
+    git_oid oid;
+    if (git_oid_fromstrn(&oid, prefix.c_str(), prefix.size()) != 0) {
+      git_error_clear();
+      return std::optional<ObjectId>();
+    }
+    git_object* raw = nullptr;
+    if (git_object_lookup_prefix(&raw, repo.get(), &oid, prefix.size(), GIT_OBJECT_COMMIT) != 0) {
+      git_error_clear();  // none, or ambiguous among other objects: not a version here
+      return std::optional<ObjectId>();
+    }
+    ObjectId found = FromGit(*git_object_id(raw));
+    git_object_free(raw);
+    auto meta = ReadCommitMeta(found);
+    if (!meta.ok() || meta->trailers.agent != slug) return std::optional<ObjectId>();
+    git_oid descendant = ToGit(head);
+    git_oid ancestor = ToGit(found);
+    if (git_graph_descendant_of(repo.get(), &descendant, &ancestor) != 1) {
+      git_error_clear();
+      return std::optional<ObjectId>();
+    }
+    return std::optional<ObjectId>(found);
+  }
+
   Result<std::optional<ObjectId>> Head(const std::string& slug) {
     git_oid oid;
     int rc = git_reference_name_to_id(&oid, repo.get(), AgentRef(slug).c_str());

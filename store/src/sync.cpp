@@ -210,6 +210,30 @@ Result<bool> Repository::IsAncestor(const ObjectId& ancestor, const ObjectId& de
   return rc == 1;
 }
 
+Result<std::vector<ObjectId>> Repository::VersionsNotIn(const ObjectId& from,
+                                                        const std::vector<ObjectId>& known) {
+  git_revwalk* raw = nullptr;
+  if (int rc = git_revwalk_new(&raw, impl_->repo.get()); rc != 0) {
+    return GitStatus(rc, "cannot walk the history");
+  }
+  internal::RevwalkHandle walk(raw);
+  git_revwalk_sorting(raw, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
+  git_oid start = ToGit(from);
+  if (int rc = git_revwalk_push(raw, &start); rc != 0) {
+    return GitStatus(rc, "cannot walk the history of " + from.Hex());
+  }
+  for (const auto& k : known) {
+    git_oid hide = ToGit(k);
+    if (git_revwalk_hide(raw, &hide) != 0) git_error_clear();  // not here: nothing to hide
+  }
+  std::vector<ObjectId> out;
+  git_oid oid;
+  int rc = 0;
+  while ((rc = git_revwalk_next(&oid, raw)) == 0) out.push_back(FromGit(oid));
+  if (rc != GIT_ITEROVER) return GitStatus(rc, "cannot walk the history of " + from.Hex());
+  return out;
+}
+
 Result<std::map<std::string, ObjectId>> Repository::RemoteTrackingHeads(const std::string& remote) {
   CLAWMIT_TRY(core::ValidateSlug(remote));
   std::string prefix = "refs/remotes/" + remote + "/";

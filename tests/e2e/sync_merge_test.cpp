@@ -100,6 +100,21 @@ class SyncMergeTest : public SyncFixture {
     return json::array();
   }
 
+  // A batch entry of a version `show --json` printed, with its parents.
+  static json Entry(const json& v) {
+    return {{"prompt", v["prompt"]},        {"tools", v["tools"]},
+            {"config", v["config"]},        {"commitMessage", v["commitMessage"]},
+            {"author", v["author"]},        {"authoredAt", v["authoredAt"]},
+            {"commitId", v["commitId"]},    {"parentCommitIds", v["parentCommitIds"]},
+            {"mergedFrom", v["mergedFrom"]}};
+  }
+
+  // The field of the first detail of an error answer.
+  static std::string FieldOf(const HttpResult& r) {
+    json body = json::parse(r.body, nullptr, false);
+    return body["error"]["details"][0]["field"];
+  }
+
   // The head of `slug` in `repo` has these two parents, and git draws a merge.
   void ExpectMerge(const fs::path& repo, const std::string& slug, const std::string& first,
                    const std::string& second) {
@@ -221,27 +236,218 @@ TEST_F(SyncMergeTest, AConflictedMergeResolvedWithContinueIsPushed) {
   ExpectFsck(b);
 }
 
-// Two clones that diverged on the same agent: the merge stands on a line of
-// versions the server does not have (it keeps one line per agent), so push
-// refuses it with a sentence, changes nothing, and the other agents go.
-TEST_F(SyncMergeTest, AMergeOfADivergedRemoteLineIsRefusedWithASentence) {
-  fs::path a = MakeRepo("a");
-  MustRun(a, {"push", "-q"});
-  MustRun(dir_.path(), {"clone", url_, "b", "-q"});
-  fs::path b = dir_.path() / "b";
-  Edit(a, "support", "Be brief.", "Be brief, always.");
-  MustRun(a, {"push", "-q"});
-  Edit(b, "support", "Sign as Support.", "Sign as the team.");
-  MustRun(b, {"fetch", "-q"});
-  MustRun(b, {"merge", "support", "origin/support"});
-  ExpectFsck(b);
+// A prompt of `lines` numbered lines (about 50 bytes each).
+std::string BigPrompt(int lines) {
+  std::string out;
+  for (int i = 1; i <= lines; ++i) {
+    out += "Line " + std::to_string(i) + ": answer with care, cite the handbook section.\n";
+  }
+  return out;
+}
 
-  RunResult refused = Run(b, {"push"});
-  EXPECT_EQ(refused.exit_code, 4) << Show(refused);
-  EXPECT_TRUE(Contains(refused.out, "merged origin's v2")) << Show(refused);
-  EXPECT_TRUE(Contains(refused.out, "one line of versions per agent")) << Show(refused);
-  EXPECT_FALSE(Contains(refused.out + refused.err, "pull' first")) << Show(refused);
-  EXPECT_EQ(ServerVersions("support").back()["commitId"], Head(a, "support"));
+// Two clones that diverged on the same agent (docs/SYNC.md "Merging a
+// diverged agent"): pull merges with the remote's line as the first parent,
+// push sends the versions made here as side versions and then the merge, and
+// every clone ends on the same commit ids.
+class SyncDivergedTest : public SyncMergeTest {
+ protected:
+  void SetUp() override {
+    SyncMergeTest::SetUp();
+    a_ = dir_.path() / "a";
+    MustRun(a_, {"init"});
+    MustRun(a_, {"remote", "add", "origin", url_});
+    WriteFile(dir_.path() / "big.md", BigPrompt(800));  // 40 KB
+    MustRun(a_, {"new", "support", "--prompt-file", (dir_.path() / "big.md").string()});
+    MustRun(a_, {"push", "-q"});
+    MustRun(dir_.path(), {"clone", url_, "b", "-q"});
+    b_ = dir_.path() / "b";
+  }
+
+  // The server's answer for version `commit` of `slug`.
+  json ServerVersion(const std::string& slug, const std::string& commit) {
+    HttpResult r =
+        server_->Request("GET", "/api/agents/" + AgentId(slug) + "/versions/" + commit, "", ada_);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return json::parse(r.body, nullptr, false);
+  }
+
+  std::string AgentId(const std::string& slug) {
+    HttpResult r = server_->Request("GET", "/api/agents?limit=100", "", ada_);
+    const json agents = json::parse(r.body)["data"];
+    for (const auto& a : agents) {
+      if (a["slug"] == slug) return a["id"];
+    }
+    ADD_FAILURE() << "no agent " << slug;
+    return "";
+  }
+
+  // The parents of the head of `slug` in `repo`.
+  std::vector<std::string> HeadParents(const fs::path& repo, const std::string& slug) {
+    std::vector<std::string> words =
+        Words(Git(repo, {"rev-list", "--parents", "-n", "1", "refs/agents/" + slug}).out);
+    return {words.begin() + 1, words.end()};
+  }
+
+  fs::path a_, b_;
+};
+
+TEST_F(SyncDivergedTest, PullMergesOnTheRemoteLinePushSendsItAndEveryCloneHasTheSameIds) {
+  Edit(a_, "support", "Line 10: answer", "Line 10: always answer");
+  Edit(a_, "support", "Line 20: answer", "Line 20: always answer");
+  MustRun(a_, {"push", "-q"});
+  for (int line : {700, 710, 720}) {
+    std::string at = "Line " + std::to_string(line) + ": answer";
+    Edit(b_, "support", at, "Line " + std::to_string(line) + ": kindly answer");
+  }
+  std::string b_before = Head(b_, "support");
+  std::string a_head = Head(a_, "support");
+
+  json pulled = MustJson(b_, {"pull", "--json"});
+  ASSERT_EQ(pulled["merged"].size(), 1u) << pulled.dump();
+  // The remote's line stays first: the merge is v4, after its v3.
+  EXPECT_EQ(HeadParents(b_, "support"), (std::vector<std::string>{a_head, b_before}));
+  EXPECT_EQ(MustJson(b_, {"show", "support", "--json"})["versionNumber"], 4);
+  std::string prompt = ReadFile(b_ / "support" / "prompt.md");
+  EXPECT_TRUE(Contains(prompt, "Line 20: always answer")) << prompt.substr(0, 2000);
+  EXPECT_TRUE(Contains(prompt, "Line 720: kindly answer"));
+  // A version made here before the merge is still there by its id.
+  EXPECT_EQ(MustJson(b_, {"show", "support@" + b_before.substr(0, 10), "--json"})["commitId"],
+            b_before);
+
+  RunResult pushed = MustRun(b_, {"push"});
+  EXPECT_TRUE(Contains(pushed.out, "now v4")) << Show(pushed);
+  json server = ServerVersions("support");
+  ASSERT_EQ(server.size(), 4u);  // the side versions are not on the line
+  EXPECT_EQ(server[3]["commitId"], Head(b_, "support"));
+  EXPECT_EQ(server[3]["parentCommitIds"], json::array({a_head, b_before}));
+  json side = ServerVersion("support", b_before);
+  EXPECT_EQ(side["side"], true);
+  EXPECT_EQ(side["versionNumber"], 4);  // its number on b's line
+
+  MustRun(a_, {"pull", "-q"});
+  MustRun(dir_.path(), {"clone", url_, "c", "-q"});
+  fs::path c = dir_.path() / "c";
+  for (const fs::path& repo : {a_, b_, c}) {
+    EXPECT_EQ(Head(repo, "support"), Head(b_, "support")) << repo;
+    EXPECT_EQ(History(repo, "support"), History(b_, "support")) << repo;
+    EXPECT_EQ(ReadFile(repo / "support" / "prompt.md"), prompt) << repo;
+    EXPECT_EQ(Git(repo, {"rev-list", "--count", "refs/agents/support"}).out, "7\n") << repo;
+    ExpectFsck(repo);
+  }
+  // A merge of its own other line is no relation between agents.
+  RunResult lineage = MustRun(c, {"lineage", "support"});
+  EXPECT_FALSE(Contains(lineage.out, "merged")) << lineage.out;
+}
+
+TEST_F(SyncDivergedTest, AConflictedPullIsResolvedWithContinueAndPushed) {
+  Edit(a_, "support", "Line 5: answer", "Line 5: answer briefly");
+  MustRun(a_, {"push", "-q"});
+  Edit(b_, "support", "Line 5: answer", "Line 5: answer at length");
+  std::string b_before = Head(b_, "support");
+
+  RunResult pulled = Run(b_, {"pull"});
+  ASSERT_EQ(pulled.exit_code, 4) << Show(pulled);
+  std::string prompt = ReadFile(b_ / "support" / "prompt.md");
+  ASSERT_TRUE(Contains(prompt, "<<<<<<<")) << prompt.substr(0, 600);
+  std::string resolved = BigPrompt(800);
+  resolved.replace(resolved.find("Line 5: answer"), 14, "Line 5: answer briefly, or at length");
+  WriteFile(b_ / "support" / "prompt.md", resolved);
+  MustRun(b_, {"merge", "--continue", "support"});
+  EXPECT_EQ(HeadParents(b_, "support"), (std::vector<std::string>{Head(a_, "support"), b_before}));
+
+  MustRun(b_, {"push", "-q"});
+  MustRun(a_, {"pull", "-q"});
+  EXPECT_EQ(Head(a_, "support"), Head(b_, "support"));
+  EXPECT_EQ(ReadFile(a_ / "support" / "prompt.md"), resolved);
+  ExpectFsck(a_);
+}
+
+// Diverging again after a merge: the next merge's side line is one version,
+// and the clone that pulls it fetches the earlier side line too.
+TEST_F(SyncDivergedTest, DivergingAgainAfterAMergeKeepsEveryCloneEqual) {
+  Edit(a_, "support", "Line 1: answer", "Line 1: always answer");
+  MustRun(a_, {"push", "-q"});
+  Edit(b_, "support", "Line 400: answer", "Line 400: kindly answer");
+  Edit(b_, "support", "Line 401: answer", "Line 401: kindly answer");
+  MustRun(b_, {"pull", "-q"});
+  MustRun(b_, {"push", "-q"});
+  // a did not pull: its new version diverges from the merge b pushed.
+  Edit(a_, "support", "Line 800: answer", "Line 800: finally answer");
+  std::string a_before = Head(a_, "support");
+  MustRun(a_, {"pull", "-q"});
+  EXPECT_EQ(HeadParents(a_, "support"), (std::vector<std::string>{Head(b_, "support"), a_before}));
+  MustRun(a_, {"push", "-q"});
+  MustRun(b_, {"pull", "-q"});
+  MustRun(dir_.path(), {"clone", url_, "c", "-q"});
+  fs::path c = dir_.path() / "c";
+  std::string prompt = ReadFile(a_ / "support" / "prompt.md");
+  for (const char* edit : {"Line 1: always", "Line 401: kindly", "Line 800: finally"}) {
+    EXPECT_TRUE(Contains(prompt, edit)) << edit;
+  }
+  for (const fs::path& repo : {b_, c}) {
+    EXPECT_EQ(Head(repo, "support"), Head(a_, "support")) << repo;
+    EXPECT_EQ(ReadFile(repo / "support" / "prompt.md"), prompt) << repo;
+    ExpectFsck(repo);
+  }
+  EXPECT_EQ(ServerVersions("support").size(), 4u);  // v1, a's v2, merge v3, merge v4
+}
+
+// The server checks side versions as it checks the line: each refusal
+// names its field and stores nothing; a side version sent twice is kept once.
+TEST_F(SyncDivergedTest, TheServerChecksSideVersionsAndKeepsThemOnce) {
+  Edit(a_, "support", "Line 3: answer", "Line 3: always answer");
+  MustRun(a_, {"push", "-q"});
+  Edit(b_, "support", "Line 9: answer", "Line 9: kindly answer");
+  MustRun(b_, {"pull", "-q"});
+  json mine = MustJson(b_, {"show", "support@" + HeadParents(b_, "support")[1], "--json"});
+  json entry = Entry(mine);
+  entry["versionNumber"] = 2;
+  const std::string path = "/api/agents/" + AgentId("support") + "/versions/batch";
+  auto batch = [&](const json& e) {
+    json body = {{"baseCommitId", Head(a_, "support")},
+                 {"versions", json::array()},
+                 {"sideVersions", json::array({e})}};
+    return server_->Request("POST", path, body.dump(), ada_);
+  };
+
+  json wrong = entry;
+  wrong["versionNumber"] = 3;
+  HttpResult r = batch(wrong);
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(FieldOf(r), "sideVersions[0].versionNumber");
+  wrong = entry;
+  wrong["parentCommitIds"] = json::array({std::string(40, 'a')});
+  r = batch(wrong);
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_EQ(json::parse(r.body)["error"]["code"], "UNKNOWN_PARENT");
+  wrong = entry;
+  wrong["commitMessage"] = "Another message";
+  r = batch(wrong);
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_EQ(json::parse(r.body)["error"]["code"], "INTEGRITY_ERROR");
+  wrong = entry;
+  wrong.erase("versionNumber");
+  r = batch(wrong);
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(FieldOf(r), "sideVersions[0].versionNumber");
+  EXPECT_EQ(server_
+                ->Request("GET",
+                          "/api/agents/" + AgentId("support") + "/versions/" +
+                              mine["commitId"].get<std::string>(),
+                          "", ada_)
+                .status,
+            404);
+
+  r = batch(entry);
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(json::parse(r.body)["sideCreated"][0]["commitId"], mine["commitId"]);
+  r = batch(entry);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(json::parse(r.body)["sideCreated"].empty()) << r.body;
+  EXPECT_EQ(ServerVersions("support").size(), 2u);  // never listed
+  // The push then sends only the merge.
+  MustRun(b_, {"push", "-q"});
+  EXPECT_EQ(ServerVersions("support").back()["commitId"], Head(b_, "support"));
 }
 
 }  // namespace

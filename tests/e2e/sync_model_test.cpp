@@ -5,7 +5,8 @@
 // merging what diverged): the clone that acted passes `git fsck --strict`, and no command crashed
 // or printed a raw HTTP error; every few steps and at the end: every version a push acknowledged is
 // on the server with the same commit id, and every version a clone knows by its server id has the
-// server's commit id.
+// server's commit id. At the end the clones settle (merge what diverged,
+// push, pull) and must all hold every agent at the server's head.
 //
 // Reproduce a failure from the seed it prints:
 //   CLAWMIT_MODEL_SEED=<seed> CLAWMIT_MODEL_STEPS=<n> clawmit_server_tests
@@ -316,6 +317,40 @@ class SyncModelTest : public ServerTest {
     Expect(-1, {"clone", url_, Clone(c).string(), "-q"});
   }
 
+  // The team settles: each clone gives up the merges it left, merges what
+  // diverged (theirs where both changed the same thing) and pushes, round
+  // after round; then all pull. Every clone must end with every agent of the
+  // server at the server's head: diverged work always comes together.
+  void Converge() {
+    for (int round = 0; round < 3; ++round) {
+      for (int c = 0; c < 3; ++c) {
+        for (const auto& slug : Merging(c)) Expect(c, {"merge", "--abort", slug});
+        Expect(c, {"fetch", "-q"});
+        json drift = json::parse(Run(c, {"status", "--remote", "--json"}).out, nullptr, false);
+        ASSERT_TRUE(drift.is_object()) << Where();
+        for (const auto& agent : drift.value("agents", json::array())) {
+          if (agent.value("state", "") != "diverged") continue;
+          std::string slug = agent["slug"];
+          Expect(c, {"merge", slug, "origin/" + slug, "--strategy", "theirs"});
+        }
+        OpPush(c);
+      }
+    }
+    std::map<std::string, std::string> server_heads;
+    HttpResult list = server_->Request("GET", "/api/agents?limit=100", "", ada_);
+    ASSERT_EQ(list.status, 200) << list.body;
+    const json listed = json::parse(list.body)["data"];
+    for (const auto& agent : listed) {
+      server_heads[agent["slug"]] = agent["head"]["commitId"];
+    }
+    for (int c = 0; c < 3; ++c) {
+      Expect(c, {"pull", "-q", "--ff-only"});
+      std::map<std::string, std::string> heads;
+      for (const auto& agent : Agents(c)) heads[agent["slug"]] = agent["headCommitId"];
+      EXPECT_EQ(heads, server_heads) << "c" << c << " did not converge " << Where();
+    }
+  }
+
  protected:
   std::string url_;
   uint64_t seed_ = 0;
@@ -358,9 +393,8 @@ TEST_F(SyncModelTest, ThreeClonesInARandomMixOfWork) {
     Fsck(c);
     if (step_ % 50 == 0) CheckAgainstServer();
   }
-  // Everyone pushes what they can and pulls: the same ids everywhere.
-  for (int c = 0; c < 3; ++c) OpPush(c);
-  for (int c = 0; c < 3; ++c) OpPull(c);
+  // Everyone settles: the same heads and ids everywhere.
+  if (!HasFailure()) Converge();
   CheckAgainstServer();
   if (HasFailure()) {
     ADD_FAILURE() << "reproduce with CLAWMIT_MODEL_SEED=" << seed_

@@ -205,14 +205,22 @@ TEST_F(SyncScaleTest, PullMergesADivergedAgentCleanly) {
   EXPECT_EQ(pull["updated"][0]["slug"], "billing") << pull.dump(2);
   EXPECT_EQ(ReadFile(b / "support" / "prompt.md"), "From a.\n" + prompt + "From b.\n");
   json show = MustJson(b, {"show", "support", "--json"});
-  EXPECT_EQ(show["versionNumber"], 4) << show.dump(2);
+  // The merge follows the remote's line: v3 after origin's v2, b's own
+  // versions its second parent.
+  EXPECT_EQ(show["versionNumber"], 3) << show.dump(2);
   EXPECT_EQ(show["config"]["temperature"], 0.2) << show.dump(2);
   RunResult parents = RunProcess(
       "git",
       {"--git-dir", (b / ".clawmit").string(), "log", "-1", "--format=%P", "refs/agents/support"},
       RunOptions{b, {}, ""});
-  EXPECT_EQ(parents.out, ours + " " + Head(b, "origin/support") + "\n");
+  EXPECT_EQ(parents.out, Head(b, "origin/support") + " " + ours + "\n");
   Fsck(b);
+  // And it is pushed, with the 1,000-line prompt, as a has it after a pull.
+  MustRun(b, {"push", "-q"});
+  MustRun(a, {"pull", "-q"});
+  EXPECT_EQ(Head(a, "support"), Head(b, "support"));
+  EXPECT_EQ(ReadFile(a / "support" / "prompt.md"), "From a.\n" + prompt + "From b.\n");
+  Fsck(a);
 }
 
 TEST_F(SyncScaleTest, PullLeavesConflictsForTheUserAndUpdatesTheRest) {

@@ -124,7 +124,7 @@ struct PushOptions {
 // (LABEL_CONFLICT), or it is protected there (LABEL_PROTECTED).
 struct LabelRefusal {
   std::string label;
-  std::string code;                    // LABEL_CONFLICT or LABEL_PROTECTED
+  std::string code;                    // LABEL_CONFLICT, LABEL_PROTECTED, or OFF_LINE (here)
   std::string message;                 // a sentence for the user
   std::optional<RemoteLabel> current;  // where it is on the remote; nullopt: not set
 };

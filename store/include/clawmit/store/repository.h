@@ -73,6 +73,12 @@ struct ForkSource {
 struct MergeParent {
   core::ObjectId commit;  // the merged version (of this agent or another)
   std::string label;      // "<slug>@v<n>": the Clawmit-Merge trailer
+  // Merging another line of the same agent (its remote's): that line stays
+  // the agent's main line. `commit` becomes the first parent and the head
+  // the second, the new version is numbered after `commit`, and the trailer
+  // names the head (`label` is not used). The head's own versions become a
+  // side line, reachable through the merge.
+  bool theirs_first = false;
 };
 
 struct CommitRequest {
@@ -91,8 +97,9 @@ struct CommitRequest {
   std::optional<ForkSource> fork;
   // A rollback records the version whose content it restores (0: none).
   uint64_t rollback_to = 0;
-  // A merge: the head stays the first parent and this is the second; the
-  // version is recorded even when its content equals the head's. Requires
+  // A merge: the head stays the first parent and this is the second (but see
+  // MergeParent::theirs_first); the version is recorded even when its content
+  // equals the head's. Requires
   // CreateMode::kMustExist; kNotFound when the commit is not in the repository.
   std::optional<MergeParent> merge;
 };
@@ -295,6 +302,12 @@ class Repository {
 
   // Whether `ancestor` is `descendant` or one of its ancestors.
   Result<bool> IsAncestor(const core::ObjectId& ancestor, const core::ObjectId& descendant);
+
+  // The versions `from` reaches (itself included) that none of `known`
+  // reaches, parents before children: what a remote lacks of a line when
+  // `known` are the heads it has. Heads not in the repository are ignored.
+  Result<std::vector<core::ObjectId>> VersionsNotIn(const core::ObjectId& from,
+                                                    const std::vector<core::ObjectId>& known);
 
   // Every `refs/remotes/<remote>/<slug>`: slug -> commit.
   Result<std::map<std::string, core::ObjectId>> RemoteTrackingHeads(const std::string& remote);
