@@ -115,6 +115,46 @@ Result<AgentSummary> Repository::GetAgent(const std::string& slug) {
   return AgentSummary{slug, impl_->Meta(slug), head, meta.trailers.version};
 }
 
+namespace {
+
+// The entry `rev` (a version number, `~N` or an id prefix) names in `history`;
+// an ambiguous prefix is an error listing its matches.
+Result<std::vector<const VersionSummary*>> ResolveIn(const std::vector<VersionSummary>& history,
+                                                     const core::Revision& rev,
+                                                     const std::string& name) {
+  using Kind = core::Revision::Kind;
+  uint64_t last = history.back().number;
+  if (rev.kind == Kind::kVersion || rev.kind == Kind::kAncestor) {
+    if (rev.kind == Kind::kAncestor && rev.number >= last) {
+      return Status::NotFound("agent " + Quote(name) + " has only " + std::to_string(last) +
+                              " versions; cannot go back " + std::to_string(rev.number));
+    }
+    uint64_t want = rev.kind == Kind::kVersion ? rev.number : last - rev.number;
+    auto it = std::find_if(history.begin(), history.end(),
+                           [&](const VersionSummary& v) { return v.number == want; });
+    if (it == history.end()) {
+      return Status::NotFound("agent " + Quote(name) + " has no version v" + std::to_string(want) +
+                              " (latest is v" + std::to_string(last) + ")");
+    }
+    return std::vector<const VersionSummary*>{&*it};
+  }
+  std::vector<const VersionSummary*> matches;
+  for (const auto& v : history) {
+    if (v.commit.Hex().compare(0, rev.text.size(), rev.text) == 0) matches.push_back(&v);
+  }
+  if (matches.empty()) {
+    return Status::NotFound("agent " + Quote(name) + " has no version with id " + Quote(rev.text));
+  }
+  if (matches.size() > 1) {
+    std::string message = "id prefix " + Quote(rev.text) + " is ambiguous: it matches";
+    for (const auto* v : matches) message += " v" + std::to_string(v->number);
+    return Status::InvalidArgument(message);
+  }
+  return matches;
+}
+
+}  // namespace
+
 Result<ObjectId> Repository::Resolve(const core::Revision& rev) {
   using Kind = core::Revision::Kind;
   const bool remote = !rev.remote.empty();
@@ -148,40 +188,29 @@ Result<ObjectId> Repository::Resolve(const core::Revision& rev) {
   }
   auto index_file =
       remote ? impl_->RemoteIndexFile(rev.remote, rev.slug) : impl_->IndexFile(rev.slug);
+  auto read = [this](const ObjectId& id) { return impl_->ReadCommitMeta(id); };
   if (rev.kind == Kind::kVersion) {
     auto found = internal::FindVersionFast(index_file, head, rev.number);
-    if (found) return found->commit;
+    if (found && internal::Verify(*found, rev.slug, read)) return found->commit;
   }
   CLAWMIT_ASSIGN_OR_RETURN(std::vector<VersionSummary> history,
                            impl_->History(rev.slug, head, index_file));
-  uint64_t last = history.back().number;
-  if (rev.kind == Kind::kVersion || rev.kind == Kind::kAncestor) {
-    if (rev.kind == Kind::kAncestor && rev.number >= last) {
-      return Status::NotFound("agent " + Quote(name) + " has only " + std::to_string(last) +
-                              " versions; cannot go back " + std::to_string(rev.number));
-    }
-    uint64_t want = rev.kind == Kind::kVersion ? rev.number : last - rev.number;
-    auto it = std::find_if(history.begin(), history.end(),
-                           [&](const VersionSummary& v) { return v.number == want; });
-    if (it == history.end()) {
-      return Status::NotFound("agent " + Quote(name) + " has no version v" + std::to_string(want) +
-                              " (latest is v" + std::to_string(last) + ")");
-    }
-    return it->commit;
+  auto answer = ResolveIn(history, rev, name);
+  // The index is derived data: an answer it gives is checked against the
+  // commit, and on a mismatch (or a miss that a bad line could explain) the
+  // index is rebuilt from the commits and asked again. (Numbers are checked
+  // 1…n up to the head on load, so a number out of range is a true answer.)
+  bool by_id = rev.kind != Kind::kVersion && rev.kind != Kind::kAncestor;
+  if (!answer.ok() && !by_id) return answer.status();
+  if (answer.ok() && std::all_of(answer->begin(), answer->end(), [&](const VersionSummary* v) {
+        return internal::Verify(*v, rev.slug, read);
+      })) {
+    return answer->front()->commit;
   }
-  std::vector<const VersionSummary*> matches;
-  for (const auto& v : history) {
-    if (v.commit.Hex().compare(0, rev.text.size(), rev.text) == 0) matches.push_back(&v);
-  }
-  if (matches.empty()) {
-    return Status::NotFound("agent " + Quote(name) + " has no version with id " + Quote(rev.text));
-  }
-  if (matches.size() > 1) {
-    std::string message = "id prefix " + Quote(rev.text) + " is ambiguous: it matches";
-    for (const auto* v : matches) message += " v" + std::to_string(v->number);
-    return Status::InvalidArgument(message);
-  }
-  return matches.front()->commit;
+  CLAWMIT_ASSIGN_OR_RETURN(history,
+                           internal::RebuildVersionIndex(index_file, rev.slug, head, read));
+  CLAWMIT_ASSIGN_OR_RETURN(auto rebuilt, ResolveIn(history, rev, name));
+  return rebuilt.front()->commit;
 }
 
 Result<Version> Repository::ReadVersion(const ObjectId& commit) {
