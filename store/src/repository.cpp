@@ -278,9 +278,10 @@ Result<std::vector<VersionSummary>> Repository::Log(const std::string& slug, siz
   return history;
 }
 
-Result<VersionSummary> Repository::Commit(const CommitRequest& req) {
+Result<VersionSummary> Repository::Commit(const CommitRequest& request) {
+  CommitRequest req = request;
   CLAWMIT_TRY(core::ValidateSlug(req.slug));
-  CLAWMIT_TRY(core::Validate(req.content));
+  if (!req.on_head) CLAWMIT_TRY(core::Validate(req.content));
   CLAWMIT_TRY(core::ValidateIdentity(req.author.name, req.author.email));
   if (core::NormalizeMessage(req.message).empty()) {
     return Status::InvalidArgument("empty commit message (use -m MSG)");
@@ -303,6 +304,14 @@ Result<VersionSummary> Repository::Commit(const CommitRequest& req) {
   if (req.merge && !head) return Status::InvalidArgument("a merge needs an agent with a head");
   if (req.expected_head && head != req.expected_head) {
     return Status::Conflict("agent " + Quote(req.slug) + " moved since it was read; retry");
+  }
+  if (req.on_head) {
+    std::optional<Version> current;
+    if (head) {
+      CLAWMIT_ASSIGN_OR_RETURN(current, ReadVersion(*head));
+    }
+    CLAWMIT_TRY(req.on_head(current, req.content));
+    CLAWMIT_TRY(core::Validate(req.content));
   }
 
   core::ContentObjects objects = core::BuildContentObjects(req.content);
