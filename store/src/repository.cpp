@@ -1,5 +1,8 @@
 #include "clawmit/store/repository.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <mutex>
 
@@ -72,7 +75,21 @@ Result<std::unique_ptr<Repository>> Repository::Open(const std::filesystem::path
       git_repository_open_ext(&raw, impl->git_dir.c_str(),
                               GIT_REPOSITORY_OPEN_NO_SEARCH | GIT_REPOSITORY_OPEN_BARE, nullptr);
   if (rc != 0) {
-    return Status::NotFound("not a clawmit repository: '" + git_dir.string() + "'");
+    // Say why, not just "not a repository": libgit2 tells of garbage in the
+    // config or an include loop; a folder of another user it refuses too,
+    // but reports as "not found".
+    struct stat st {};
+    if ((rc == GIT_ENOTFOUND || rc == GIT_EOWNER) && ::stat(impl->git_dir.c_str(), &st) == 0 &&
+        st.st_uid != ::geteuid()) {
+      return Status::Io("cannot open the clawmit repository '" + git_dir.string() +
+                        "': it belongs to user " + std::to_string(st.st_uid) + ", not to you (" +
+                        std::to_string(::geteuid()) +
+                        "); libgit2 opens only your own repositories (see git's safe.directory)");
+    }
+    if (rc == GIT_ENOTFOUND) {
+      return GitStatus(rc, "not a clawmit repository: '" + git_dir.string() + "'");
+    }
+    return GitStatus(rc, "cannot open the clawmit repository '" + git_dir.string() + "'");
   }
   impl->repo.reset(raw);
   if (int orc = git_repository_odb(&impl->odb, raw); orc != 0) {

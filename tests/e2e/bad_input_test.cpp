@@ -238,6 +238,38 @@ TEST_F(BadInputTest, UnwritableObjectStoreIsRefusedEvenForRoot) {
   for (const auto& b : blockers) fs::remove(b);
 }
 
+// A repository that is there but cannot be opened says why, not "not a
+// clawmit repository" (and is left as it was).
+TEST_F(BadInputTest, RepositoryThatCannotBeOpenedSaysWhy) {
+  fs::path config = root() / ".clawmit" / "config";
+  std::string original = ReadFile(config);
+  WriteFile(config, original + "[[[garbage\n");
+  RunResult garbage = Clawmit({"agents"});
+  EXPECT_NE(garbage.exit_code, 0);
+  EXPECT_EQ(garbage.err.find("not a clawmit repository"), std::string::npos) << Describe(garbage);
+  EXPECT_NE(garbage.err.find("config"), std::string::npos) << Describe(garbage);
+  EXPECT_NE(garbage.err.find("section header"), std::string::npos) << Describe(garbage);
+
+  WriteFile(config, original + "[include]\n\tpath = config\n");
+  RunResult loop = Clawmit({"log", "support"});
+  EXPECT_NE(loop.exit_code, 0);
+  EXPECT_EQ(loop.err.find("not a clawmit repository"), std::string::npos) << Describe(loop);
+  EXPECT_NE(loop.err.find("include depth"), std::string::npos) << Describe(loop);
+
+  WriteFile(config, original);
+  if (::geteuid() == 0) {
+    fs::path other = root() / "other";
+    fs::create_directories(other);
+    ASSERT_EQ(ClawmitIn(other, {"init"}).exit_code, 0);
+    ASSERT_EQ(::chown((other / ".clawmit").c_str(), 65534, 65534), 0);
+    RunResult foreign = ClawmitIn(other, {"agents"});
+    EXPECT_NE(foreign.exit_code, 0);
+    EXPECT_NE(foreign.err.find("belongs to user 65534"), std::string::npos) << Describe(foreign);
+  }
+  RunResult fine = Clawmit({"agents"});
+  EXPECT_EQ(fine.exit_code, 0) << Describe(fine);
+}
+
 TEST_F(BadInputTest, SetWithoutTheConfigPrefixIsAUsageError) {
   std::string before = Stored();
 
