@@ -118,6 +118,18 @@ std::filesystem::path Repository::work_tree() const { return impl_->git_dir.pare
 
 Result<std::vector<AgentSummary>> Repository::ListAgents() {
   CLAWMIT_ASSIGN_OR_RETURN(std::vector<std::string> slugs, impl_->Slugs());
+  // libgit2's iterator skips a ref file it cannot parse: such an agent is
+  // reported, as every other command reports it, rather than left out.
+  std::error_code ec;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(impl_->git_dir / "refs" / "agents", ec)) {
+    std::string slug = entry.path().filename().string();
+    if (!std::binary_search(slugs.begin(), slugs.end(), slug)) {
+      CLAWMIT_TRY(impl_->Head(slug).status());
+      return Status::Corruption("agent " + Quote(slug) +
+                                " cannot be read: " + entry.path().string() + " is not a ref");
+    }
+  }
   std::vector<AgentSummary> agents;
   for (const auto& slug : slugs) {
     CLAWMIT_ASSIGN_OR_RETURN(AgentSummary agent, GetAgent(slug));
@@ -311,6 +323,7 @@ Result<VersionSummary> Repository::Commit(const CommitRequest& request) {
   lock.RemoveStaleLockFile(impl_->git_dir, AgentRef(req.slug));
   lock.RemoveStaleLockFile(impl_->git_dir, "config");
   CLAWMIT_ASSIGN_OR_RETURN(std::optional<ObjectId> head, impl_->Head(req.slug));
+  if (!head) CLAWMIT_TRY(impl_->CheckNoTraces(req.slug));
   if (!head && req.create == CreateMode::kMustExist) return impl_->UnknownAgent(req.slug);
   if (head && req.create == CreateMode::kMustCreate) {
     return Status::AlreadyExists("agent " + Quote(req.slug) + " exists already");

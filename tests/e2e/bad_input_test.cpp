@@ -270,6 +270,47 @@ TEST_F(BadInputTest, RepositoryThatCannotBeOpenedSaysWhy) {
   EXPECT_EQ(fine.exit_code, 0) << Describe(fine);
 }
 
+// An agent ref deleted behind clawmit's back, while labels still point into
+// its history: every command says so, none starts a new version 1.
+TEST_F(BadInputTest, DeletedAgentRefIsReportedTheSameEverywhere) {
+  ASSERT_EQ(Clawmit({"commit", "support", "--set", "config.n=2", "-m", "two"}).exit_code, 0);
+  ASSERT_EQ(Clawmit({"label", "set", "support", "production", "v1"}).exit_code, 0);
+  std::string head = Head("support");
+  ASSERT_EQ(Git({"update-ref", "-d", "refs/agents/support"}).exit_code, 0);
+
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"commit", "support", "--set", "config.n=3", "-m", "three"},
+        std::vector<std::string>{"new", "support"}, std::vector<std::string>{"show", "support"},
+        std::vector<std::string>{"show", "support@production"},
+        std::vector<std::string>{"log", "support"},
+        std::vector<std::string>{"rollback", "support", "v1", "--yes"}}) {
+    RunResult r = Refused(args, 1,
+                          {"agent 'support' has no head", "refs/agents/support",
+                           "label 'production'", "update-ref refs/agents/support " + head});
+    EXPECT_FALSE(HasAgent("support")) << Describe(r);
+  }
+  ASSERT_EQ(Git({"update-ref", "refs/agents/support", head}).exit_code, 0);
+  RunResult show = Clawmit({"show", "support", "--json"});
+  ASSERT_EQ(show.exit_code, 0) << Describe(show);
+  EXPECT_EQ(json::parse(show.out)["versionNumber"], 2);
+}
+
+// A ref file git cannot read is not left out of `agents`: it fails as
+// every other command reading that agent does, naming it.
+TEST_F(BadInputTest, BrokenAgentRefIsNotSkippedByAgents) {
+  ASSERT_EQ(Clawmit({"new", "billing"}).exit_code, 0);
+  std::string head = Head("billing");
+  WriteFile(root() / ".clawmit" / "refs" / "agents" / "billing", "garbage\n");
+  Refused({"agents"}, 1, {"billing"});
+  Refused({"show", "billing"}, 1, {"billing"});
+  RunResult support = Clawmit({"show", "support"});
+  EXPECT_EQ(support.exit_code, 0) << Describe(support);
+  WriteFile(root() / ".clawmit" / "refs" / "agents" / "billing", head + "\n");
+  RunResult agents = Clawmit({"agents"});
+  EXPECT_EQ(agents.exit_code, 0) << Describe(agents);
+  EXPECT_NE(agents.out.find("billing"), std::string::npos) << Describe(agents);
+}
+
 TEST_F(BadInputTest, SetWithoutTheConfigPrefixIsAUsageError) {
   std::string before = Stored();
 
