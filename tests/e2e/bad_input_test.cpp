@@ -311,6 +311,27 @@ TEST_F(BadInputTest, BrokenAgentRefIsNotSkippedByAgents) {
   EXPECT_NE(agents.out.find("billing"), std::string::npos) << Describe(agents);
 }
 
+// Control characters from arguments and files never reach the terminal raw:
+// an escape sequence could rewrite the screen.
+TEST_F(BadInputTest, ControlCharactersInErrorsAreEscaped) {
+  for (const std::string& evil : {std::string("su\x1b[2Jport"), std::string("su\rport"),
+                                  std::string("su\xc2\x9bport"), std::string("su\x07port")}) {
+    for (const std::vector<std::string>& args :
+         {std::vector<std::string>{"show", evil},
+          std::vector<std::string>{"commit", "support", "--prompt-file", evil, "-m", "x"},
+          std::vector<std::string>{"label", "set", "support", evil}}) {
+      RunResult r = Clawmit(args);
+      EXPECT_NE(r.exit_code, 0) << Describe(r);
+      for (char c : r.err) {
+        auto u = static_cast<unsigned char>(c);
+        EXPECT_FALSE((u < 0x20 && c != '\n') || u == 0x7f) << Describe(r);
+      }
+      EXPECT_EQ(r.err.find("\xc2\x9b"), std::string::npos) << Describe(r);
+      EXPECT_NE(r.err.find("su\\"), std::string::npos) << Describe(r);
+    }
+  }
+}
+
 TEST_F(BadInputTest, SetWithoutTheConfigPrefixIsAUsageError) {
   std::string before = Stored();
 
