@@ -332,6 +332,14 @@ TEST_F(BadInputTest, ControlCharactersInErrorsAreEscaped) {
   }
 }
 
+// An unknown option is what is wrong, not a missing argument after it.
+TEST_F(BadInputTest, UnknownOptionIsNamedBeforeMissingArguments) {
+  for (const char* command : {"new", "show", "rollback"}) {
+    RunResult r = Refused({command, "-x"}, 2, {"unknown option '-x'"});
+    EXPECT_EQ(r.err.find("is required"), std::string::npos) << Describe(r);
+  }
+}
+
 TEST_F(BadInputTest, SetWithoutTheConfigPrefixIsAUsageError) {
   std::string before = Stored();
 
