@@ -340,6 +340,20 @@ TEST_F(BadInputTest, UnknownOptionIsNamedBeforeMissingArguments) {
   }
 }
 
+// A folder that cannot be read is "invalid" (documented) and still has its
+// agent's head version.
+TEST_F(BadInputTest, StatusJsonOfAnUnreadableFolderKeepsItsHeadVersion) {
+  WriteFile(Folder("support") / "config.json", "{broken");
+  RunResult r = Clawmit({"status", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  json states = json::parse(r.out, nullptr, false);
+  ASSERT_TRUE(states.is_array()) << r.out;
+  ASSERT_EQ(states.size(), 1U) << r.out;
+  EXPECT_EQ(states[0]["state"], "invalid");
+  EXPECT_EQ(states[0]["headVersion"], 1) << r.out;
+  EXPECT_NE(states[0]["error"].get<std::string>().find("config.json"), std::string::npos);
+}
+
 TEST_F(BadInputTest, SetWithoutTheConfigPrefixIsAUsageError) {
   std::string before = Stored();
 
