@@ -77,8 +77,12 @@ struct LineageOps {
   Result<std::optional<ForkOrigin>> Compute(const std::string& slug) {
     CLAWMIT_ASSIGN_OR_RETURN(ObjectId head, impl.RequireHead(slug));
     auto read = [this](const ObjectId& id) { return impl.ReadCommitMeta(id); };
+    CLAWMIT_ASSIGN_OR_RETURN(CommitMeta head_meta, read(head));
+    heads[slug] = {head, head_meta};
     std::optional<CommitMeta> first;
-    if (auto fast = internal::FindVersionFast(impl.IndexFile(slug), head, 1)) {
+    if (head_meta.trailers.agent == slug && head_meta.trailers.version == 1) {
+      first = head_meta;  // the head is v1: no index to read
+    } else if (auto fast = internal::FindVersionFast(impl.IndexFile(slug), head, 1)) {
       auto meta = read(fast->commit);
       if (meta.ok() && internal::Matches(*fast, slug, *meta)) first = std::move(*meta);
     }
@@ -148,6 +152,16 @@ struct LineageOps {
     return map;
   }
 
+  // The agent as GetAgent() says, from the head read by Compute().
+  Result<AgentSummary> Agent(const std::string& slug) {
+    auto it = heads.find(slug);
+    if (it == heads.end()) return Status::NotFound("unknown agent " + Quote(slug));
+    return AgentSummary{slug, impl.Meta(slug), it->second.first,
+                        it->second.second.trailers.version};
+  }
+
+  std::map<std::string, std::pair<ObjectId, CommitMeta>> heads{};
+
   static bool SameOrigin(const std::optional<ForkOrigin>& a, const std::optional<ForkOrigin>& b) {
     if (!a || !b) return a.has_value() == b.has_value();
     return a->slug == b->slug && a->version == b->version && a->commit == b->commit &&
@@ -186,7 +200,7 @@ Result<LineageNode> Repository::Lineage(const std::string& slug) {
       [&](const std::string& s, int depth) -> Result<LineageNode> {
     if (depth > 10000) return Status::Corruption("fork lineage is too deep");
     LineageNode node;
-    CLAWMIT_ASSIGN_OR_RETURN(node.agent, GetAgent(s));
+    CLAWMIT_ASSIGN_OR_RETURN(node.agent, ops.Agent(s));
     node.origin = origins[s];
     for (const auto& c : children[s]) {
       CLAWMIT_ASSIGN_OR_RETURN(LineageNode child, build(c, depth + 1));
