@@ -41,18 +41,27 @@ Status ApplySet(const std::string& flag, const std::string& assignment, core::Se
 
 }  // namespace
 
-Status ApplyContentInputs(const ContentInputs& inputs, core::AgentContent& content) {
+Result<ContentFiles> ReadContentFiles(const ContentInputs& inputs) {
+  ContentFiles files;
   if (!inputs.prompt_file.empty()) {
-    CLAWMIT_ASSIGN_OR_RETURN(content.prompt, ReadInput(inputs.prompt_file));
+    CLAWMIT_ASSIGN_OR_RETURN(files.prompt, ReadInput(inputs.prompt_file));
   }
   if (!inputs.tools_file.empty()) {
     CLAWMIT_ASSIGN_OR_RETURN(std::string text, ReadInput(inputs.tools_file));
-    CLAWMIT_ASSIGN_OR_RETURN(content.tools, core::ParseTools(text, inputs.tools_file));
+    CLAWMIT_ASSIGN_OR_RETURN(files.tools, core::ParseTools(text, inputs.tools_file));
   }
   if (!inputs.config_file.empty()) {
     CLAWMIT_ASSIGN_OR_RETURN(std::string text, ReadInput(inputs.config_file));
-    CLAWMIT_ASSIGN_OR_RETURN(content.config, core::ParseConfig(text, inputs.config_file));
+    CLAWMIT_ASSIGN_OR_RETURN(files.config, core::ParseConfig(text, inputs.config_file));
   }
+  return files;
+}
+
+Status ApplyContentInputs(const ContentInputs& inputs, const ContentFiles& files,
+                          core::AgentContent& content) {
+  if (files.prompt) content.prompt = *files.prompt;
+  if (files.tools) content.tools = *files.tools;
+  if (files.config) content.config = *files.config;
   for (const auto& s : inputs.sets) {
     CLAWMIT_TRY(ApplySet("--set", s, core::SetMode::kSetInfer, content.config));
   }
@@ -60,6 +69,11 @@ Status ApplyContentInputs(const ContentInputs& inputs, core::AgentContent& conte
     CLAWMIT_TRY(ApplySet("--set-json", s, core::SetMode::kSetJson, content.config));
   }
   return Status::Ok();
+}
+
+Status ApplyContentInputs(const ContentInputs& inputs, core::AgentContent& content) {
+  CLAWMIT_ASSIGN_OR_RETURN(ContentFiles files, ReadContentFiles(inputs));
+  return ApplyContentInputs(inputs, files, content);
 }
 
 }  // namespace clawmit::cli

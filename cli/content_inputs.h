@@ -3,6 +3,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,5 +28,18 @@ void AddContentOptions(CLI::App& app, ContentInputs& inputs);
 
 // Overlays the inputs on `content` (files first, then --set, --set-json).
 Status ApplyContentInputs(const ContentInputs& inputs, core::AgentContent& content);
+
+// The files of the inputs, read and parsed once: stdin can be read only
+// once, and nothing slow is read under the repository lock.
+struct ContentFiles {
+  std::optional<std::string> prompt;
+  std::optional<std::vector<core::Tool>> tools;
+  std::optional<core::Config> config;
+};
+Result<ContentFiles> ReadContentFiles(const ContentInputs& inputs);
+
+// As above, with the files read already.
+Status ApplyContentInputs(const ContentInputs& inputs, const ContentFiles& files,
+                          core::AgentContent& content);
 
 }  // namespace clawmit::cli

@@ -74,7 +74,18 @@ int Dispatch(int argc, char** argv, std::vector<Command> commands) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    PrintError(Status::InvalidArgument(e.what()), json_mode);
+    // CLI11 checks required arguments before it complains of unknown ones:
+    // `new -x` would say "slug is required". The unknown option is the news.
+    std::string message = e.what();
+    for (const CLI::App* sub : app.get_subcommands()) {
+      for (const std::string& extra : sub->remaining()) {
+        if (extra.size() > 1 && extra[0] == '-') {
+          message = "unknown option '" + extra + "' for 'clawmit " + sub->get_name() + "'";
+          break;
+        }
+      }
+    }
+    PrintError(Status::InvalidArgument(message), json_mode);
     if (!json_mode) std::fprintf(stderr, "Run with --help for more information.\n");
     return kExitUsage;
   }

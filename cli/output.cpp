@@ -87,6 +87,33 @@ const char* ApiCode(Status::Code code) {
 }
 }  // namespace
 
+std::string TerminalSafe(std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    auto c = static_cast<unsigned char>(text[i]);
+    // C1 controls, U+0080..U+009F, are C2 80..C2 9F in UTF-8.
+    bool c1 = c == 0xc2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
+              static_cast<unsigned char>(text[i + 1]) <= 0x9f;
+    if (c1) {
+      auto d = static_cast<unsigned char>(text[++i]);
+      out += "\\u00";
+      out += kHex[d >> 4];
+      out += kHex[d & 0xf];
+    } else if (c == '\n') {
+      out += "\n  ";  // a line of its own never reads as another message
+    } else if ((c < 0x20 && c != '\t') || c == 0x7f) {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
 void PrintError(const Status& status, bool json) {
   std::fflush(stdout);
   if (json) {
@@ -102,13 +129,14 @@ void PrintError(const Status& status, bool json) {
     return;
   }
   if (status.code() == Status::Code::kNothingToDo) {
-    std::fprintf(stderr, "%s\n", status.message().c_str());
+    std::fprintf(stderr, "%s\n", TerminalSafe(status.message()).c_str());
     return;
   }
-  std::fprintf(stderr, "clawmit: error: %s\n", status.message().c_str());
+  std::fprintf(stderr, "clawmit: error: %s\n", TerminalSafe(status.message()).c_str());
   if (status.details().size() > 1 || status.code() == Status::Code::kInvalidContent) {
     for (const auto& d : status.details()) {
-      std::fprintf(stderr, "  %s: %s\n", d.field.c_str(), d.message.c_str());
+      std::fprintf(stderr, "  %s: %s\n", TerminalSafe(d.field).c_str(),
+                   TerminalSafe(d.message).c_str());
     }
   }
 }

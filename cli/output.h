@@ -52,6 +52,11 @@ int ExitCodeFor(const Status& status);
 // API's error JSON when `json` is set.
 void PrintError(const Status& status, bool json);
 
+// `text` made safe for a terminal: control characters (C0 but tab, DEL, C1)
+// become \x1b or \u009b, so that text from arguments or files can never move
+// the cursor or rewrite the screen; a line break indents the next line.
+std::string TerminalSafe(std::string_view text);
+
 // "2026-11-28T13:53:02Z"
 std::string IsoTime(int64_t seconds);
 

@@ -73,6 +73,11 @@ Result<std::vector<AgentState>> InspectAll(store::Repository& repo) {
       invalid.slug = slug;
       invalid.state = WorkState::kInvalid;
       invalid.error = st.status();
+      // The folder cannot be read, but the agent's head can: it is reported.
+      if (auto agent = repo.GetAgent(slug); agent.ok()) {
+        auto head = repo.ReadVersion(agent->head);
+        if (head.ok()) invalid.head = std::move(head).value();
+      }
       states.push_back(std::move(invalid));
     } else {
       return st.status();

@@ -53,13 +53,20 @@ Status CommitInputs(Context& ctx, const CommitOptions& opts, nlohmann::json& jso
   }
   store::CommitRequest req;
   req.slug = slug;
-  if (st.head) {
-    req.content = st.head->content;
-    req.expected_head = st.head->commit;
-  } else {
+  if (!st.head) {
     req.meta = st.working && st.working->meta ? *st.working->meta : core::AgentMeta{slug, ""};
   }
-  CLAWMIT_TRY(ApplyContentInputs(opts.inputs, req.content));
+  // The inputs are laid over the head as it is under the repository lock: a
+  // second writer waits for the first and builds on its version.
+  CLAWMIT_ASSIGN_OR_RETURN(ContentFiles files, ReadContentFiles(opts.inputs));
+  auto committed = std::make_shared<core::AgentContent>();
+  req.on_head = [&opts, &files, committed](const std::optional<store::Version>& head,
+                                           core::AgentContent& content) {
+    content = head ? head->content : core::AgentContent{};
+    CLAWMIT_TRY(ApplyContentInputs(opts.inputs, files, content));
+    *committed = content;
+    return Status::Ok();
+  };
   req.message = opts.message;
   CLAWMIT_ASSIGN_OR_RETURN(req.author, ResolveAuthor(repo, opts.author));
   req.create = store::CreateMode::kMayCreate;
@@ -68,7 +75,7 @@ Status CommitInputs(Context& ctx, const CommitOptions& opts, nlohmann::json& jso
   Report(ctx, slug, v, json_out);
   if (st.state == WorkState::kClean && st.working) {
     core::AgentMeta meta = st.working->meta ? *st.working->meta : core::AgentMeta{slug, ""};
-    CLAWMIT_TRY(store::WriteWorkingAgent(repo.work_tree(), slug, req.content, meta)
+    CLAWMIT_TRY(store::WriteWorkingAgent(repo.work_tree(), slug, *committed, meta)
                     .WithContext("committed, but the folder was not updated"));
   } else if (store::HasWorkingFolder(repo.work_tree(), slug)) {
     std::fprintf(stderr, "note: folder '%s' had its own edits and was left as it was\n",

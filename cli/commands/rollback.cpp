@@ -64,7 +64,8 @@ Status RunRollback(Context& ctx, const RollbackOptions& opts) {
     return Status::Ok();
   }
   bool interactive = ::isatty(STDIN_FILENO) == 1 && ::isatty(STDOUT_FILENO) == 1;
-  if (interactive && !opts.yes && !opts.json) {
+  bool asked = interactive && !opts.yes && !opts.json;
+  if (asked) {
     std::fflush(stdout);
     std::string question = plan;
     question[0] = 'R';
@@ -81,7 +82,10 @@ Status RunRollback(Context& ctx, const RollbackOptions& opts) {
   req.message = opts.message.empty() ? "Rollback to version " + std::to_string(n) : opts.message;
   CLAWMIT_ASSIGN_OR_RETURN(req.author, ResolveAuthor(repo, opts.author));
   req.allow_empty = store::AllowEmpty::kYes;
-  req.expected_head = agent.head;
+  // Someone who was shown the diff and said yes agreed to it against this
+  // head; otherwise a rollback made while another writer moved the head waits
+  // for it and restores the content on top of its version.
+  if (asked) req.expected_head = agent.head;
   req.rollback_to = n;
   CLAWMIT_ASSIGN_OR_RETURN(store::VersionSummary v, repo.Commit(req));
   if (folder_clean) {

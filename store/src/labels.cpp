@@ -62,23 +62,53 @@ struct LabelOps {
     return impl.git_dir / "clawmit" / "labels" / slug / (label + ".log");
   }
 
-  // Appends one move durably: the log is the only record of a label's past.
-  Status Record(const std::string& slug, const std::string& label, const LabelMove& move) const {
-    std::filesystem::path file = LogFile(slug, label);
-    std::error_code ec;
-    std::filesystem::create_directories(file.parent_path(), ec);
-    int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (fd < 0) {
-      return Status::Io("cannot record the label move in '" + file.string() +
-                        "': " + std::strerror(errno));
+  // A label's log, opened before its ref moves so that a log that cannot be
+  // written stops the move: the move and its record are one outcome.
+  class LogWriter {
+   public:
+    LogWriter(const LogWriter&) = delete;
+    LogWriter& operator=(const LogWriter&) = delete;
+    LogWriter(LogWriter&& o) noexcept : file_(std::move(o.file_)), fd_(o.fd_), size_(o.size_) {
+      o.fd_ = -1;
     }
-    std::string line = FormatMove(move);
-    bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
-    ok = ::fsync(fd) == 0 && ok;
-    ::close(fd);
-    if (!ok) return Status::Io("cannot record the label move in '" + file.string() + "'");
-    return Status::Ok();
-  }
+    LogWriter& operator=(LogWriter&&) = delete;
+    ~LogWriter() {
+      if (fd_ >= 0) ::close(fd_);
+    }
+
+    static Result<LogWriter> Open(const std::filesystem::path& file) {
+      std::error_code ec;
+      std::filesystem::create_directories(file.parent_path(), ec);
+      int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+      if (fd < 0) return Failed(file, errno);
+      off_t size = ::lseek(fd, 0, SEEK_END);
+      return LogWriter(file, fd, size < 0 ? 0 : size);
+    }
+
+    // Appends one move durably (the log is the only record of a label's
+    // past); on failure, cuts off what part of the line got written.
+    Status Append(const LabelMove& move) {
+      std::string line = FormatMove(move);
+      ssize_t n = ::write(fd_, line.data(), line.size());
+      int err = n < 0 ? errno : ENOSPC;  // a short write: the disk is full
+      if (n == static_cast<ssize_t>(line.size())) {
+        if (::fsync(fd_) == 0) return Status::Ok();
+        err = errno;
+      }
+      [[maybe_unused]] int rc = ::ftruncate(fd_, size_);
+      return Failed(file_, err);
+    }
+
+   private:
+    LogWriter(std::filesystem::path file, int fd, off_t size)
+        : file_(std::move(file)), fd_(fd), size_(size) {}
+    static Status Failed(const std::filesystem::path& file, int err) {
+      return Status::Io("cannot record the move in '" + file.string() + "': " + std::strerror(err));
+    }
+    std::filesystem::path file_;
+    int fd_ = -1;
+    off_t size_ = 0;
+  };
 
   bool IsProtected(const std::string& slug, const std::string& label) const {
     git_config* raw = impl.Snapshot();
@@ -153,6 +183,8 @@ Result<LabelMove> Repository::SetLabel(const LabelUpdate& u) {
   if (current && (moves || u.protect == Protect::kUnprotect)) CLAWMIT_TRY(ops.Protected(u));
 
   if (moves) {
+    CLAWMIT_ASSIGN_OR_RETURN(LabelOps::LogWriter log_file,
+                             LabelOps::LogWriter::Open(ops.LogFile(u.slug, u.label)));
     git_oid new_oid = ToGit(u.target);
     git_reference* raw = nullptr;
     std::string log = "label: " + u.message;
@@ -170,10 +202,35 @@ Result<LabelMove> Repository::SetLabel(const LabelUpdate& u) {
       return Status::Conflict("label " + Quote(u.label) + " moved meanwhile; retry");
     }
     if (rc != 0) return GitStatus(rc, "cannot move label " + Quote(u.label));
-    CLAWMIT_TRY(ops.Record(u.slug, u.label, move));
+    if (Status logged = log_file.Append(move); !logged.ok()) {
+      // Not recorded: put the label back where it was, so that neither happened.
+      git_reference* back_raw = nullptr;
+      int brc = 0;
+      if (current) {
+        git_oid old_oid = ToGit(*current);
+        brc = git_reference_create_matching(&back_raw, impl_->repo.get(),
+                                            LabelRef(u.slug, u.label).c_str(), &old_oid, 1,
+                                            &new_oid, "label: undo an unrecorded move");
+      } else {
+        brc = git_reference_remove(impl_->repo.get(), LabelRef(u.slug, u.label).c_str());
+      }
+      internal::RefHandle back(back_raw);
+      if (brc != 0) {
+        return GitStatus(brc, "label " + Quote(u.label) + " moved to v" +
+                                  std::to_string(move.to_version) + " but its move is not in " +
+                                  "its log (" + logged.message() + "), and moving it back failed");
+      }
+      return logged.WithContext("label " + Quote(u.label) + " was not moved");
+    }
   }
   if (u.protect != Protect::kKeep) {
-    CLAWMIT_TRY(ops.SetProtected(u.slug, u.label, u.protect == Protect::kProtect));
+    Status protect = ops.SetProtected(u.slug, u.label, u.protect == Protect::kProtect);
+    if (!protect.ok() && moves) {
+      return protect.WithContext("label " + Quote(u.label) + " moved to v" +
+                                 std::to_string(move.to_version) + " (and logged), but its " +
+                                 "protection was not changed");
+    }
+    CLAWMIT_TRY(protect);
   }
   return move;
 }
@@ -202,12 +259,30 @@ Result<LabelMove> Repository::RemoveLabel(const LabelUpdate& u) {
   if (version.ok()) move.from_version = *version;
   move.who = u.who;
   move.message = u.message;
+  CLAWMIT_ASSIGN_OR_RETURN(LabelOps::LogWriter log_file,
+                           LabelOps::LogWriter::Open(ops.LogFile(u.slug, u.label)));
   // Deleting compares the ref with the value looked up: a concurrent move fails.
   if (int drc = git_reference_delete(raw); drc != 0) {
     return GitStatus(drc, "cannot remove label " + Quote(u.label));
   }
-  CLAWMIT_TRY(ops.Record(u.slug, u.label, move));
-  CLAWMIT_TRY(ops.SetProtected(u.slug, u.label, false));
+  if (Status logged = log_file.Append(move); !logged.ok()) {
+    // Not recorded: the label comes back, so that neither happened.
+    git_oid old_oid = ToGit(move.from);
+    git_reference* back_raw = nullptr;
+    int brc = git_reference_create(&back_raw, impl_->repo.get(), LabelRef(u.slug, u.label).c_str(),
+                                   &old_oid, 0, "label: undo an unrecorded removal");
+    internal::RefHandle back(back_raw);
+    if (brc != 0) {
+      return GitStatus(brc, "label " + Quote(u.label) + " was removed but its removal is not in " +
+                                "its log (" + logged.message() + "), and restoring it failed");
+    }
+    return logged.WithContext("label " + Quote(u.label) + " was not removed");
+  }
+  Status unprotect = ops.SetProtected(u.slug, u.label, false);
+  if (!unprotect.ok()) {
+    return unprotect.WithContext("label " + Quote(u.label) +
+                                 " was removed (and logged), but its protection was not cleared");
+  }
   return move;
 }
 

@@ -1,8 +1,8 @@
 // Forks and lineage. Who was forked from what is derived from each agent's
 // first version (its Clawmit-Fork-* trailers) and kept in a lineage index,
 // `.clawmit/clawmit/lineage`, so that building a family tree never walks the
-// agents' histories: an agent missing from the index is looked up once and
-// appended.
+// agents' histories: an agent missing from the index is appended, and each
+// line is checked against the agent's first version before it is used.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -72,39 +72,77 @@ struct LineageOps {
 
   [[nodiscard]] std::filesystem::path File() const { return impl.git_dir / "clawmit" / "lineage"; }
 
-  // Reads the origin of `slug` from its first version.
+  // Reads the origin of `slug` from its first version, found through the
+  // version index (its line 1, checked against the commit).
   Result<std::optional<ForkOrigin>> Compute(const std::string& slug) {
     CLAWMIT_ASSIGN_OR_RETURN(ObjectId head, impl.RequireHead(slug));
-    CLAWMIT_ASSIGN_OR_RETURN(std::vector<VersionSummary> history, impl.History(slug, head));
-    CLAWMIT_ASSIGN_OR_RETURN(CommitMeta first, impl.ReadCommitMeta(history.front().commit));
-    if (!first.trailers.fork_type || first.parents.empty()) return std::optional<ForkOrigin>();
+    auto read = [this](const ObjectId& id) { return impl.ReadCommitMeta(id); };
+    CLAWMIT_ASSIGN_OR_RETURN(CommitMeta head_meta, read(head));
+    heads[slug] = {head, head_meta};
+    std::optional<CommitMeta> first;
+    if (head_meta.trailers.agent == slug && head_meta.trailers.version == 1) {
+      first = head_meta;  // the head is v1: no index to read
+    } else if (auto fast = internal::FindVersionFast(impl.IndexFile(slug), head, 1)) {
+      auto meta = read(fast->commit);
+      if (meta.ok() && internal::Matches(*fast, slug, *meta)) first = std::move(*meta);
+    }
+    if (!first) {
+      CLAWMIT_ASSIGN_OR_RETURN(std::vector<VersionSummary> history, impl.History(slug, head));
+      CLAWMIT_ASSIGN_OR_RETURN(CommitMeta meta, read(history.front().commit));
+      if (!internal::Matches(history.front(), slug, meta)) {
+        CLAWMIT_ASSIGN_OR_RETURN(
+            history, internal::RebuildVersionIndex(impl.IndexFile(slug), slug, head, read));
+        CLAWMIT_ASSIGN_OR_RETURN(meta, read(history.front().commit));
+      }
+      first = std::move(meta);
+    }
+    if (!first->trailers.fork_type || first->parents.empty()) return std::optional<ForkOrigin>();
     ForkOrigin o;
-    o.type = *first.trailers.fork_type;
-    o.commit = first.parents.back();
-    if (!ParseForkedFrom(first.trailers.forked_from, o.slug, o.version)) {
+    o.type = *first->trailers.fork_type;
+    o.commit = first->parents.back();
+    if (!ParseForkedFrom(first->trailers.forked_from, o.slug, o.version)) {
       return Status::Corruption("agent " + Quote(slug) + " has a malformed Clawmit-Forked-From");
     }
     return std::optional<ForkOrigin>(o);
   }
 
-  // The origins of every agent in `slugs`, completing the index as needed.
+  // The origins of every agent in `slugs`. The index is derived data and
+  // never the answer by itself: each line is checked against the agent's
+  // first version (one commit read, no history walk), the agents it misses
+  // are appended, and a line that disagrees (an edited origin, a made-up
+  // cycle) makes the whole file be rewritten.
   Result<OriginMap> Load(const std::vector<std::string>& slugs) {
     auto text = ReadTextFile(File());
-    OriginMap map = text.ok() ? ParseIndex(*text) : OriginMap{};
-    // Only agents that exist count: a line may name one that is gone.
-    std::set<std::string> wanted(slugs.begin(), slugs.end());
-    for (auto it = map.begin(); it != map.end();) {
-      it = wanted.count(it->first) != 0 ? std::next(it) : map.erase(it);
-    }
+    OriginMap listed = text.ok() ? ParseIndex(*text) : OriginMap{};
+    OriginMap map;
+    bool disagrees = false;
     // After a torn last line, start on a line of our own.
     std::string added = text.ok() && !text->empty() && text->back() != '\n' ? "\n" : "";
     for (const auto& slug : slugs) {
-      if (map.count(slug) != 0) continue;
       CLAWMIT_ASSIGN_OR_RETURN(map[slug], Compute(slug));
-      added += FormatEntry(slug, map[slug]);
+      auto it = listed.find(slug);
+      if (it == listed.end()) {
+        added += FormatEntry(slug, map[slug]);
+      } else if (!SameOrigin(it->second, map[slug])) {
+        disagrees = true;
+      }
     }
-    if (added.size() > 1) {
-      // Derived data: a failed write costs a recomputation, nothing more.
+    // Derived data: a failed write costs a recomputation, nothing more.
+    if (disagrees) {
+      // Lines of agents not asked about stay (they are checked when used).
+      for (const auto& [slug, origin] : map) listed[slug] = origin;
+      std::string whole;
+      for (const auto& [slug, origin] : listed) whole += FormatEntry(slug, origin);
+      std::filesystem::path tmp = File();
+      tmp += ".tmp" + std::to_string(::getpid());
+      int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+      if (fd >= 0) {
+        bool ok = ::write(fd, whole.data(), whole.size()) == static_cast<ssize_t>(whole.size());
+        ok = ::close(fd) == 0 && ok;
+        std::error_code ec;
+        if (!ok || ::rename(tmp.c_str(), File().c_str()) != 0) std::filesystem::remove(tmp, ec);
+      }
+    } else if (added.size() > 1) {
       int fd = ::open(File().c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
       if (fd >= 0) {
         [[maybe_unused]] ssize_t n = ::write(fd, added.data(), added.size());
@@ -112,6 +150,22 @@ struct LineageOps {
       }
     }
     return map;
+  }
+
+  // The agent as GetAgent() says, from the head read by Compute().
+  Result<AgentSummary> Agent(const std::string& slug) {
+    auto it = heads.find(slug);
+    if (it == heads.end()) return Status::NotFound("unknown agent " + Quote(slug));
+    return AgentSummary{slug, impl.Meta(slug), it->second.first,
+                        it->second.second.trailers.version};
+  }
+
+  std::map<std::string, std::pair<ObjectId, CommitMeta>> heads{};
+
+  static bool SameOrigin(const std::optional<ForkOrigin>& a, const std::optional<ForkOrigin>& b) {
+    if (!a || !b) return a.has_value() == b.has_value();
+    return a->slug == b->slug && a->version == b->version && a->commit == b->commit &&
+           a->type == b->type;
   }
 };
 
@@ -146,7 +200,7 @@ Result<LineageNode> Repository::Lineage(const std::string& slug) {
       [&](const std::string& s, int depth) -> Result<LineageNode> {
     if (depth > 10000) return Status::Corruption("fork lineage is too deep");
     LineageNode node;
-    CLAWMIT_ASSIGN_OR_RETURN(node.agent, GetAgent(s));
+    CLAWMIT_ASSIGN_OR_RETURN(node.agent, ops.Agent(s));
     node.origin = origins[s];
     for (const auto& c : children[s]) {
       CLAWMIT_ASSIGN_OR_RETURN(LineageNode child, build(c, depth + 1));

@@ -1,5 +1,8 @@
 #include "clawmit/store/repository.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <mutex>
 
@@ -72,7 +75,21 @@ Result<std::unique_ptr<Repository>> Repository::Open(const std::filesystem::path
       git_repository_open_ext(&raw, impl->git_dir.c_str(),
                               GIT_REPOSITORY_OPEN_NO_SEARCH | GIT_REPOSITORY_OPEN_BARE, nullptr);
   if (rc != 0) {
-    return Status::NotFound("not a clawmit repository: '" + git_dir.string() + "'");
+    // Say why, not just "not a repository": libgit2 tells of garbage in the
+    // config or an include loop; a folder of another user it refuses too,
+    // but reports as "not found".
+    struct stat st {};
+    if ((rc == GIT_ENOTFOUND || rc == GIT_EOWNER) && ::stat(impl->git_dir.c_str(), &st) == 0 &&
+        st.st_uid != ::geteuid()) {
+      return Status::Io("cannot open the clawmit repository '" + git_dir.string() +
+                        "': it belongs to user " + std::to_string(st.st_uid) + ", not to you (" +
+                        std::to_string(::geteuid()) +
+                        "); libgit2 opens only your own repositories (see git's safe.directory)");
+    }
+    if (rc == GIT_ENOTFOUND) {
+      return GitStatus(rc, "not a clawmit repository: '" + git_dir.string() + "'");
+    }
+    return GitStatus(rc, "cannot open the clawmit repository '" + git_dir.string() + "'");
   }
   impl->repo.reset(raw);
   if (int orc = git_repository_odb(&impl->odb, raw); orc != 0) {
@@ -101,6 +118,18 @@ std::filesystem::path Repository::work_tree() const { return impl_->git_dir.pare
 
 Result<std::vector<AgentSummary>> Repository::ListAgents() {
   CLAWMIT_ASSIGN_OR_RETURN(std::vector<std::string> slugs, impl_->Slugs());
+  // libgit2's iterator skips a ref file it cannot parse: such an agent is
+  // reported, as every other command reports it, rather than left out.
+  std::error_code ec;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(impl_->git_dir / "refs" / "agents", ec)) {
+    std::string slug = entry.path().filename().string();
+    if (!std::binary_search(slugs.begin(), slugs.end(), slug)) {
+      CLAWMIT_TRY(impl_->Head(slug).status());
+      return Status::Corruption("agent " + Quote(slug) +
+                                " cannot be read: " + entry.path().string() + " is not a ref");
+    }
+  }
   std::vector<AgentSummary> agents;
   for (const auto& slug : slugs) {
     CLAWMIT_ASSIGN_OR_RETURN(AgentSummary agent, GetAgent(slug));
@@ -114,6 +143,46 @@ Result<AgentSummary> Repository::GetAgent(const std::string& slug) {
   CLAWMIT_ASSIGN_OR_RETURN(CommitMeta meta, impl_->ReadCommitMeta(head));
   return AgentSummary{slug, impl_->Meta(slug), head, meta.trailers.version};
 }
+
+namespace {
+
+// The entry `rev` (a version number, `~N` or an id prefix) names in `history`;
+// an ambiguous prefix is an error listing its matches.
+Result<std::vector<const VersionSummary*>> ResolveIn(const std::vector<VersionSummary>& history,
+                                                     const core::Revision& rev,
+                                                     const std::string& name) {
+  using Kind = core::Revision::Kind;
+  uint64_t last = history.back().number;
+  if (rev.kind == Kind::kVersion || rev.kind == Kind::kAncestor) {
+    if (rev.kind == Kind::kAncestor && rev.number >= last) {
+      return Status::NotFound("agent " + Quote(name) + " has only " + std::to_string(last) +
+                              " versions; cannot go back " + std::to_string(rev.number));
+    }
+    uint64_t want = rev.kind == Kind::kVersion ? rev.number : last - rev.number;
+    auto it = std::find_if(history.begin(), history.end(),
+                           [&](const VersionSummary& v) { return v.number == want; });
+    if (it == history.end()) {
+      return Status::NotFound("agent " + Quote(name) + " has no version v" + std::to_string(want) +
+                              " (latest is v" + std::to_string(last) + ")");
+    }
+    return std::vector<const VersionSummary*>{&*it};
+  }
+  std::vector<const VersionSummary*> matches;
+  for (const auto& v : history) {
+    if (v.commit.Hex().compare(0, rev.text.size(), rev.text) == 0) matches.push_back(&v);
+  }
+  if (matches.empty()) {
+    return Status::NotFound("agent " + Quote(name) + " has no version with id " + Quote(rev.text));
+  }
+  if (matches.size() > 1) {
+    std::string message = "id prefix " + Quote(rev.text) + " is ambiguous: it matches";
+    for (const auto* v : matches) message += " v" + std::to_string(v->number);
+    return Status::InvalidArgument(message);
+  }
+  return matches;
+}
+
+}  // namespace
 
 Result<ObjectId> Repository::Resolve(const core::Revision& rev) {
   using Kind = core::Revision::Kind;
@@ -148,44 +217,37 @@ Result<ObjectId> Repository::Resolve(const core::Revision& rev) {
   }
   auto index_file =
       remote ? impl_->RemoteIndexFile(rev.remote, rev.slug) : impl_->IndexFile(rev.slug);
+  auto read = [this](const ObjectId& id) { return impl_->ReadCommitMeta(id); };
   if (rev.kind == Kind::kVersion) {
     auto found = internal::FindVersionFast(index_file, head, rev.number);
-    if (found) return found->commit;
+    if (found && internal::Verify(*found, rev.slug, read)) return found->commit;
   }
   CLAWMIT_ASSIGN_OR_RETURN(std::vector<VersionSummary> history,
                            impl_->History(rev.slug, head, index_file));
-  uint64_t last = history.back().number;
-  if (rev.kind == Kind::kVersion || rev.kind == Kind::kAncestor) {
-    if (rev.kind == Kind::kAncestor && rev.number >= last) {
-      return Status::NotFound("agent " + Quote(name) + " has only " + std::to_string(last) +
-                              " versions; cannot go back " + std::to_string(rev.number));
-    }
-    uint64_t want = rev.kind == Kind::kVersion ? rev.number : last - rev.number;
-    auto it = std::find_if(history.begin(), history.end(),
-                           [&](const VersionSummary& v) { return v.number == want; });
-    if (it == history.end()) {
-      return Status::NotFound("agent " + Quote(name) + " has no version v" + std::to_string(want) +
-                              " (latest is v" + std::to_string(last) + ")");
-    }
-    return it->commit;
+  auto answer = ResolveIn(history, rev, name);
+  // The index is derived data: an answer it gives is checked against the
+  // commit, and on a mismatch (or a miss that a bad line could explain) the
+  // index is rebuilt from the commits and asked again. (Numbers are checked
+  // 1…n up to the head on load, so a number out of range is a true answer.)
+  bool by_id = rev.kind != Kind::kVersion && rev.kind != Kind::kAncestor;
+  if (!answer.ok() && !by_id) return answer.status();
+  if (answer.ok() && std::all_of(answer->begin(), answer->end(), [&](const VersionSummary* v) {
+        return internal::Verify(*v, rev.slug, read);
+      })) {
+    return answer->front()->commit;
   }
-  std::vector<const VersionSummary*> matches;
-  for (const auto& v : history) {
-    if (v.commit.Hex().compare(0, rev.text.size(), rev.text) == 0) matches.push_back(&v);
-  }
-  if (matches.empty()) {
-    // Off the line: a version of the agent a merge took in (a side line).
+  if (by_id && !answer.ok() && answer.status().IsNotFound()) {
+    // Not on the line: a version of the agent a merge took in (a side
+    // line), found by its id among the commits the head reaches. (A line
+    // version a bad index line hid is found the same way.)
     CLAWMIT_ASSIGN_OR_RETURN(std::optional<ObjectId> side,
                              impl_->SideVersion(rev.slug, head, rev.text));
     if (side) return *side;
-    return Status::NotFound("agent " + Quote(name) + " has no version with id " + Quote(rev.text));
   }
-  if (matches.size() > 1) {
-    std::string message = "id prefix " + Quote(rev.text) + " is ambiguous: it matches";
-    for (const auto* v : matches) message += " v" + std::to_string(v->number);
-    return Status::InvalidArgument(message);
-  }
-  return matches.front()->commit;
+  CLAWMIT_ASSIGN_OR_RETURN(history,
+                           internal::RebuildVersionIndex(index_file, rev.slug, head, read));
+  CLAWMIT_ASSIGN_OR_RETURN(auto rebuilt, ResolveIn(history, rev, name));
+  return rebuilt.front()->commit;
 }
 
 Result<Version> Repository::ReadVersion(const ObjectId& commit) {
@@ -253,9 +315,10 @@ Result<std::vector<VersionSummary>> Repository::Log(const std::string& slug, siz
   return history;
 }
 
-Result<VersionSummary> Repository::Commit(const CommitRequest& req) {
+Result<VersionSummary> Repository::Commit(const CommitRequest& request) {
+  CommitRequest req = request;
   CLAWMIT_TRY(core::ValidateSlug(req.slug));
-  CLAWMIT_TRY(core::Validate(req.content));
+  if (!req.on_head) CLAWMIT_TRY(core::Validate(req.content));
   CLAWMIT_TRY(core::ValidateIdentity(req.author.name, req.author.email));
   if (core::NormalizeMessage(req.message).empty()) {
     return Status::InvalidArgument("empty commit message (use -m MSG)");
@@ -268,6 +331,7 @@ Result<VersionSummary> Repository::Commit(const CommitRequest& req) {
   lock.RemoveStaleLockFile(impl_->git_dir, AgentRef(req.slug));
   lock.RemoveStaleLockFile(impl_->git_dir, "config");
   CLAWMIT_ASSIGN_OR_RETURN(std::optional<ObjectId> head, impl_->Head(req.slug));
+  if (!head) CLAWMIT_TRY(impl_->CheckNoTraces(req.slug));
   if (!head && req.create == CreateMode::kMustExist) return impl_->UnknownAgent(req.slug);
   if (head && req.create == CreateMode::kMustCreate) {
     return Status::AlreadyExists("agent " + Quote(req.slug) + " exists already");
@@ -278,6 +342,14 @@ Result<VersionSummary> Repository::Commit(const CommitRequest& req) {
   if (req.merge && !head) return Status::InvalidArgument("a merge needs an agent with a head");
   if (req.expected_head && head != req.expected_head) {
     return Status::Conflict("agent " + Quote(req.slug) + " moved since it was read; retry");
+  }
+  if (req.on_head) {
+    std::optional<Version> current;
+    if (head) {
+      CLAWMIT_ASSIGN_OR_RETURN(current, ReadVersion(*head));
+    }
+    CLAWMIT_TRY(req.on_head(current, req.content));
+    CLAWMIT_TRY(core::Validate(req.content));
   }
 
   core::ContentObjects objects = core::BuildContentObjects(req.content);

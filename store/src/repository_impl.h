@@ -9,6 +9,7 @@
 
 #include "clawmit/core/limits.h"
 #include "clawmit/store/repository.h"
+#include "clawmit/store/worktree.h"
 #include "git_handle.h"
 #include "version_index.h"
 
@@ -131,10 +132,64 @@ struct Repository::Impl {
     return Status::NotFound(message);
   }
 
+  // An agent with no head that still has a past here — labels or a version
+  // index — had its ref deleted outside clawmit: say so (and how to put it
+  // back) rather than "unknown agent" or a new version 1.
+  Status CheckNoTraces(const std::string& slug) {
+    std::vector<std::string> labels;
+    git_reference_iterator* raw = nullptr;
+    std::string glob = "refs/labels/" + slug + "/*";
+    if (git_reference_iterator_glob_new(&raw, repo.get(), glob.c_str()) == 0) {
+      internal::RefIterHandle it(raw);
+      const char* name = nullptr;
+      while (git_reference_next_name(&name, raw) == 0) {
+        labels.emplace_back(std::string_view(name).substr(glob.size() - 1));
+      }
+    }
+    std::error_code ec;
+    bool indexed = std::filesystem::exists(IndexFile(slug), ec);
+    if (labels.empty() && !indexed) return Status::Ok();
+    std::string message = "agent " + Quote(slug) + " has no head: " + AgentRef(slug) +
+                          " is missing (deleted outside clawmit?), but ";
+    if (!labels.empty()) {
+      message += "label";
+      message += labels.size() > 1 ? "s" : "";
+      for (size_t i = 0; i < labels.size(); ++i) message += (i > 0 ? ", " : " ") + Quote(labels[i]);
+      message += labels.size() > 1 ? " still point" : " still points";
+      message += " into its history";
+    } else {
+      message += "its history is still recorded here";
+    }
+    // The version index's last line is a good guess at where it was.
+    std::string where = "<commit>";
+    auto text = ReadTextFile(IndexFile(slug));
+    if (text.ok() && text->size() > 1) {
+      size_t start = text->rfind('\n', text->size() - 2);
+      std::string_view line(*text);
+      line = line.substr(start == std::string::npos ? 0 : start + 1);
+      size_t tab = line.find('\t');
+      auto id = tab == std::string_view::npos
+                    ? std::nullopt
+                    : ObjectId::FromHex(line.substr(tab + 1, ObjectId::kHexSize));
+      if (id) {
+        auto meta = ReadCommitMeta(*id);
+        if (meta.ok() && meta->trailers.agent == slug) where = id->Hex();
+      }
+    }
+    message += ". Put the ref back (git --git-dir=" + git_dir.string() + " update-ref " +
+               AgentRef(slug) + " " + where + "), or, to start the agent anew, remove ";
+    message += labels.empty() ? "" : "its labels ('clawmit label rm') and ";
+    message += "its version index (" + IndexFile(slug).string() + ")";
+    return Status::Corruption(message);
+  }
+
   Result<ObjectId> RequireHead(const std::string& slug) {
     CLAWMIT_TRY(core::ValidateSlug(slug));
     CLAWMIT_ASSIGN_OR_RETURN(std::optional<ObjectId> head, Head(slug));
-    if (!head) return UnknownAgent(slug);
+    if (!head) {
+      CLAWMIT_TRY(CheckNoTraces(slug));
+      return UnknownAgent(slug);
+    }
     return *head;
   }
 

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "tab_fields.h"
 
@@ -64,9 +65,23 @@ std::vector<VersionSummary> ParseLines(std::string_view text, size_t pos) {
   return entries;
 }
 
+// Whether the entries can be an agent's line at all: numbered 1, 2, 3… in
+// order, no id twice, none zero. (A rewritten id of another version shows as
+// a duplicate; one of no version at all is caught when it is used.)
+bool WellFormed(const std::vector<VersionSummary>& entries) {
+  std::unordered_set<std::string> seen;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    if (entries[i].number != i + 1 || entries[i].commit.IsZero()) return false;
+    if (!seen.insert(entries[i].commit.Hex()).second) return false;
+  }
+  return true;
+}
+
 std::vector<VersionSummary> ParseIndex(std::string_view text) {
   if (text.substr(0, kHeader.size()) != kHeader) return {};
-  return ParseLines(text, kHeader.size());
+  std::vector<VersionSummary> entries = ParseLines(text, kHeader.size());
+  if (!WellFormed(entries)) return {};
+  return entries;
 }
 
 std::string ReadFile(const std::filesystem::path& file) {
@@ -135,18 +150,30 @@ Result<std::vector<VersionSummary>> LoadVersionIndexTail(const std::filesystem::
                                                          const std::string& slug,
                                                          const core::ObjectId& head, size_t count,
                                                          const ReadCommitMeta& read) {
-  if (auto tail = ReadTail(file, head, count)) return std::move(*tail);
+  if (auto tail = ReadTail(file, head, count)) {
+    // Each listed entry is checked against its commit, and each against the
+    // next one's parent: the tail is then what a walk would have found.
+    bool ok = true;
+    for (size_t i = tail->size(); ok && i-- > 0;) {
+      auto meta = read((*tail)[i].commit);
+      ok = meta.ok() && Matches((*tail)[i], slug, *meta) &&
+           (i == 0 || (!meta->parents.empty() && meta->parents.front() == (*tail)[i - 1].commit));
+    }
+    if (ok) return std::move(*tail);
+  }
   CLAWMIT_ASSIGN_OR_RETURN(std::vector<VersionSummary> all,
-                           LoadVersionIndex(file, slug, head, read));
+                           RebuildVersionIndex(file, slug, head, read));
   if (all.size() > count) all.erase(all.begin(), all.end() - static_cast<std::ptrdiff_t>(count));
   return all;
 }
 
-Result<std::vector<VersionSummary>> LoadVersionIndex(const std::filesystem::path& file,
-                                                     const std::string& slug,
-                                                     const core::ObjectId& head,
-                                                     const ReadCommitMeta& read) {
-  std::vector<VersionSummary> entries = ParseIndex(ReadFile(file));
+namespace {
+
+Result<std::vector<VersionSummary>> Load(const std::filesystem::path& file, const std::string& slug,
+                                         const core::ObjectId& head, const ReadCommitMeta& read,
+                                         bool trust_file) {
+  std::vector<VersionSummary> entries;
+  if (trust_file) entries = ParseIndex(ReadFile(file));
   if (!entries.empty() && entries.back().commit == head) return entries;
 
   std::unordered_map<std::string, size_t> known;
@@ -180,6 +207,34 @@ Result<std::vector<VersionSummary>> LoadVersionIndex(const std::filesystem::path
   if (entries.empty()) return Status::Corruption("agent '" + slug + "' has no versions");
   WriteIndex(file, entries);
   return entries;
+}
+
+}  // namespace
+
+bool Matches(const VersionSummary& entry, const std::string& slug, const CommitMeta& meta) {
+  return meta.trailers.agent == slug && meta.trailers.version == entry.number &&
+         TabField(meta.author.name) == entry.author.name &&
+         TabField(meta.author.email) == entry.author.email &&
+         meta.author.time == entry.author.time && TabField(meta.subject) == entry.subject;
+}
+
+bool Verify(const VersionSummary& entry, const std::string& slug, const ReadCommitMeta& read) {
+  auto meta = read(entry.commit);
+  return meta.ok() && Matches(entry, slug, *meta);
+}
+
+Result<std::vector<VersionSummary>> LoadVersionIndex(const std::filesystem::path& file,
+                                                     const std::string& slug,
+                                                     const core::ObjectId& head,
+                                                     const ReadCommitMeta& read) {
+  return Load(file, slug, head, read, true);
+}
+
+Result<std::vector<VersionSummary>> RebuildVersionIndex(const std::filesystem::path& file,
+                                                        const std::string& slug,
+                                                        const core::ObjectId& head,
+                                                        const ReadCommitMeta& read) {
+  return Load(file, slug, head, read, false);
 }
 
 namespace {

@@ -3,7 +3,9 @@
 //
 // `.clawmit/clawmit/index/<slug>` lists the agent's own versions, oldest
 // first, one line each: number, commit, time, author name, email, subject
-// (tab-separated). It is valid when its last line is the agent's head; when
+// (tab-separated). It is used when its last line is the agent's head and its
+// lines are numbered 1, 2, 3… with no id twice, and an entry that answers a
+// question (a revision, `log -n`) is checked against its commit; when
 // the head moved past it the missing versions are appended, and when it is
 // missing, torn or unrelated it is rebuilt from the commits. Writes go to a
 // temporary file and are renamed into place, so readers never see a torn
@@ -38,8 +40,25 @@ Result<std::vector<VersionSummary>> LoadVersionIndex(const std::filesystem::path
                                                      const core::ObjectId& head,
                                                      const ReadCommitMeta& read);
 
+// As LoadVersionIndex, but from the commits alone, ignoring the file (which
+// is rewritten): for when an entry turned out not to match its commit.
+Result<std::vector<VersionSummary>> RebuildVersionIndex(const std::filesystem::path& file,
+                                                        const std::string& slug,
+                                                        const core::ObjectId& head,
+                                                        const ReadCommitMeta& read);
+
+// Whether `entry` is what its commit says (as the file would hold it): the
+// commit's Clawmit-Agent is `slug`, its Clawmit-Version the entry's number,
+// and author and subject agree.
+bool Matches(const VersionSummary& entry, const std::string& slug, const CommitMeta& meta);
+
+// Matches() after reading the commit; false when it cannot be read (a
+// missing object included).
+bool Verify(const VersionSummary& entry, const std::string& slug, const ReadCommitMeta& read);
+
 // The newest `count` entries (oldest first), reading only the end of the file
-// when it checks out; otherwise as LoadVersionIndex.
+// when it checks out: each entry is verified against its commit and the
+// next one's parent; otherwise rebuilt as RebuildVersionIndex.
 Result<std::vector<VersionSummary>> LoadVersionIndexTail(const std::filesystem::path& file,
                                                          const std::string& slug,
                                                          const core::ObjectId& head, size_t count,

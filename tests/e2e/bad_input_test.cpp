@@ -238,6 +238,122 @@ TEST_F(BadInputTest, UnwritableObjectStoreIsRefusedEvenForRoot) {
   for (const auto& b : blockers) fs::remove(b);
 }
 
+// A repository that is there but cannot be opened says why, not "not a
+// clawmit repository" (and is left as it was).
+TEST_F(BadInputTest, RepositoryThatCannotBeOpenedSaysWhy) {
+  fs::path config = root() / ".clawmit" / "config";
+  std::string original = ReadFile(config);
+  WriteFile(config, original + "[[[garbage\n");
+  RunResult garbage = Clawmit({"agents"});
+  EXPECT_NE(garbage.exit_code, 0);
+  EXPECT_EQ(garbage.err.find("not a clawmit repository"), std::string::npos) << Describe(garbage);
+  EXPECT_NE(garbage.err.find("config"), std::string::npos) << Describe(garbage);
+  EXPECT_NE(garbage.err.find("section header"), std::string::npos) << Describe(garbage);
+
+  WriteFile(config, original + "[include]\n\tpath = config\n");
+  RunResult loop = Clawmit({"log", "support"});
+  EXPECT_NE(loop.exit_code, 0);
+  EXPECT_EQ(loop.err.find("not a clawmit repository"), std::string::npos) << Describe(loop);
+  EXPECT_NE(loop.err.find("include depth"), std::string::npos) << Describe(loop);
+
+  WriteFile(config, original);
+  if (::geteuid() == 0) {
+    fs::path other = root() / "other";
+    fs::create_directories(other);
+    ASSERT_EQ(ClawmitIn(other, {"init"}).exit_code, 0);
+    ASSERT_EQ(::chown((other / ".clawmit").c_str(), 65534, 65534), 0);
+    RunResult foreign = ClawmitIn(other, {"agents"});
+    EXPECT_NE(foreign.exit_code, 0);
+    EXPECT_NE(foreign.err.find("belongs to user 65534"), std::string::npos) << Describe(foreign);
+  }
+  RunResult fine = Clawmit({"agents"});
+  EXPECT_EQ(fine.exit_code, 0) << Describe(fine);
+}
+
+// An agent ref deleted behind clawmit's back, while labels still point into
+// its history: every command says so, none starts a new version 1.
+TEST_F(BadInputTest, DeletedAgentRefIsReportedTheSameEverywhere) {
+  ASSERT_EQ(Clawmit({"commit", "support", "--set", "config.n=2", "-m", "two"}).exit_code, 0);
+  ASSERT_EQ(Clawmit({"label", "set", "support", "production", "v1"}).exit_code, 0);
+  std::string head = Head("support");
+  ASSERT_EQ(Git({"update-ref", "-d", "refs/agents/support"}).exit_code, 0);
+
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"commit", "support", "--set", "config.n=3", "-m", "three"},
+        std::vector<std::string>{"new", "support"}, std::vector<std::string>{"show", "support"},
+        std::vector<std::string>{"show", "support@production"},
+        std::vector<std::string>{"log", "support"},
+        std::vector<std::string>{"rollback", "support", "v1", "--yes"}}) {
+    RunResult r = Refused(args, 1,
+                          {"agent 'support' has no head", "refs/agents/support",
+                           "label 'production'", "update-ref refs/agents/support " + head});
+    EXPECT_FALSE(HasAgent("support")) << Describe(r);
+  }
+  ASSERT_EQ(Git({"update-ref", "refs/agents/support", head}).exit_code, 0);
+  RunResult show = Clawmit({"show", "support", "--json"});
+  ASSERT_EQ(show.exit_code, 0) << Describe(show);
+  EXPECT_EQ(json::parse(show.out)["versionNumber"], 2);
+}
+
+// A ref file git cannot read is not left out of `agents`: it fails as
+// every other command reading that agent does, naming it.
+TEST_F(BadInputTest, BrokenAgentRefIsNotSkippedByAgents) {
+  ASSERT_EQ(Clawmit({"new", "billing"}).exit_code, 0);
+  std::string head = Head("billing");
+  WriteFile(root() / ".clawmit" / "refs" / "agents" / "billing", "garbage\n");
+  Refused({"agents"}, 1, {"billing"});
+  Refused({"show", "billing"}, 1, {"billing"});
+  RunResult support = Clawmit({"show", "support"});
+  EXPECT_EQ(support.exit_code, 0) << Describe(support);
+  WriteFile(root() / ".clawmit" / "refs" / "agents" / "billing", head + "\n");
+  RunResult agents = Clawmit({"agents"});
+  EXPECT_EQ(agents.exit_code, 0) << Describe(agents);
+  EXPECT_NE(agents.out.find("billing"), std::string::npos) << Describe(agents);
+}
+
+// Control characters from arguments and files never reach the terminal raw:
+// an escape sequence could rewrite the screen.
+TEST_F(BadInputTest, ControlCharactersInErrorsAreEscaped) {
+  for (const std::string& evil : {std::string("su\x1b[2Jport"), std::string("su\rport"),
+                                  std::string("su\xc2\x9bport"), std::string("su\x07port")}) {
+    for (const std::vector<std::string>& args :
+         {std::vector<std::string>{"show", evil},
+          std::vector<std::string>{"commit", "support", "--prompt-file", evil, "-m", "x"},
+          std::vector<std::string>{"label", "set", "support", evil}}) {
+      RunResult r = Clawmit(args);
+      EXPECT_NE(r.exit_code, 0) << Describe(r);
+      for (char c : r.err) {
+        auto u = static_cast<unsigned char>(c);
+        EXPECT_FALSE((u < 0x20 && c != '\n') || u == 0x7f) << Describe(r);
+      }
+      EXPECT_EQ(r.err.find("\xc2\x9b"), std::string::npos) << Describe(r);
+      EXPECT_NE(r.err.find("su\\"), std::string::npos) << Describe(r);
+    }
+  }
+}
+
+// An unknown option is what is wrong, not a missing argument after it.
+TEST_F(BadInputTest, UnknownOptionIsNamedBeforeMissingArguments) {
+  for (const char* command : {"new", "show", "rollback"}) {
+    RunResult r = Refused({command, "-x"}, 2, {"unknown option '-x'"});
+    EXPECT_EQ(r.err.find("is required"), std::string::npos) << Describe(r);
+  }
+}
+
+// A folder that cannot be read is "invalid" (documented) and still has its
+// agent's head version.
+TEST_F(BadInputTest, StatusJsonOfAnUnreadableFolderKeepsItsHeadVersion) {
+  WriteFile(Folder("support") / "config.json", "{broken");
+  RunResult r = Clawmit({"status", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  json states = json::parse(r.out, nullptr, false);
+  ASSERT_TRUE(states.is_array()) << r.out;
+  ASSERT_EQ(states.size(), 1U) << r.out;
+  EXPECT_EQ(states[0]["state"], "invalid");
+  EXPECT_EQ(states[0]["headVersion"], 1) << r.out;
+  EXPECT_NE(states[0]["error"].get<std::string>().find("config.json"), std::string::npos);
+}
+
 TEST_F(BadInputTest, SetWithoutTheConfigPrefixIsAUsageError) {
   std::string before = Stored();
 

@@ -230,6 +230,52 @@ TEST_F(LabelTest, ProtectAndUnprotectTogetherAreRefused) {
   EXPECT_EQ(LabelRefs(), "");
 }
 
+// A full disk (the log is /dev/full, where every write fails with ENOSPC):
+// the move and its record are one outcome, and the error says so.
+TEST_F(LabelTest, MoveThatCannotBeLoggedDoesNotHappen) {
+  Ok({"label", "set", "support", "production", "v1"});
+  fs::path log = root() / ".clawmit" / "clawmit" / "labels" / "support" / "production.log";
+  std::string before = ReadFile(log);
+  fs::path saved = root() / "saved.log";
+  fs::rename(log, saved);
+  fs::create_symlink("/dev/full", log);
+
+  RunResult moved = Clawmit({"label", "set", "support", "production", "v2"});
+  EXPECT_NE(moved.exit_code, 0) << Describe(moved);
+  EXPECT_NE(moved.err.find("was not moved"), std::string::npos) << Describe(moved);
+  EXPECT_NE(moved.err.find("No space left on device"), std::string::npos) << Describe(moved);
+  EXPECT_EQ(Label("production"), Version(1));
+
+  RunResult created = Clawmit({"label", "set", "support", "staging", "v2"});
+  EXPECT_EQ(created.exit_code, 0) << Describe(created);  // another label, another log
+  fs::create_directories(root() / ".clawmit" / "clawmit" / "labels" / "support");
+  fs::remove(root() / ".clawmit" / "clawmit" / "labels" / "support" / "canary.log");
+  fs::create_symlink("/dev/full",
+                     root() / ".clawmit" / "clawmit" / "labels" / "support" / "canary.log");
+  RunResult fresh = Clawmit({"label", "set", "support", "canary", "v2"});
+  EXPECT_NE(fresh.exit_code, 0) << Describe(fresh);
+  EXPECT_EQ(LabelRefs().find("canary"), std::string::npos) << LabelRefs();
+
+  RunResult removed = Clawmit({"label", "rm", "support", "production"});
+  EXPECT_NE(removed.exit_code, 0) << Describe(removed);
+  EXPECT_NE(removed.err.find("was not removed"), std::string::npos) << Describe(removed);
+  EXPECT_EQ(Label("production"), Version(1));
+
+  fs::remove(log);
+  fs::rename(saved, log);
+  EXPECT_EQ(ReadFile(log), before);
+  Ok({"label", "set", "support", "production", "v2"});
+  EXPECT_EQ(Label("production"), Version(2));
+}
+
+// The log cannot even be opened (a folder in its place): nothing moves.
+TEST_F(LabelTest, MoveWhoseLogCannotBeOpenedDoesNotHappen) {
+  fs::create_directories(root() / ".clawmit" / "clawmit" / "labels" / "support" / "production.log");
+  RunResult r = Clawmit({"label", "set", "support", "production", "v1"});
+  EXPECT_NE(r.exit_code, 0) << Describe(r);
+  EXPECT_EQ(LabelRefs(), "");
+}
+
 TEST_F(LabelTest, LogIsNewestFirstWithWhenFromToWhoAndWhy) {
   Ok({"label", "set", "support", "staging", "v1", "-m", "try v1"});
   Ok({"label", "set", "support", "staging", "v2", "-m", "try v2"}, "",

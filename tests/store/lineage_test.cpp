@@ -385,5 +385,49 @@ TEST_F(LargeLineageTest, IndexLineForAnAgentThatIsGoneIsIgnored) {
   EXPECT_EQ(Shape(*after), Shape(*before));
 }
 
+// The index never answers by itself: an edited origin or a made-up cycle is
+// checked against the agents' first versions and the file is rewritten.
+TEST_F(LargeLineageTest, EditedOriginInTheIndexIsRepaired) {
+  auto before = repo_->Lineage("a0");
+  ASSERT_OK(before.status());
+  std::string text = ReadFile(LineageFile());
+  auto a2 = repo_->GetAgent("a2");
+  ASSERT_OK(a2.status());
+  // a5 claims to come from a2@v1 (it comes from a2 indeed: make it a1).
+  std::string edited =
+      text + "a5\ta1\t1\t" + a2->head.Hex() + "\texact_clone\n" + "a3\t-\t0\t-\t-\n";
+  WriteFile(LineageFile(), edited);
+
+  auto after = repo_->Lineage("a0");
+  ASSERT_OK(after.status());
+  EXPECT_EQ(Shape(*after), Shape(*before));
+  WriteFile(LineageFile(), edited);
+  auto origin = repo_->Origin("a5");
+  ASSERT_OK(origin.status());
+  ASSERT_TRUE(origin->has_value());
+  EXPECT_EQ((*origin)->slug, "a2");
+  auto tree = repo_->Lineage("a3");
+  ASSERT_OK(tree.status());
+  EXPECT_EQ(tree->agent.slug, "a0");
+  EXPECT_EQ(CountLines(ReadFile(LineageFile())), static_cast<size_t>(kAgents));
+}
+
+TEST_F(LargeLineageTest, CycleInTheIndexIsRepaired) {
+  auto before = repo_->Lineage("a0");
+  ASSERT_OK(before.status());
+  auto a1 = repo_->GetAgent("a1");
+  auto a0 = repo_->GetAgent("a0");
+  ASSERT_OK(a1.status());
+  ASSERT_OK(a0.status());
+  std::string cycle = ReadFile(LineageFile()) + "a0\ta1\t1\t" + a1->head.Hex() + "\texact_clone\n" +
+                      "a1\ta0\t1\t" + a0->head.Hex() + "\texact_clone\n";
+  WriteFile(LineageFile(), cycle);
+  for (int i = 0; i < 2; ++i) {
+    auto after = repo_->Lineage("a1");
+    ASSERT_OK(after.status());
+    EXPECT_EQ(Shape(*after), Shape(*before));
+  }
+}
+
 }  // namespace
 }  // namespace clawmit::store

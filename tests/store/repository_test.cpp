@@ -501,6 +501,60 @@ TEST_F(RepositoryTest, IndexWithAGarbledMiddleLineIsRepaired) {
   EXPECT_EQ(MustLog("support", 0).size(), 5u);
 }
 
+// A well-formed line whose id is not its version's never gives an answer:
+// checked against the commit, the index is rebuilt.
+TEST_F(RepositoryTest, IndexLineWithAnotherVersionsIdIsRebuilt) {
+  std::vector<VersionSummary> expected = FourVersions();  // v4 first
+  std::string text = ReadFile(IndexFile("support"));
+  std::string wrong = text;
+  size_t at = wrong.find(expected[1].commit.Hex());  // v3's line
+  wrong.replace(at, 40, expected[0].commit.Hex());   // holds v4's id
+  WriteFile(IndexFile("support"), wrong);
+  EXPECT_EQ(*Resolve("support@v3"), expected[1].commit);
+  EXPECT_EQ(ReadFile(IndexFile("support")), text);
+  WriteFile(IndexFile("support"), wrong);
+  EXPECT_EQ(*Resolve("support@~1"), expected[1].commit);
+  WriteFile(IndexFile("support"), wrong);
+  ExpectSameHistory(MustLog("support", 2), {expected[0], expected[1]});
+  WriteFile(IndexFile("support"), wrong);
+  ExpectSameHistory(MustLog("support", 0), expected);
+  EXPECT_EQ(ReadFile(IndexFile("support")), text);
+}
+
+TEST_F(RepositoryTest, IndexLineWithAZeroedIdIsRebuilt) {
+  std::vector<VersionSummary> expected = FourVersions();
+  std::string text = ReadFile(IndexFile("support"));
+  std::string zeroed = text;
+  zeroed.replace(zeroed.find(expected[2].commit.Hex()), 40, std::string(40, '0'));
+  WriteFile(IndexFile("support"), zeroed);
+  EXPECT_EQ(*Resolve("support@v2"), expected[2].commit);
+  EXPECT_EQ(ReadFile(IndexFile("support")), text);
+  WriteFile(IndexFile("support"), zeroed);
+  ExpectSameHistory(MustLog("support", 0), expected);
+  auto version = repo_->ReadVersion(*Resolve("support@v2"));
+  ASSERT_OK(version.status());
+  EXPECT_EQ(version->content.prompt, "b");
+}
+
+// An id of a commit that exists but is no version of the agent (here
+// another agent's) is caught where it answers.
+TEST_F(RepositoryTest, IndexLineWithAForeignIdIsRebuilt) {
+  std::vector<VersionSummary> expected = FourVersions();
+  VersionSummary other = MustCommit(Request("billing", "x"));
+  std::string text = ReadFile(IndexFile("support"));
+  std::string foreign = text;
+  foreign.replace(foreign.find(expected[2].commit.Hex()), 40, other.commit.Hex());
+  WriteFile(IndexFile("support"), foreign);
+  EXPECT_EQ(*Resolve("support@v2"), expected[2].commit);
+  WriteFile(IndexFile("support"), foreign);
+  EXPECT_EQ(*Resolve("support@" + expected[2].commit.Hex().substr(0, 8)), expected[2].commit);
+  WriteFile(IndexFile("support"), foreign);
+  EXPECT_TRUE(Resolve("support@" + other.commit.Hex().substr(0, 8)).status().IsNotFound());
+  WriteFile(IndexFile("support"), foreign);
+  ExpectSameHistory(MustLog("support", 3), {expected[0], expected[1], expected[2]});
+  EXPECT_EQ(ReadFile(IndexFile("support")), text);
+}
+
 TEST_F(RepositoryTest, CommitAfterATornIndexLeavesACorrectIndex) {
   std::vector<VersionSummary> expected = FourVersions();
   std::string text = ReadFile(IndexFile("support"));

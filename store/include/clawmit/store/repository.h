@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -102,6 +103,12 @@ struct CommitRequest {
   // equals the head's. Requires
   // CreateMode::kMustExist; kNotFound when the commit is not in the repository.
   std::optional<MergeParent> merge;
+  // When set, called under the repository lock with the head as it is then
+  // (nullopt for a new agent) to make `content` from it: a caller that lays
+  // changes over the head (`commit --set`) then never loses a race with
+  // another writer, which it would with `expected_head`. An error from it is
+  // returned as it is, and nothing is written.
+  std::function<Status(const std::optional<Version>& head, core::AgentContent& content)> on_head;
 };
 
 // A label: a movable name for one version of one agent.
