@@ -123,7 +123,7 @@ BatchEntry ReadEntry(const json& v, size_t i, std::vector<ApiFieldError>& detail
 // agent) or is not the version `mergedFrom` names. Another account's
 // version reads as unknown, as its agents answer 404.
 Result<std::optional<HttpResponse>> CheckParents(Database& db, const HttpRequest& req,
-                                                 const std::string& user_id, size_t i,
+                                                 const std::string& space, size_t i,
                                                  const BatchEntry& e, const std::string& chain) {
   const std::string at = "versions[" + std::to_string(i) + "].";
   if (!e.parents.empty() && e.parents[0] != chain) {
@@ -136,8 +136,8 @@ Result<std::optional<HttpResponse>> CheckParents(Database& db, const HttpRequest
   CLAWMIT_ASSIGN_OR_RETURN(auto rows,
                            db.Query("SELECT a.slug, v.version_number FROM versions v JOIN agents "
                                     "a ON a.id = v.agent_id WHERE v.commit_id = ?1 AND "
-                                    "a.user_id = ?2",
-                                    {e.parents[1], user_id}));
+                                    "COALESCE(a.org_id, a.user_id) = ?2",
+                                    {e.parents[1], space}));
   if (rows.empty()) {
     return std::optional<HttpResponse>(ErrorResponse(
         422, "UNKNOWN_PARENT",
@@ -183,8 +183,10 @@ HttpResponse Api::AppendVersions(const HttpRequest& req, const std::string& agen
   size_t skipped = 0;
   Refusal refusal;
   Status s = db_.Transaction([&]() -> Status {
-    CLAWMIT_ASSIGN_OR_RETURN(auto agent, FindAgent(db_, caller.user_id, agent_id));
-    if (!agent) return refusal.Set(NoAgent(req, agent_id));
+    std::optional<HttpResponse> denied;
+    CLAWMIT_ASSIGN_OR_RETURN(auto agent,
+                             AccessAgent(req, caller, agent_id, Action::kWrite, denied));
+    if (!agent) return refusal.Set(*denied);
     CLAWMIT_ASSIGN_OR_RETURN(auto head, FindVersion(db_, agent_id, agent->current_version_id));
     if (!head) return Status::Corruption("agent without a current version");
     std::string head_commit = Text((*head)[2]);
@@ -225,7 +227,7 @@ HttpResponse Api::AppendVersions(const HttpRequest& req, const std::string& agen
     std::string current = Text((*head)[0]);
     for (size_t i = start; i < entries.size(); ++i) {
       const BatchEntry& e = entries[i];
-      CLAWMIT_ASSIGN_OR_RETURN(auto refused, CheckParents(db_, req, caller.user_id, i, e, parent));
+      CLAWMIT_ASSIGN_OR_RETURN(auto refused, CheckParents(db_, req, agent->space, i, e, parent));
       if (refused) return refusal.Set(*refused);
       NewVersion version;
       version.agent_id = agent_id;
@@ -246,7 +248,7 @@ HttpResponse Api::AppendVersions(const HttpRequest& req, const std::string& agen
       CLAWMIT_ASSIGN_OR_RETURN(DbRow row, InsertVersion(db_, version));
       json event = VersionJson(row);
       event["agentId"] = agent_id;
-      CLAWMIT_TRY(EmitEvent(db_, caller.user_id, "version.created", event));
+      CLAWMIT_TRY(EmitEvent(db_, agent->space, "version.created", event));
       created.push_back(
           {{"id", Text(row[0])}, {"versionNumber", Int(row[1])}, {"commitId", Text(row[2])}});
       parent = Text(row[2]);
