@@ -2,8 +2,6 @@
 // (docs/SERVER.md "Reading an agent by name"), with an ETag.
 #include <sodium.h>
 
-#include <nlohmann/json.hpp>
-
 #include "api.h"
 #include "api_util.h"
 #include "clawmit/core/revision.h"
@@ -11,8 +9,6 @@
 namespace clawmit::server {
 
 namespace {
-
-using nlohmann::json;
 
 std::string Param(const HttpRequest& req, const char* name) {
   auto it = req.query.find(name);
@@ -51,118 +47,139 @@ bool Matches(const std::string& if_none_match, const std::string& etag) {
 HttpResponse Api::ResolveAgent(const HttpRequest& req) const {
   Caller caller;
   if (auto error = Require(req, "agents:read", caller)) return *error;
-  const std::string owner = Param(req, "owner");
+  std::string owner = Param(req, "owner");
   const std::string slug = Param(req, "agent");
   const std::string ref = Param(req, "ref");
   if (slug.empty()) return Invalid(req, {{"agent", "Required query parameter missing (a slug)"}});
-  // The owner: an org (slug or id) or a user (email or id); none: the
-  // caller's default space. A user's space exists only for that user.
-  std::string space;
-  json owner_json;
-  if (owner.empty() || owner == caller.email || owner == caller.user_id) {
-    std::optional<HttpResponse> denied;
-    auto named = AccessSpace(req, caller, "", Action::kRead, denied);
-    if (!named.ok()) return Internal(req);
-    if (!*named) return *denied;
-    space = **named;
-  } else if (owner.find('@') == std::string::npos && !owner.starts_with("user_")) {
-    std::optional<HttpResponse> denied;
-    auto named = AccessSpace(req, caller, owner, Action::kRead, denied);
-    if (!named.ok()) return Internal(req);
-    if (!*named) return *denied;
-    space = **named;
-  } else {
+  // The owner: an org (slug or id) the caller is a member of, or the
+  // caller's own space (their email or id); none: the caller's default
+  // space (an org key's: its org). Another user's space does not exist for
+  // the caller.
+  if (owner.empty()) owner = caller.key_org_id;
+  const bool own = owner.empty() || owner == caller.email || owner == caller.user_id;
+  if (own && !caller.key_org_id.empty()) return NoAgent(req, slug);
+  if (!own && (owner.find('@') != std::string::npos || owner.starts_with("user_"))) {
     return ErrorResponse(404, "NOT_FOUND", "no owner " + owner, req.request_id);
   }
-  if (space.starts_with("org_")) {
-    auto org = db_.Query("SELECT id, slug FROM orgs WHERE id = ?1", {space});
-    if (!org.ok() || org->empty()) return Internal(req);
-    owner_json = {{"type", "org"}, {"id", Text((*org)[0][0])}, {"slug", Text((*org)[0][1])}};
-  } else {
-    owner_json = {{"type", "user"}, {"id", caller.user_id}, {"email", caller.email}};
-  }
 
-  auto agents = db_.Query(
-      "SELECT id, slug, name, description, current_version_id FROM agents WHERE "
-      "COALESCE(org_id, user_id) = ?1 AND (slug = ?2 OR id = ?2)",
-      {space, slug});
-  if (!agents.ok()) return Internal(req);
-  if (agents->empty()) return NoAgent(req, slug);
-  const DbRow& a = agents->front();
-  const std::string agent_id = Text(a[0]);
-
-  // The ref: a label, vN, a commit id (or a prefix of 4 or more digits), a
-  // `ver_` id, `~N`; none: the head.
+  // The version the ref names: a label, vN, a commit id or a prefix, a
+  // `ver_` id, ~N; none: the head. The same syntax as the CLI's `slug@ref`.
   std::string where;
-  std::vector<DbValue> params = {agent_id};
+  DbValue ref_value;
   if (ref.empty()) {
-    where = "id = ?2";
-    params.emplace_back(Text(a[4]));
+    where = "v.id = a.current_version_id";
   } else if (ref.starts_with("ver_")) {
-    where = "id = ?2";
-    params.emplace_back(ref);
+    where = "v.id = ?4";
+    ref_value = ref;
   } else {
-    auto revision = core::ParseRevision(Text(a[1]) + "@" + ref);
+    auto revision = core::ParseRevision(slug + "@" + ref);
     if (!revision.ok()) return Invalid(req, {{"ref", revision.status().message()}});
     switch (revision->kind) {
       case core::Revision::Kind::kHead:
-        where = "id = ?2";
-        params.emplace_back(Text(a[4]));
+        where = "v.id = a.current_version_id";
         break;
       case core::Revision::Kind::kVersion:
-        where = "version_number = ?2";
-        params.emplace_back(static_cast<int64_t>(revision->number));
+        where = "v.version_number = ?4";
+        ref_value = static_cast<int64_t>(revision->number);
         break;
       case core::Revision::Kind::kAncestor:
-        where = "version_number = (SELECT version_number FROM versions WHERE id = ?3) - ?2";
-        params.emplace_back(static_cast<int64_t>(revision->number));
-        params.emplace_back(Text(a[4]));
+        where =
+            "v.version_number = (SELECT h.version_number FROM versions h WHERE h.id = "
+            "a.current_version_id) - ?4";
+        ref_value = static_cast<int64_t>(revision->number);
         break;
       case core::Revision::Kind::kIdPrefix:
-        where = "commit_id >= ?2 AND commit_id < ?2 || 'g'";
-        params.emplace_back(revision->text);
+        where = "v.commit_id >= ?4 AND v.commit_id < ?4 || 'g'";
+        ref_value = revision->text;
         break;
       case core::Revision::Kind::kLabel:
-        where = "id = (SELECT version_id FROM labels WHERE agent_id = ?1 AND name = ?2)";
-        params.emplace_back(revision->text);
+        where = "v.id = (SELECT version_id FROM labels WHERE agent_id = a.id AND name = ?4)";
+        ref_value = revision->text;
         break;
     }
   }
-  auto rows = db_.Query(std::string("SELECT ") + kVersionColumns +
-                            " FROM versions WHERE agent_id = ?1 AND " + where + " LIMIT 2",
-                        params);
+  // One statement: the owner, the membership, the agent, the version and
+  // the labels on it (a JSON array). The version's columns are
+  // kVersionColumns, from kVersion on.
+  static const std::string kVersionPrefixed = [] {
+    std::string versions = kVersionColumns;
+    std::string prefixed = "v.";
+    for (char c : versions) {
+      prefixed += c;
+      if (c == ' ') prefixed += "v.";
+    }
+    return prefixed;
+  }();
+  constexpr size_t kVersion = 7;
+  const std::string columns =
+      "SELECT o.id, o.slug, a.id, a.slug, a.name, a.description, a.current_version_id, " +
+      kVersionPrefixed +
+      ", (SELECT json_group_array(name) FROM (SELECT name FROM labels WHERE agent_id = a.id AND "
+      "version_id = v.id ORDER BY name)) ";
+  const std::string sql =
+      own ? columns +
+                "FROM agents a LEFT JOIN (SELECT NULL AS id, NULL AS slug) o LEFT JOIN "
+                "versions v ON v.agent_id = a.id AND " +
+                where +
+                " WHERE a.user_id = ?1 AND a.org_id IS NULL AND a.slug = ?3 AND ?2 = ?2 LIMIT 2"
+          : columns +
+                "FROM orgs o JOIN org_members m ON m.org_id = o.id AND m.user_id = ?1 "
+                "JOIN agents a ON a.org_id = o.id AND a.slug = ?3 LEFT JOIN versions v ON "
+                "v.agent_id = a.id AND " +
+                where + " WHERE (o.slug = ?2 OR o.id = ?2) LIMIT 2";
+  auto rows = db_.Query(sql, {caller.user_id, owner, slug, ref_value});
   if (!rows.ok()) return Internal(req);
-  if (rows->empty()) {
-    return ErrorResponse(404, "NOT_FOUND", "agent " + Text(a[1]) + " has no version " + ref,
-                         req.request_id, {{"ref", "names no version of this agent"}});
-  }
+  if (rows->empty()) return NoAgent(req, slug);
   if (rows->size() > 1) {
     return Invalid(req, {{"ref", "the commit id prefix " + ref + " is ambiguous"}});
   }
-  const DbRow& v = rows->front();
-  auto labels = db_.Query(
-      "SELECT name FROM labels WHERE agent_id = ?1 AND version_id = ?2 "
-      "ORDER BY name",
-      {agent_id, v[0]});
-  if (!labels.ok()) return Internal(req);
-  json label_names = json::array();
-  for (const auto& l : *labels) label_names.push_back(Text(l[0]));
-  json version = VersionJson(v);
-  json out = {
-      {"owner", owner_json},
-      {"agent",
-       {{"id", agent_id}, {"slug", Text(a[1])}, {"name", Text(a[2])}, {"description", Text(a[3])}}},
-      {"ref", ref.empty() ? json(nullptr) : json(ref)},
-      {"versionId", Text(v[0])},
-      {"versionNumber", Int(v[1])},
-      {"commitId", Text(v[2])},
-      {"isHead", Text(v[0]) == Text(a[4])},
-      {"prompt", version["prompt"]},
-      {"tools", version["tools"]},
-      {"config", version["config"]},
-      {"labels", label_names},
-      {"version", version}};
-  HttpResponse answer = Json(200, out);
+  const DbRow& r = rows->front();
+  if (std::holds_alternative<std::nullptr_t>(r[kVersion])) {
+    return ErrorResponse(404, "NOT_FOUND", "agent " + slug + " has no version " + ref,
+                         req.request_id, {{"ref", "names no version of this agent"}});
+  }
+  // The version as GET …/versions/:ref answers it, and beside its fields:
+  // versionId, the agent, its owner, the ref asked, isHead and the labels.
+  std::string out;
+  out.reserve(1024);
+  AppendVersionJson(out, r, kVersion);
+  out.pop_back();  // the closing brace
+  out += R"(,"agent":{"description":)";
+  AppendJsonString(out, Text(r[5]));
+  out += R"(,"id":)";
+  AppendJsonString(out, Text(r[2]));
+  out += R"(,"name":)";
+  AppendJsonString(out, Text(r[4]));
+  out += R"(,"slug":)";
+  AppendJsonString(out, Text(r[3]));
+  out += R"(},"isHead":)";
+  out += Text(r[kVersion]) == Text(r[6]) ? "true" : "false";
+  out += R"(,"labels":)";
+  out += Text(r[kVersion + kVersionColumnCount]);
+  out += R"(,"owner":)";
+  if (own) {
+    out += R"({"email":)";
+    AppendJsonString(out, caller.email);
+    out += R"(,"id":)";
+    AppendJsonString(out, caller.user_id);
+    out += R"(,"type":"user"})";
+  } else {
+    out += R"({"id":)";
+    AppendJsonString(out, Text(r[0]));
+    out += R"(,"slug":)";
+    AppendJsonString(out, Text(r[1]));
+    out += R"(,"type":"org"})";
+  }
+  out += R"(,"ref":)";
+  if (ref.empty()) {
+    out += "null";
+  } else {
+    AppendJsonString(out, ref);
+  }
+  out += R"(,"versionId":)";
+  AppendJsonString(out, Text(r[kVersion]));
+  out += "}";
+  HttpResponse answer{200, {}, std::move(out)};
   const std::string etag = ETagOf(answer.body);
   answer.headers.emplace_back("ETag", etag);
   answer.headers.emplace_back("Cache-Control", "private, no-cache");
