@@ -18,6 +18,10 @@ inline constexpr const char* kTasksSummary =
 inline constexpr const char* kWebhooksSummary =
     "Manage webhooks on a server, see their deliveries, and verify signatures";
 inline constexpr const char* kKeysSummary = "Create, list and revoke API keys on a server";
+inline constexpr const char* kRegisterSummary =
+    "Make an account on a Clawmit server and keep its login token";
+inline constexpr const char* kOrgSummary =
+    "Create orgs, invite members, accept invitations, change roles, leave";
 
 inline constexpr const char* kFetchSummary =
     "Bring a remote's new versions into refs/remotes/<remote>/<agent>";

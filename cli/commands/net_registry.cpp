@@ -16,11 +16,14 @@ Command StatusRemoteCommand();
 Command TasksCommand();
 Command WebhooksCommand();
 Command KeysCommand();
+Command RegisterCommand();
+Command OrgCommand();
 
 std::vector<Command> NetCommands() {
   return {LoginCommand(), WhoamiCommand(),   ApiCommand(),   FetchCommand(),
           PullCommand(),  PushCommand(),     CloneCommand(), StatusRemoteCommand(),
-          TasksCommand(), WebhooksCommand(), KeysCommand()};
+          TasksCommand(), WebhooksCommand(), KeysCommand(),  RegisterCommand(),
+          OrgCommand()};
 }
 
 }  // namespace clawmit::cli

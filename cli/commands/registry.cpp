@@ -27,7 +27,8 @@ Command LogoutCommand();
 Command ServeCommand();
 
 std::vector<Command> AllCommands() {
-  // clone, fetch, pull, push, login, whoami, api, tasks, webhooks and keys talk
+  // clone, fetch, pull, push, register, login, whoami, api, tasks, webhooks, keys
+  // and org talk
   // to a server: clawmit-net runs them
   // (net_registry.cpp), so that local commands never load libcurl.
   return {InitCommand(),
@@ -49,6 +50,7 @@ std::vector<Command> AllCommands() {
           NetForwardCommand("fetch", kFetchSummary),
           NetForwardCommand("pull", kPullSummary),
           NetForwardCommand("push", kPushSummary),
+          NetForwardCommand("register", kRegisterSummary),
           NetForwardCommand("login", kLoginSummary),
           LogoutCommand(),
           NetForwardCommand("whoami", kWhoamiSummary),
@@ -56,6 +58,7 @@ std::vector<Command> AllCommands() {
           NetForwardCommand("tasks", kTasksSummary),
           NetForwardCommand("webhooks", kWebhooksSummary),
           NetForwardCommand("keys", kKeysSummary),
+          NetForwardCommand("org", kOrgSummary),
           ServeCommand()};
 }
 

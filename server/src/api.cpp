@@ -62,8 +62,33 @@ Api::Api(Database& db, ApiConfig config) : db_(db), config_(std::move(config)) {
   router_.Add("DELETE", "/api/api-keys/:id",
               [this](Req r, Params p) { return RevokeKey(r, p.at("id")); });
 
+  router_.Add("POST", "/api/orgs", [this](Req r, Params) { return CreateOrg(r); });
+  router_.Add("GET", "/api/orgs", [this](Req r, Params) { return ListOrgs(r); });
+  router_.Add("GET", "/api/orgs/:id", [this](Req r, Params p) { return GetOrg(r, p.at("id")); });
+  router_.Add("PATCH", "/api/orgs/:id",
+              [this](Req r, Params p) { return UpdateOrg(r, p.at("id")); });
+  router_.Add("DELETE", "/api/orgs/:id",
+              [this](Req r, Params p) { return DeleteOrg(r, p.at("id")); });
+  router_.Add("GET", "/api/orgs/:id/members",
+              [this](Req r, Params p) { return ListMembers(r, p.at("id")); });
+  router_.Add("PATCH", "/api/orgs/:id/members/:userId",
+              [this](Req r, Params p) { return UpdateMember(r, p.at("id"), p.at("userId")); });
+  router_.Add("DELETE", "/api/orgs/:id/members/:userId",
+              [this](Req r, Params p) { return RemoveMember(r, p.at("id"), p.at("userId")); });
+  router_.Add("POST", "/api/orgs/:id/invitations",
+              [this](Req r, Params p) { return CreateInvitation(r, p.at("id")); });
+  router_.Add("GET", "/api/orgs/:id/invitations",
+              [this](Req r, Params p) { return ListInvitations(r, p.at("id")); });
+  router_.Add("DELETE", "/api/orgs/:id/invitations/:invitationId", [this](Req r, Params p) {
+    return RevokeInvitation(r, p.at("id"), p.at("invitationId"));
+  });
+  router_.Add("POST", "/api/invitations/:token/accept",
+              [this](Req r, Params p) { return AcceptInvitation(r, p.at("token")); });
+
   router_.Add("POST", "/api/agents", [this](Req r, Params) { return CreateAgent(r); });
   router_.Add("GET", "/api/agents", [this](Req r, Params) { return ListAgents(r); });
+  // Before /api/agents/:id, which would take "resolve" for an id.
+  router_.Add("GET", "/api/agents/resolve", [this](Req r, Params) { return ResolveAgent(r); });
   router_.Add("GET", "/api/agents/:id",
               [this](Req r, Params p) { return GetAgent(r, p.at("id")); });
   router_.Add("PATCH", "/api/agents/:id",

@@ -7,11 +7,13 @@
 #include <string>
 #include <vector>
 
+#include "access.h"
 #include "clawmit/server/http.h"
 #include "clawmit/server/serve.h"
 #include "db.h"
 #include "key_cache.h"
 #include "rate_limit.h"
+#include "records.h"
 #include "router.h"
 
 namespace clawmit::server {
@@ -27,6 +29,9 @@ struct ApiConfig {
   // Counts requests for the rate limits; none: no limits (tools, unit tests).
   std::shared_ptr<RateLimiter> rate_limiter;
   RateLimits rate_limits;
+  // --registration: who may register (the first user of an empty server
+  // always may).
+  Registration registration = Registration::kOpen;
 };
 
 class Api {
@@ -47,8 +52,10 @@ class Api {
     std::string email;
     std::vector<std::string> scopes;
     bool via_api_key = false;
-    std::string key_id;  // the API key's id when via_api_key
+    std::string key_id;      // the API key's id when via_api_key
+    std::string key_org_id;  // the org an API key acts in; empty: none
     [[nodiscard]] bool Has(const std::string& scope) const;
+    [[nodiscard]] Principal Who() const { return {user_id, key_org_id}; }
   };
   // The caller of `request`. Handle authenticates each request once and
   // keeps the result for the handler, which runs on the same thread: a
@@ -64,6 +71,34 @@ class Api {
   std::optional<HttpResponse> Require(const HttpRequest& request, const std::string& scope,
                                       Caller& caller) const;
   Result<Caller> AuthenticateKey(const std::string& key) const;
+  // An org key works while its creator is a member of the org with at least
+  // the role the key was made with; read on every request, never cached.
+  Status CheckKeyMembership(const std::string& user_id, const std::string& org_id,
+                            const std::string& role) const;
+
+  // access.h for the routes: the agent `id` when the caller may do `action`
+  // to it; otherwise nullopt and `refusal` holds the answer (404 outside its
+  // space, 403 below the role the action needs).
+  Result<std::optional<AgentRow>> AccessAgent(const HttpRequest& req, const Caller& caller,
+                                              const std::string& id, Action action,
+                                              std::optional<HttpResponse>& refusal) const;
+  // The space a request names (`?org=` or a body's `orgId`; empty: the
+  // caller's default, as access.h SpaceNamed) when the caller may do
+  // `action` in it; otherwise nullopt and `refusal` (404 or 403).
+  Result<std::optional<std::string>> AccessSpace(const HttpRequest& req, const Caller& caller,
+                                                 const std::string& name, Action action,
+                                                 std::optional<HttpResponse>& refusal) const;
+  // The same for the task `id`: its space.
+  Result<std::optional<std::string>> AccessTask(const HttpRequest& req, const Caller& caller,
+                                                const std::string& id, Action action,
+                                                std::optional<HttpResponse>& refusal) const;
+  // The same for the webhook `id`: its space.
+  Result<std::optional<std::string>> AccessWebhook(const HttpRequest& req, const Caller& caller,
+                                                   const std::string& id, Action action,
+                                                   std::optional<HttpResponse>& refusal) const;
+  // The answer for a decision that is not kAllowed.
+  static HttpResponse Refuse(const HttpRequest& req, Decision decision, const std::string& what,
+                             Action action);
 
   // api_rate_limit.cpp. GET /api/health, POST /api/auth/register and login:
   // no caller, limits of their own per client address.
@@ -88,10 +123,11 @@ class Api {
   HttpResponse GetAgent(const HttpRequest& request, const std::string& id) const;
   HttpResponse UpdateAgent(const HttpRequest& request, const std::string& id) const;
   HttpResponse DeleteAgent(const HttpRequest& request, const std::string& id) const;
-  Result<nlohmann::json> AgentJson(const std::string& user_id, const std::string& agent_id) const;
+  HttpResponse ResolveAgent(const HttpRequest& request) const;
+  Result<nlohmann::json> AgentJson(const std::string& agent_id) const;
   // The same object as JSON text (the text Json() makes of AgentJson), from
   // one query and without parsing stored JSON: GET /api/agents/:id.
-  Result<std::string> AgentJsonText(const std::string& user_id, const std::string& agent_id) const;
+  Result<std::string> AgentJsonText(const std::string& agent_id) const;
 
   // api_forks.cpp
   HttpResponse ForkAgent(const HttpRequest& request, const std::string& source_id) const;
@@ -136,6 +172,28 @@ class Api {
   HttpResponse CreateKey(const HttpRequest& request) const;
   HttpResponse ListKeys(const HttpRequest& request) const;
   HttpResponse RevokeKey(const HttpRequest& request, const std::string& id) const;
+
+  // api_orgs.cpp
+  HttpResponse CreateOrg(const HttpRequest& request) const;
+  HttpResponse ListOrgs(const HttpRequest& request) const;
+  HttpResponse GetOrg(const HttpRequest& request, const std::string& id) const;
+  HttpResponse UpdateOrg(const HttpRequest& request, const std::string& id) const;
+  HttpResponse DeleteOrg(const HttpRequest& request, const std::string& id) const;
+  HttpResponse ListMembers(const HttpRequest& request, const std::string& id) const;
+  HttpResponse UpdateMember(const HttpRequest& request, const std::string& id,
+                            const std::string& user_id) const;
+  HttpResponse RemoveMember(const HttpRequest& request, const std::string& id,
+                            const std::string& user_id) const;
+  HttpResponse CreateInvitation(const HttpRequest& request, const std::string& id) const;
+  HttpResponse ListInvitations(const HttpRequest& request, const std::string& id) const;
+  HttpResponse RevokeInvitation(const HttpRequest& request, const std::string& id,
+                                const std::string& invitation_id) const;
+  HttpResponse AcceptInvitation(const HttpRequest& request, const std::string& token) const;
+  // The org `id` (id or slug) and the caller's role in it when they may do
+  // `action` there; otherwise nullopt and `refusal`.
+  Result<std::optional<std::pair<std::string, Role>>> AccessOrg(
+      const HttpRequest& req, const Caller& caller, const std::string& id, Action action,
+      std::optional<HttpResponse>& refusal) const;
 
   HttpResponse Register(const HttpRequest& request) const;
   HttpResponse Login(const HttpRequest& request) const;

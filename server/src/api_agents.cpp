@@ -23,12 +23,12 @@ constexpr const char* kAgentStatus =
 
 }  // namespace
 
-Result<json> Api::AgentJson(const std::string& user_id, const std::string& agent_id) const {
+Result<json> Api::AgentJson(const std::string& agent_id) const {
   CLAWMIT_ASSIGN_OR_RETURN(
       auto rows, db_.Query(std::string("SELECT id, slug, name, description, ") + kAgentStatus +
                                ", current_version_id, fork_count, created_at, updated_at, "
-                               "parent_agent_id FROM agents WHERE id = ?1 AND user_id = ?2",
-                           {agent_id, user_id}));
+                               "parent_agent_id FROM agents WHERE id = ?1",
+                           {agent_id}));
   if (rows.empty()) return Status::NotFound("no agent " + agent_id);
   const DbRow& a = rows[0];
   json out = {{"id", Text(a[0])},
@@ -47,8 +47,7 @@ Result<json> Api::AgentJson(const std::string& user_id, const std::string& agent
   return out;
 }
 
-Result<std::string> Api::AgentJsonText(const std::string& user_id,
-                                       const std::string& agent_id) const {
+Result<std::string> Api::AgentJsonText(const std::string& agent_id) const {
   // The agent and its current version in one statement: one read
   // transaction. The version's columns are kVersionColumns, from 10 on.
   static const std::string kQuery = [] {
@@ -64,9 +63,9 @@ Result<std::string> Api::AgentJsonText(const std::string& user_id,
            "agents.updated_at, agents.parent_agent_id, " +
            prefixed +
            " FROM agents LEFT JOIN versions v ON v.id = agents.current_version_id AND "
-           "v.agent_id = agents.id WHERE agents.id = ?1 AND agents.user_id = ?2";
+           "v.agent_id = agents.id WHERE agents.id = ?1";
   }();
-  CLAWMIT_ASSIGN_OR_RETURN(auto rows, db_.Query(kQuery, {agent_id, user_id}));
+  CLAWMIT_ASSIGN_OR_RETURN(auto rows, db_.Query(kQuery, {agent_id}));
   if (rows.empty()) return Status::NotFound("no agent " + agent_id);
   const DbRow& a = rows[0];
   constexpr size_t kVersion = 10;
@@ -117,17 +116,23 @@ HttpResponse Api::CreateAgent(const HttpRequest& req) const {
   core::AgentContent content;
   ReadString(body, "prompt", true, content.prompt, details);
   ReadToolsAndConfig(body, content, details);
+  std::string org;
+  ReadString(body, "orgId", false, org, details);
   if (details.empty()) {
     Status valid = core::Validate(content);
     for (const auto& d : valid.details()) details.push_back({d.field, d.message});
   }
   if (!details.empty()) return Invalid(req, details);
+  std::optional<HttpResponse> denied;
+  auto space = AccessSpace(req, caller, org, Action::kWrite, denied);
+  if (!space.ok()) return Internal(req);
+  if (!*space) return *denied;
 
   std::string agent_id;
   json out;
   Refusal refusal;
   Status s = db_.Transaction([&]() -> Status {
-    auto slug = ClaimSlug(db_, caller.user_id, agent.slug, agent.name);
+    auto slug = ClaimSlug(db_, **space, agent.slug, agent.name);
     if (slug.status().code() == Status::Code::kAlreadyExists) {
       return refusal.Set(ErrorResponse(
           409, "CONFLICT", "you have an agent with the slug '" + agent.slug + "' already",
@@ -144,12 +149,13 @@ HttpResponse Api::CreateAgent(const HttpRequest& req) const {
       return refusal.Set(*error);
     }
     CLAWMIT_ASSIGN_OR_RETURN(
-        agent_id, InsertAgent(db_, {caller.user_id, *slug, agent.name, agent.description, "", ""}));
+        agent_id, InsertAgent(db_, {caller.user_id, *slug, agent.name, agent.description, "", "",
+                                    **space == caller.user_id ? "" : **space}));
     version.agent_id = agent_id;
     CLAWMIT_ASSIGN_OR_RETURN(DbRow row, InsertVersion(db_, version));
     CLAWMIT_TRY(SetCurrentVersion(db_, agent_id, Text(row[0])));
-    CLAWMIT_ASSIGN_OR_RETURN(out, AgentJson(caller.user_id, agent_id));
-    return EmitEvent(db_, caller.user_id, "agent.created", out);
+    CLAWMIT_ASSIGN_OR_RETURN(out, AgentJson(agent_id));
+    return EmitEvent(db_, **space, "agent.created", out);
   });
   if (refusal.answer) return *refusal.answer;
   if (!s.ok()) return Internal(req);
@@ -161,14 +167,21 @@ HttpResponse Api::ListAgents(const HttpRequest& req) const {
   if (auto error = Require(req, "agents:read", caller)) return *error;
   Page page;
   if (auto error = ReadPage(req, 10, page)) return *error;
-  auto total = db_.Query("SELECT COUNT(*) FROM agents WHERE user_id = ?1", {caller.user_id});
+  auto org = req.query.find("org");
+  std::optional<HttpResponse> denied;
+  auto space =
+      AccessSpace(req, caller, org == req.query.end() ? "" : org->second, Action::kRead, denied);
+  if (!space.ok()) return Internal(req);
+  if (!*space) return *denied;
+  auto total =
+      db_.Query("SELECT COUNT(*) FROM agents WHERE COALESCE(org_id, user_id) = ?1", {**space});
   auto rows = db_.Query(
       std::string("SELECT agents.id, agents.name, agents.description, ") + kAgentStatus +
           ", agents.current_version_id, agents.fork_count, agents.created_at, agents.slug, "
           "agents.parent_agent_id, v.version_number, v.commit_id FROM agents JOIN versions v "
-          "ON v.id = agents.current_version_id WHERE agents.user_id = ?1 "
+          "ON v.id = agents.current_version_id WHERE COALESCE(agents.org_id, agents.user_id) = ?1 "
           "ORDER BY agents.created_at DESC, agents.rowid DESC LIMIT ?2 OFFSET ?3",
-      {caller.user_id, page.size, page.offset()});
+      {**space, page.size, page.offset()});
   if (!total.ok() || !rows.ok()) return Internal(req);
   // The sync extensions: each agent's head and labels, so that a fetch with
   // nothing new costs one request per page of agents (docs/SYNC.md).
@@ -213,8 +226,12 @@ HttpResponse Api::ListAgents(const HttpRequest& req) const {
 HttpResponse Api::GetAgent(const HttpRequest& req, const std::string& id) const {
   Caller caller;
   if (auto error = Require(req, "agents:read", caller)) return *error;
-  auto out = AgentJsonText(caller.user_id, id);
-  // Another account's agent does not exist for the caller: 404, never its data.
+  // Another space's agent does not exist for the caller: 404, never its data.
+  std::optional<HttpResponse> denied;
+  auto agent = AccessAgent(req, caller, id, Action::kRead, denied);
+  if (!agent.ok()) return Internal(req);
+  if (!*agent) return *denied;
+  auto out = AgentJsonText(id);
   if (out.status().IsNotFound()) return NoAgent(req, id);
   if (!out.ok()) return Internal(req);
   return {200, {}, std::move(out).value()};
@@ -237,6 +254,10 @@ HttpResponse Api::UpdateAgent(const HttpRequest& req, const std::string& id) con
     }
   }
   if (!details.empty()) return Invalid(req, details);
+  std::optional<HttpResponse> denied;
+  auto agent = AccessAgent(req, caller, id, Action::kWrite, denied);
+  if (!agent.ok()) return Internal(req);
+  if (!*agent) return *denied;
   bool found = false;
   json out;
   Status s = db_.Transaction([&]() -> Status {
@@ -244,13 +265,12 @@ HttpResponse Api::UpdateAgent(const HttpRequest& req, const std::string& id) con
         auto rows,
         db_.Query("UPDATE agents SET name = CASE WHEN ?1 THEN ?2 ELSE name END, "
                   "description = CASE WHEN ?3 THEN ?4 ELSE description END, updated_at = ?5 "
-                  "WHERE id = ?6 AND user_id = ?7 RETURNING id",
-                  {int64_t{has_name}, name, int64_t{has_description}, description, Now(), id,
-                   caller.user_id}));
+                  "WHERE id = ?6 RETURNING id",
+                  {int64_t{has_name}, name, int64_t{has_description}, description, Now(), id}));
     found = !rows.empty();
     if (!found) return Status::Ok();
-    CLAWMIT_ASSIGN_OR_RETURN(out, AgentJson(caller.user_id, id));
-    return EmitEvent(db_, caller.user_id, "agent.updated", out);
+    CLAWMIT_ASSIGN_OR_RETURN(out, AgentJson(id));
+    return EmitEvent(db_, (*agent)->space, "agent.updated", out);
   });
   if (!s.ok()) return Internal(req);
   if (!found) return NoAgent(req, id);
@@ -268,8 +288,9 @@ HttpResponse Api::DeleteAgent(const HttpRequest& req, const std::string& id) con
   }
   Refusal refusal;
   Status s = db_.Transaction([&]() -> Status {
-    CLAWMIT_ASSIGN_OR_RETURN(auto agent, FindAgent(db_, caller.user_id, id));
-    if (!agent) return refusal.Set(NoAgent(req, id));
+    std::optional<HttpResponse> denied;
+    CLAWMIT_ASSIGN_OR_RETURN(auto agent, AccessAgent(req, caller, id, Action::kWrite, denied));
+    if (!agent) return refusal.Set(*denied);
     CLAWMIT_ASSIGN_OR_RETURN(
         auto forks, db_.Query("SELECT COUNT(*) FROM agents WHERE parent_agent_id = ?1", {id}));
     int64_t fork_count = Int(forks.at(0).at(0));

@@ -78,7 +78,7 @@ Result<Api::Caller> Api::Authenticate(const HttpRequest& request) const {
   CLAWMIT_ASSIGN_OR_RETURN(auto rows,
                            db_.Query("SELECT email FROM users WHERE id = ?1", {claims.sub}));
   if (rows.empty()) return Status::Unauthenticated("invalid or expired token");
-  return Caller{claims.sub, Text(rows[0][0]), AllScopes(), false, ""};
+  return Caller{claims.sub, Text(rows[0][0]), AllScopes(), false, "", ""};
 }
 
 bool Api::Caller::Has(const std::string& scope) const {
@@ -111,12 +111,40 @@ HttpResponse Api::Register(const HttpRequest& req) const {
   if (!hash.ok()) return Internal(req);
   std::string id = "user_" + RandomHex(12);
   int64_t now = Now();
-  Status s = db_.Transaction([&] {
+  Refusal refusal;
+  Status s = db_.Transaction([&]() -> Status {
+    // --registration: the first user of an empty server always registers
+    // (and is its administrator); then `invite` takes the email of a pending
+    // invitation, `closed` nobody.
+    CLAWMIT_ASSIGN_OR_RETURN(auto any, db_.Query("SELECT EXISTS (SELECT 1 FROM users)"));
+    const bool first = Int(any.at(0).at(0)) == 0;
+    if (!first && config_.registration == Registration::kClosed) {
+      return refusal.Set(ErrorResponse(403, "REGISTRATION_CLOSED",
+                                       "this server does not take new accounts; ask its "
+                                       "administrator",
+                                       req.request_id));
+    }
+    if (!first && config_.registration == Registration::kInvite) {
+      CLAWMIT_ASSIGN_OR_RETURN(
+          auto invited,
+          db_.Query("SELECT 1 FROM invitations WHERE email = ?1 AND accepted_at IS NULL AND "
+                    "revoked_at IS NULL AND expires_at > ?2 LIMIT 1",
+                    {email, now}));
+      if (invited.empty()) {
+        return refusal.Set(ErrorResponse(403, "INVITATION_REQUIRED",
+                                         "this server takes new accounts by invitation only; "
+                                         "ask an org admin to invite this email",
+                                         req.request_id, {{"email", "has no pending invitation"}}));
+      }
+    }
     return db_
-        .Query("INSERT INTO users (id, email, password_hash, created_at) VALUES (?1, ?2, ?3, ?4)",
-               {id, email, *hash, now})
+        .Query(
+            "INSERT INTO users (id, email, password_hash, created_at, is_admin) VALUES (?1, "
+            "?2, ?3, ?4, ?5)",
+            {id, email, *hash, now, int64_t{first ? 1 : 0}})
         .status();
   });
+  if (refusal.answer) return *refusal.answer;
   if (s.code() == Status::Code::kAlreadyExists) {
     return ErrorResponse(409, "CONFLICT", "an account with this email exists already",
                          req.request_id, {{"email", "already registered"}});
@@ -156,11 +184,13 @@ HttpResponse Api::Me(const HttpRequest& req) const {
   if (!caller.ok()) {
     return ErrorResponse(401, "UNAUTHORIZED", caller.status().message(), req.request_id);
   }
-  auto rows = db_.Query("SELECT created_at FROM users WHERE id = ?1", {caller->user_id});
+  auto rows = db_.Query("SELECT created_at, is_admin FROM users WHERE id = ?1", {caller->user_id});
   if (!rows.ok() || rows->empty()) return Internal(req);
-  return Json(
-      200,
-      {{"id", caller->user_id}, {"email", caller->email}, {"createdAt", Iso(Int((*rows)[0][0]))}});
+  // isAdmin: the server's first user (docs/SERVER.md "Registration").
+  return Json(200, {{"id", caller->user_id},
+                    {"email", caller->email},
+                    {"createdAt", Iso(Int((*rows)[0][0]))},
+                    {"isAdmin", Int((*rows)[0][1]) != 0}});
 }
 
 }  // namespace clawmit::server

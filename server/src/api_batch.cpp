@@ -141,11 +141,10 @@ BatchEntry ReadEntry(const json& v, const char* list, size_t i,
 // (on an agent's line or off it), or is not the version `mergedFrom` names.
 // `at` is the entry's field prefix ("versions[3].").
 Result<std::optional<HttpResponse>> CheckMergedParent(Database& db, const HttpRequest& req,
-                                                      const std::string& user_id,
+                                                      const std::string& space,
                                                       const std::string& at, const BatchEntry& e) {
   if (e.parents.size() < 2) return std::optional<HttpResponse>();
-  CLAWMIT_ASSIGN_OR_RETURN(std::vector<std::string> names,
-                           VersionNamesOf(db, user_id, e.parents[1]));
+  CLAWMIT_ASSIGN_OR_RETURN(std::vector<std::string> names, VersionNamesOf(db, space, e.parents[1]));
   if (names.empty()) {
     return std::optional<HttpResponse>(ErrorResponse(
         422, "UNKNOWN_PARENT",
@@ -167,7 +166,7 @@ Result<std::optional<HttpResponse>> CheckMergedParent(Database& db, const HttpRe
 // agent) or is not the version `mergedFrom` names. Another account's
 // version reads as unknown, as its agents answer 404.
 Result<std::optional<HttpResponse>> CheckParents(Database& db, const HttpRequest& req,
-                                                 const std::string& user_id, size_t i,
+                                                 const std::string& space, size_t i,
                                                  const BatchEntry& e, const std::string& chain) {
   const std::string at = "versions[" + std::to_string(i) + "].";
   if (!e.parents.empty() && e.parents[0] != chain) {
@@ -176,14 +175,15 @@ Result<std::optional<HttpResponse>> CheckParents(Database& db, const HttpRequest
                        "the first parent must be " + chain +
                            " (the base or the version before it): versions come in order"}}));
   }
-  return CheckMergedParent(db, req, user_id, at, e);
+  return CheckMergedParent(db, req, space, at, e);
 }
 
 // Stores side version `i` unless the agent has it already (a push cut off
 // half-way sends it again), adding it to `created`; answers the refusal of
 // one whose parents are not there or whose commit id does not check out.
 Result<std::optional<HttpResponse>> AddSideVersion(Database& db, const HttpRequest& req,
-                                                   const std::string& user_id,
+                                                   const std::string& space,
+                                                   const std::string& created_by,
                                                    const AgentRow& agent, size_t i,
                                                    const BatchEntry& e, json& created) {
   using Answer = std::optional<HttpResponse>;
@@ -204,7 +204,7 @@ Result<std::optional<HttpResponse>> AddSideVersion(Database& db, const HttpReque
         Invalid(req, {{at + "versionNumber", "must be " + std::to_string(*first + 1) +
                                                  ", the number after its first parent's"}}));
   }
-  CLAWMIT_ASSIGN_OR_RETURN(Answer refused, CheckMergedParent(db, req, user_id, at, e));
+  CLAWMIT_ASSIGN_OR_RETURN(Answer refused, CheckMergedParent(db, req, space, at, e));
   if (refused) return refused;
   NewVersion version;
   version.agent_id = agent.id;
@@ -216,7 +216,7 @@ Result<std::optional<HttpResponse>> AddSideVersion(Database& db, const HttpReque
   version.message = e.message;
   version.rollback_to = e.rollback_to;
   version.merged_from = e.merged_from;
-  version.created_by = user_id;
+  version.created_by = created_by;
   if (auto error = CheckExpectedCommit(req, at + "commitId", e.commit_id, CommitIdOf(version))) {
     return Answer(*error);
   }
@@ -269,11 +269,13 @@ HttpResponse Api::AppendVersions(const HttpRequest& req, const std::string& agen
   size_t skipped = 0;
   Refusal refusal;
   Status s = db_.Transaction([&]() -> Status {
-    CLAWMIT_ASSIGN_OR_RETURN(auto agent, FindAgent(db_, caller.user_id, agent_id));
-    if (!agent) return refusal.Set(NoAgent(req, agent_id));
+    std::optional<HttpResponse> denied;
+    CLAWMIT_ASSIGN_OR_RETURN(auto agent,
+                             AccessAgent(req, caller, agent_id, Action::kWrite, denied));
+    if (!agent) return refusal.Set(*denied);
     for (size_t i = 0; i < side.size(); ++i) {
-      CLAWMIT_ASSIGN_OR_RETURN(
-          auto refused, AddSideVersion(db_, req, caller.user_id, *agent, i, side[i], side_created));
+      CLAWMIT_ASSIGN_OR_RETURN(auto refused, AddSideVersion(db_, req, agent->space, caller.user_id,
+                                                            *agent, i, side[i], side_created));
       if (refused) return refusal.Set(*refused);
     }
     CLAWMIT_ASSIGN_OR_RETURN(auto head, FindVersion(db_, agent_id, agent->current_version_id));
@@ -316,7 +318,7 @@ HttpResponse Api::AppendVersions(const HttpRequest& req, const std::string& agen
     std::string current = Text((*head)[0]);
     for (size_t i = start; i < entries.size(); ++i) {
       const BatchEntry& e = entries[i];
-      CLAWMIT_ASSIGN_OR_RETURN(auto refused, CheckParents(db_, req, caller.user_id, i, e, parent));
+      CLAWMIT_ASSIGN_OR_RETURN(auto refused, CheckParents(db_, req, agent->space, i, e, parent));
       if (refused) return refusal.Set(*refused);
       NewVersion version;
       version.agent_id = agent_id;
@@ -337,7 +339,7 @@ HttpResponse Api::AppendVersions(const HttpRequest& req, const std::string& agen
       CLAWMIT_ASSIGN_OR_RETURN(DbRow row, InsertVersion(db_, version));
       json event = VersionJson(row);
       event["agentId"] = agent_id;
-      CLAWMIT_TRY(EmitEvent(db_, caller.user_id, "version.created", event));
+      CLAWMIT_TRY(EmitEvent(db_, agent->space, "version.created", event));
       created.push_back(
           {{"id", Text(row[0])}, {"versionNumber", Int(row[1])}, {"commitId", Text(row[2])}});
       parent = Text(row[2]);

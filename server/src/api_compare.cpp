@@ -16,10 +16,10 @@ namespace {
 using nlohmann::json;
 
 // The root ancestor of the caller's agent `agent_id` (itself for a root).
-Result<std::string> FamilyRoot(Database& db, const std::string& user_id, std::string agent_id) {
+Result<std::string> FamilyRoot(Database& db, const std::string& space, std::string agent_id) {
   for (int depth = 0; depth < 100000; ++depth) {
-    CLAWMIT_ASSIGN_OR_RETURN(auto agent, FindAgent(db, user_id, agent_id));
-    if (!agent || agent->parent_agent_id.empty()) return agent_id;
+    CLAWMIT_ASSIGN_OR_RETURN(auto agent, FindAgent(db, agent_id));
+    if (!agent || agent->space != space || agent->parent_agent_id.empty()) return agent_id;
     agent_id = agent->parent_agent_id;
   }
   return Status::Corruption("the lineage of " + agent_id + " does not end");
@@ -30,10 +30,11 @@ Result<std::string> FamilyRoot(Database& db, const std::string& user_id, std::st
 HttpResponse Api::CompareVersions(const HttpRequest& req, const std::string& agent_id) const {
   Caller caller;
   if (auto error = Require(req, "agents:read", caller)) return *error;
-  auto agent = FindAgent(db_, caller.user_id, agent_id);
+  std::optional<HttpResponse> denied;
+  auto agent = AccessAgent(req, caller, agent_id, Action::kRead, denied);
   if (!agent.ok()) return Internal(req);
-  if (!*agent) return NoAgent(req, agent_id);
-  auto family = FamilyRoot(db_, caller.user_id, agent_id);
+  if (!*agent) return *denied;
+  auto family = FamilyRoot(db_, (*agent)->space, agent_id);
   if (!family.ok()) return Internal(req);
 
   std::vector<ApiFieldError> details;
@@ -49,12 +50,12 @@ HttpResponse Api::CompareVersions(const HttpRequest& req, const std::string& age
     // Only the caller's versions exist for them, and only those of this family.
     auto rows = db_.Query(std::string("SELECT ") + kVersionColumns +
                               ", agent_id FROM versions WHERE id = ?1 AND agent_id IN "
-                              "(SELECT id FROM agents WHERE user_id = ?2)",
-                          {param->second, caller.user_id});
+                              "(SELECT id FROM agents WHERE COALESCE(org_id, user_id) = ?2)",
+                          {param->second, (*agent)->space});
     if (!rows.ok()) return Internal(req);
     std::optional<std::string> root;
     if (!rows->empty()) {
-      auto r = FamilyRoot(db_, caller.user_id, Text(rows->front()[kVersionColumnCount]));
+      auto r = FamilyRoot(db_, (*agent)->space, Text(rows->front()[kVersionColumnCount]));
       if (!r.ok()) return Internal(req);
       root = *r;
     }
@@ -94,8 +95,10 @@ HttpResponse Api::Rollback(const HttpRequest& req, const std::string& agent_id) 
   json answer;
   Refusal refusal;
   Status s = db_.Transaction([&]() -> Status {
-    CLAWMIT_ASSIGN_OR_RETURN(auto agent, FindAgent(db_, caller.user_id, agent_id));
-    if (!agent) return refusal.Set(NoAgent(req, agent_id));
+    std::optional<HttpResponse> denied;
+    CLAWMIT_ASSIGN_OR_RETURN(auto agent,
+                             AccessAgent(req, caller, agent_id, Action::kWrite, denied));
+    if (!agent) return refusal.Set(*denied);
     CLAWMIT_ASSIGN_OR_RETURN(auto head, FindVersion(db_, agent_id, agent->current_version_id));
     if (!head) return Status::Corruption("agent without a current version");
     CLAWMIT_ASSIGN_OR_RETURN(auto target, FindVersion(db_, agent_id, target_id));
@@ -126,7 +129,7 @@ HttpResponse Api::Rollback(const HttpRequest& req, const std::string& agent_id) 
     answer["diffFromParent"] = json::parse(core::DiffToJson(core::Diff(before, after)));
     json event = answer;
     event["agentId"] = agent_id;
-    return EmitEvent(db_, caller.user_id, "version.created", event);
+    return EmitEvent(db_, agent->space, "version.created", event);
   });
   if (refusal.answer) return *refusal.answer;
   if (!s.ok()) return Internal(req);

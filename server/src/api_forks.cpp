@@ -46,8 +46,10 @@ HttpResponse Api::ForkAgent(const HttpRequest& req, const std::string& source_id
   json out;
   Refusal refusal;
   Status s = db_.Transaction([&]() -> Status {
-    CLAWMIT_ASSIGN_OR_RETURN(auto source, FindAgent(db_, caller.user_id, source_id));
-    if (!source) return refusal.Set(NoAgent(req, source_id));
+    std::optional<HttpResponse> denied;
+    CLAWMIT_ASSIGN_OR_RETURN(auto source,
+                             AccessAgent(req, caller, source_id, Action::kWrite, denied));
+    if (!source) return refusal.Set(*denied);
     std::string version_id = from_version_id.empty() ? source->current_version_id : from_version_id;
     CLAWMIT_ASSIGN_OR_RETURN(auto from, FindVersion(db_, source_id, version_id));
     if (!from && version_id.starts_with("ver_")) {
@@ -71,7 +73,7 @@ HttpResponse Api::ForkAgent(const HttpRequest& req, const std::string& source_id
     auto type = core::CheckForkType(requested, before, after);
     if (!type.ok()) return refusal.Set(Invalid(req, {{"forkType", type.status().message()}}));
 
-    auto slug = ClaimSlug(db_, caller.user_id, agent.slug, agent.name);
+    auto slug = ClaimSlug(db_, source->space, agent.slug, agent.name);
     if (slug.status().code() == Status::Code::kAlreadyExists) {
       return refusal.Set(ErrorResponse(
           409, "CONFLICT", "you have an agent with the slug '" + agent.slug + "' already",
@@ -94,17 +96,17 @@ HttpResponse Api::ForkAgent(const HttpRequest& req, const std::string& source_id
     CLAWMIT_ASSIGN_OR_RETURN(
         fork_id, InsertAgent(db_, {caller.user_id, *slug, agent.name,
                                    agent.has_description ? agent.description : source->description,
-                                   source_id, version_id}));
+                                   source_id, version_id, source->org_id}));
     version.agent_id = fork_id;
     CLAWMIT_ASSIGN_OR_RETURN(DbRow row, InsertVersion(db_, version));
     CLAWMIT_TRY(SetCurrentVersion(db_, fork_id, Text(row[0])));
     CLAWMIT_TRY(
         db_.Query("UPDATE agents SET fork_count = fork_count + 1 WHERE id = ?1", {source_id})
             .status());
-    CLAWMIT_ASSIGN_OR_RETURN(out, AgentJson(caller.user_id, fork_id));
+    CLAWMIT_ASSIGN_OR_RETURN(out, AgentJson(fork_id));
     out["parentAgent"] = {{"id", source->id}, {"name", source->name}};
     out["currentVersion"]["parentVersionId"] = version_id;
-    return EmitEvent(db_, caller.user_id, "agent.forked", out);
+    return EmitEvent(db_, source->space, "agent.forked", out);
   });
   if (refusal.answer) return *refusal.answer;
   if (!s.ok()) return Internal(req);
@@ -114,7 +116,11 @@ HttpResponse Api::ForkAgent(const HttpRequest& req, const std::string& source_id
 HttpResponse Api::Lineage(const HttpRequest& req, const std::string& agent_id) const {
   Caller caller;
   if (auto error = Require(req, "agents:read", caller)) return *error;
-  // The caller's whole forest in one query; a family is a small part of it,
+  std::optional<HttpResponse> denied;
+  auto agent = AccessAgent(req, caller, agent_id, Action::kRead, denied);
+  if (!agent.ok()) return Internal(req);
+  if (!*agent) return *denied;
+  // The space's whole forest in one query; a family is a small part of it,
   // and following parents in memory costs no query per generation.
   auto rows = db_.Query(
       "SELECT a.id, a.name, a.slug, a.parent_agent_id, a.current_version_id, v.version_number, "
@@ -124,8 +130,8 @@ HttpResponse Api::Lineage(const HttpRequest& req, const std::string& agent_id) c
       "LEFT JOIN versions f ON f.id = a.forked_from_version_id "
       "LEFT JOIN side_versions sf ON sf.id = a.forked_from_version_id "
       "LEFT JOIN versions first ON first.agent_id = a.id AND first.version_number = 1 "
-      "WHERE a.user_id = ?1 ORDER BY a.created_at, a.rowid",
-      {caller.user_id});
+      "WHERE COALESCE(a.org_id, a.user_id) = ?1 ORDER BY a.created_at, a.rowid",
+      {(*agent)->space});
   if (!rows.ok()) return Internal(req);
   std::map<std::string, const DbRow*> by_id;
   std::multimap<std::string, const DbRow*> children;

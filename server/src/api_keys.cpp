@@ -68,8 +68,9 @@ Result<Api::Caller> Api::AuthenticateKey(const std::string& key) const {
     if (key_cache_.TouchLastUsed(index, now, kLastUsedResolutionSeconds)) {
       (void)db_.Query("UPDATE api_keys SET last_used_at = ?1 WHERE id = ?2", {now, hit->key_id});
     }
-    return Caller{std::move(hit->user_id), std::move(hit->email), std::move(hit->scopes), true,
-                  std::move(hit->key_id)};
+    return Caller{std::move(hit->user_id), std::move(hit->email),
+                  std::move(hit->scopes),  true,
+                  std::move(hit->key_id),  ""};
   }
   if (!ChecksumMatches(key)) return Status::Unauthenticated("invalid API key");
   // Read before the query: a revocation from now on keeps this lookup's
@@ -79,11 +80,14 @@ Result<Api::Caller> Api::AuthenticateKey(const std::string& key) const {
   // comparison never touches the key itself.
   std::string hash = Sha256Hex(config_.jwt_secret, key);
   CLAWMIT_ASSIGN_OR_RETURN(auto rows,
-                           db_.Query("SELECT k.id, k.user_id, u.email, k.scopes, k.last_used_at "
-                                     "FROM api_keys k JOIN users u ON u.id = k.user_id "
-                                     "WHERE k.key_hash = ?1",
+                           db_.Query("SELECT k.id, k.user_id, u.email, k.scopes, k.last_used_at, "
+                                     "k.org_id, k.role FROM api_keys k JOIN users u ON "
+                                     "u.id = k.user_id WHERE k.key_hash = ?1",
                                      {hash}));
   if (rows.empty()) return Status::Unauthenticated("invalid API key");
+  const std::string org_id = Text(rows[0][5]);
+  const std::string role = Text(rows[0][6]);
+  CLAWMIT_TRY(CheckKeyMembership(Text(rows[0][1]), org_id, role));
   // `lastUsedAt` is kept to the minute: a write on every request would take
   // the database's write lock for every read.
   const DbValue& last_used = rows[0][4];
@@ -92,13 +96,40 @@ Result<Api::Caller> Api::AuthenticateKey(const std::string& key) const {
     (void)db_.Query("UPDATE api_keys SET last_used_at = ?1 WHERE id = ?2", {now, rows[0][0]});
     last_used_at = now;
   }
-  Caller caller{Text(rows[0][1]), Text(rows[0][2]), {}, true, Text(rows[0][0])};
+  Caller caller{Text(rows[0][1]), Text(rows[0][2]), {}, true, Text(rows[0][0]), org_id};
   for (const auto& s : ScopesJson(Text(rows[0][3]))) caller.scopes.push_back(s.get<std::string>());
-  key_cache_.Insert(index,
-                    {caller.key_id, caller.user_id, caller.email, caller.scopes, last_used_at},
-                    generation);
+  // Keys of the user's own space only: an org key's worth depends on its
+  // creator's membership, read from the database on every request (above),
+  // so that removing the member or lowering the role stops it at once.
+  if (org_id.empty()) {
+    key_cache_.Insert(index,
+                      {caller.key_id, caller.user_id, caller.email, caller.scopes, last_used_at},
+                      generation);
+  }
   return caller;
 }
+
+Status Api::CheckKeyMembership(const std::string& user_id, const std::string& org_id,
+                               const std::string& role) const {
+  if (org_id.empty()) return Status::Ok();
+  CLAWMIT_ASSIGN_OR_RETURN(Role now, RoleIn(db_, {user_id, org_id}, org_id));
+  Role then = ParseRole(role).value_or(Role::kOwner);
+  if (static_cast<int>(now) < static_cast<int>(then)) {
+    return Status::Unauthenticated(
+        "this API key stopped working: its creator left its org or lost the role it was made "
+        "with");
+  }
+  return Status::Ok();
+}
+
+namespace {
+// The scopes a member of `role` may give an org key.
+bool RoleAllowsScope(Role role, const std::string& scope) {
+  if (scope.ends_with(":read") && scope != "webhooks:read") return role >= Role::kViewer;
+  if (scope.starts_with("webhooks:")) return role >= Role::kAdmin;
+  return role >= Role::kEditor;
+}
+}  // namespace
 
 HttpResponse Api::CreateKey(const HttpRequest& req) const {
   Caller caller;
@@ -135,8 +166,33 @@ HttpResponse Api::CreateKey(const HttpRequest& req) const {
       }
     }
   }
+  std::string org;
+  ReadString(body, "orgId", false, org, details);
   if (!details.empty()) {
     return ErrorResponse(400, "VALIDATION_ERROR", "Invalid request data", req.request_id, details);
+  }
+  // A key made inside an org acts there only, with no more than its
+  // creator's role allows (docs/SERVER.md "API keys inside an org").
+  std::string org_id;
+  Role role = Role::kOwner;
+  if (!org.empty()) {
+    std::optional<HttpResponse> denied;
+    auto found = AccessOrg(req, caller, org, Action::kRead, denied);
+    if (!found.ok()) return Internal(req);
+    if (!*found) return *denied;
+    org_id = (*found)->first;
+    role = (*found)->second;
+    for (size_t i = 0; i < scopes.size(); ++i) {
+      if (!RoleAllowsScope(role, scopes[i])) {
+        details.push_back(
+            {"scopes[" + std::to_string(i) + "]",
+             "a " + std::string(RoleName(role)) + " cannot give " + scopes[i].get<std::string>()});
+      }
+    }
+    if (!details.empty()) {
+      return ErrorResponse(403, "FORBIDDEN", "these scopes are beyond your role in the org",
+                           req.request_id, details);
+    }
   }
   std::string key = NewKey();
   std::string id = "key_" + RandomHex(12);
@@ -144,28 +200,38 @@ HttpResponse Api::CreateKey(const HttpRequest& req) const {
   Status s = db_.Transaction([&] {
     return db_
         .Query(
-            "INSERT INTO api_keys (id, user_id, name, key_hash, key_prefix, scopes, created_at)"
-            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            "INSERT INTO api_keys (id, user_id, name, key_hash, key_prefix, scopes, created_at, "
+            "org_id, role) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             {id, caller.user_id, name, Sha256Hex(config_.jwt_secret, key),
-             key.substr(0, kPrefixLength), scopes.dump(), now})
+             key.substr(0, kPrefixLength), scopes.dump(), now,
+             org_id.empty() ? DbValue() : DbValue(org_id),
+             org_id.empty() ? DbValue() : DbValue(std::string(RoleName(role)))})
         .status();
   });
   if (!s.ok()) return Internal(req);
-  return Json(201, {{"id", id},
-                    {"key", key},
-                    {"keyPrefix", key.substr(0, kPrefixLength)},
-                    {"name", name},
-                    {"scopes", scopes},
-                    {"createdAt", Iso(now)}});
+  json out = {{"id", id},     {"key", key},       {"keyPrefix", key.substr(0, kPrefixLength)},
+              {"name", name}, {"scopes", scopes}, {"createdAt", Iso(now)}};
+  if (!org_id.empty()) out["orgId"] = org_id;
+  return Json(201, out);
 }
 
 HttpResponse Api::ListKeys(const HttpRequest& req) const {
   Caller caller;
   if (auto error = Require(req, kJwtOnly, caller)) return *error;
+  // ?org=: every key made inside the org (its admins'); else the caller's.
+  std::string org_id;
+  if (auto org = req.query.find("org"); org != req.query.end()) {
+    std::optional<HttpResponse> denied;
+    auto found = AccessOrg(req, caller, org->second, Action::kManage, denied);
+    if (!found.ok()) return Internal(req);
+    if (!*found) return *denied;
+    org_id = (*found)->first;
+  }
   auto rows = db_.Query(
-      "SELECT id, key_prefix, name, scopes, last_used_at, created_at FROM api_keys "
-      "WHERE user_id = ?1 ORDER BY created_at, rowid",
-      {caller.user_id});
+      "SELECT id, key_prefix, name, scopes, last_used_at, created_at, org_id, user_id FROM "
+      "api_keys WHERE (?2 = '' AND user_id = ?1) OR (?2 != '' AND org_id = ?2) "
+      "ORDER BY created_at, rowid",
+      {caller.user_id, org_id});
   if (!rows.ok()) return Internal(req);
   json data = json::array();
   for (const auto& r : *rows) {
@@ -177,6 +243,10 @@ HttpResponse Api::ListKeys(const HttpRequest& req) const {
          {"lastUsedAt",
           std::holds_alternative<std::nullptr_t>(r[4]) ? json(nullptr) : json(Iso(Int(r[4])))},
          {"createdAt", Iso(Int(r[5]))}});
+    if (!std::holds_alternative<std::nullptr_t>(r[6])) {
+      data.back()["orgId"] = Text(r[6]);
+      data.back()["userId"] = Text(r[7]);
+    }
   }
   return Json(200, {{"data", data}});
 }
@@ -185,11 +255,19 @@ HttpResponse Api::RevokeKey(const HttpRequest& req, const std::string& id) const
   Caller caller;
   if (auto error = Require(req, kJwtOnly, caller)) return *error;
   // Another account's key answers 404, never 403: it does not exist for you.
+  // An org's admins may revoke its keys too.
   int64_t deleted = 0;
   Status s = db_.Transaction([&]() -> Status {
-    CLAWMIT_ASSIGN_OR_RETURN(auto rows, db_.Query("DELETE FROM api_keys WHERE id = ?1 AND "
-                                                  "user_id = ?2 RETURNING id",
-                                                  {id, caller.user_id}));
+    CLAWMIT_ASSIGN_OR_RETURN(auto key,
+                             db_.Query("SELECT user_id, org_id FROM api_keys WHERE id = ?1", {id}));
+    bool mine = !key.empty() && Text(key[0][0]) == caller.user_id;
+    if (!key.empty() && !mine && !std::holds_alternative<std::nullptr_t>(key[0][1])) {
+      CLAWMIT_ASSIGN_OR_RETURN(Role role, RoleIn(db_, caller.Who(), Text(key[0][1])));
+      mine = Decide(role, Action::kManage) == Decision::kAllowed;
+    }
+    if (!mine) return Status::Ok();
+    CLAWMIT_ASSIGN_OR_RETURN(auto rows,
+                             db_.Query("DELETE FROM api_keys WHERE id = ?1 RETURNING id", {id}));
     deleted = static_cast<int64_t>(rows.size());
     // Out of the cache before the commit, with the database held: no request
     // authenticates with the key once the revocation is visible.

@@ -162,9 +162,10 @@ Status RecordMove(Database& db, const std::string& agent_id, const std::string& 
 HttpResponse Api::ListLabels(const HttpRequest& req, const std::string& agent_id) const {
   Caller caller;
   if (auto error = Require(req, "agents:read", caller)) return *error;
-  auto agent = FindAgent(db_, caller.user_id, agent_id);
+  std::optional<HttpResponse> denied;
+  auto agent = AccessAgent(req, caller, agent_id, Action::kRead, denied);
   if (!agent.ok()) return Internal(req);
-  if (!*agent) return NoAgent(req, agent_id);
+  if (!*agent) return *denied;
   auto rows = db_.Query(LabelSelect() + " ORDER BY l.name", {agent_id});
   if (!rows.ok()) return Internal(req);
   json data = json::array();
@@ -176,9 +177,10 @@ HttpResponse Api::GetLabel(const HttpRequest& req, const std::string& agent_id,
                            const std::string& label) const {
   Caller caller;
   if (auto error = Require(req, "agents:read", caller)) return *error;
-  auto agent = FindAgent(db_, caller.user_id, agent_id);
+  std::optional<HttpResponse> denied;
+  auto agent = AccessAgent(req, caller, agent_id, Action::kRead, denied);
   if (!agent.ok()) return Internal(req);
-  if (!*agent) return NoAgent(req, agent_id);
+  if (!*agent) return *denied;
   auto rows = db_.Query(LabelSelect() + " AND l.name = ?2", {agent_id, label});
   if (!rows.ok()) return Internal(req);
   if (rows->empty()) return NoLabel(req, agent_id, label);
@@ -214,8 +216,10 @@ HttpResponse Api::SetLabel(const HttpRequest& req, const std::string& agent_id,
   json answer;
   Refusal refusal;
   Status s = db_.Transaction([&]() -> Status {
-    CLAWMIT_ASSIGN_OR_RETURN(auto agent, FindAgent(db_, caller.user_id, agent_id));
-    if (!agent) return refusal.Set(NoAgent(req, agent_id));
+    std::optional<HttpResponse> denied;
+    CLAWMIT_ASSIGN_OR_RETURN(auto agent,
+                             AccessAgent(req, caller, agent_id, Action::kWrite, denied));
+    if (!agent) return refusal.Set(*denied);
     CLAWMIT_ASSIGN_OR_RETURN(auto version,
                              db_.Query(by_id ? "SELECT id, version_number, commit_id FROM versions "
                                                "WHERE agent_id = ?1 AND id = ?2"
@@ -236,6 +240,15 @@ HttpResponse Api::SetLabel(const HttpRequest& req, const std::string& agent_id,
     bool unprotects = current && current->is_protected && !target.is_protected;
     if (current && current->is_protected && (moves || unprotects) && !force) {
       return refusal.Set(LabelProtected(req, label, *current, moves ? "move" : "unprotect"));
+    }
+    // Protecting, and forcing a protected label, are an admin's (an org's
+    // editors move the labels that are not protected).
+    bool protects = target.is_protected && !(current && current->is_protected);
+    if ((current && current->is_protected && (moves || unprotects)) || protects) {
+      CLAWMIT_ASSIGN_OR_RETURN(Role role, RoleIn(db_, caller.Who(), agent->space));
+      if (Decision d = Decide(role, Action::kForceLabel); d != Decision::kAllowed) {
+        return refusal.Set(Refuse(req, d, "label " + label, Action::kForceLabel));
+      }
     }
     CLAWMIT_TRY(db_.Query("INSERT INTO labels (agent_id, name, version_id, updated_at, "
                           "updated_by, protected, author_name, author_email) VALUES (?1, ?2, ?3, "
@@ -258,7 +271,7 @@ HttpResponse Api::SetLabel(const HttpRequest& req, const std::string& agent_id,
     answer = LabelJson(rows.at(0));
     json event = answer;
     event["agentId"] = agent_id;
-    return EmitEvent(db_, caller.user_id, "label.moved", event);
+    return EmitEvent(db_, agent->space, "label.moved", event);
   });
   if (refusal.answer) return *refusal.answer;
   if (!s.ok()) return Internal(req);
@@ -283,8 +296,10 @@ HttpResponse Api::DeleteLabel(const HttpRequest& req, const std::string& agent_i
   }
   Refusal refusal;
   Status s = db_.Transaction([&]() -> Status {
-    CLAWMIT_ASSIGN_OR_RETURN(auto agent, FindAgent(db_, caller.user_id, agent_id));
-    if (!agent) return refusal.Set(NoAgent(req, agent_id));
+    std::optional<HttpResponse> denied;
+    CLAWMIT_ASSIGN_OR_RETURN(auto agent,
+                             AccessAgent(req, caller, agent_id, Action::kWrite, denied));
+    if (!agent) return refusal.Set(*denied);
     CLAWMIT_ASSIGN_OR_RETURN(std::optional<Current> current, ReadCurrent(db_, agent_id, label));
     if (!current) return refusal.Set(NoLabel(req, agent_id, label));
     if (!expected.Holds(current)) {
@@ -292,6 +307,12 @@ HttpResponse Api::DeleteLabel(const HttpRequest& req, const std::string& agent_i
     }
     if (current->is_protected && !force) {
       return refusal.Set(LabelProtected(req, label, *current, "delete"));
+    }
+    if (current->is_protected) {
+      CLAWMIT_ASSIGN_OR_RETURN(Role role, RoleIn(db_, caller.Who(), agent->space));
+      if (Decision d = Decide(role, Action::kForceLabel); d != Decision::kAllowed) {
+        return refusal.Set(Refuse(req, d, "label " + label, Action::kForceLabel));
+      }
     }
     CLAWMIT_TRY(db_.Query("DELETE FROM labels WHERE agent_id = ?1 AND name = ?2", {agent_id, label})
                     .status());
@@ -307,9 +328,10 @@ HttpResponse Api::LabelHistory(const HttpRequest& req, const std::string& agent_
                                const std::string& label) const {
   Caller caller;
   if (auto error = Require(req, "agents:read", caller)) return *error;
-  auto agent = FindAgent(db_, caller.user_id, agent_id);
+  std::optional<HttpResponse> denied;
+  auto agent = AccessAgent(req, caller, agent_id, Action::kRead, denied);
   if (!agent.ok()) return Internal(req);
-  if (!*agent) return NoAgent(req, agent_id);
+  if (!*agent) return *denied;
   auto rows = db_.Query(
       "SELECT from_version_id, from_version_number, from_commit_id, to_version_id, "
       "to_version_number, to_commit_id, user_id, user_email, author_name, author_email, at, "

@@ -58,13 +58,14 @@ json TaskJson(const DbRow& r) {
           {"agent", {{"id", Text(r[1])}, {"name", Text(r[15])}}}};
 }
 
-// The caller's task `task_id` as the API answers it; nullopt when it does not
-// exist for them.
-Result<std::optional<json>> FindTask(Database& db, const std::string& user_id,
+// The task `task_id` of `space` as the API answers it; nullopt when it does
+// not exist there.
+Result<std::optional<json>> FindTask(Database& db, const std::string& space,
                                      const std::string& task_id) {
   CLAWMIT_ASSIGN_OR_RETURN(
-      auto rows, db.Query(std::string(kTaskSelect) + " WHERE t.id = ?1 AND t.user_id = ?2",
-                          {task_id, user_id}));
+      auto rows,
+      db.Query(std::string(kTaskSelect) + " WHERE t.id = ?1 AND COALESCE(t.org_id, t.user_id) = ?2",
+               {task_id, space}));
   if (rows.empty()) return std::optional<json>();
   return std::optional<json>(TaskJson(rows[0]));
 }
@@ -163,8 +164,10 @@ HttpResponse Api::CreateTask(const HttpRequest& req) const {
   json answer;
   Refusal refusal;
   Status s = db_.Transaction([&]() -> Status {
-    CLAWMIT_ASSIGN_OR_RETURN(auto agent, FindAgent(db_, caller.user_id, agent_id));
-    if (!agent) return refusal.Set(NoAgent(req, agent_id));
+    std::optional<HttpResponse> denied;
+    CLAWMIT_ASSIGN_OR_RETURN(auto agent,
+                             AccessAgent(req, caller, agent_id, Action::kWrite, denied));
+    if (!agent) return refusal.Set(*denied);
     // Routed now, once: the task keeps this version whatever the agent or
     // the label does afterwards.
     std::string routed = agent->current_version_id;
@@ -186,16 +189,18 @@ HttpResponse Api::CreateTask(const HttpRequest& req) const {
     }
     const std::string id = "task_" + RandomHex(12);
     const int64_t now = Now();
-    CLAWMIT_TRY(db_.Query("INSERT INTO tasks (id, user_id, agent_id, version_id, title, "
-                          "description, status, priority, input, output, created_at, updated_at) "
-                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queued', ?7, ?8, NULL, ?9, ?9)",
-                          {id, caller.user_id, agent_id, routed, title, description,
-                           int64_t{priority}, input.dump(), now})
-                    .status());
-    CLAWMIT_ASSIGN_OR_RETURN(auto task, FindTask(db_, caller.user_id, id));
+    CLAWMIT_TRY(
+        db_.Query("INSERT INTO tasks (id, user_id, agent_id, version_id, title, "
+                  "description, status, priority, input, output, created_at, updated_at, "
+                  "org_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queued', ?7, ?8, NULL, ?9, ?9, "
+                  "?10)",
+                  {id, caller.user_id, agent_id, routed, title, description, int64_t{priority},
+                   input.dump(), now, agent->org_id.empty() ? DbValue() : DbValue(agent->org_id)})
+            .status());
+    CLAWMIT_ASSIGN_OR_RETURN(auto task, FindTask(db_, agent->space, id));
     if (!task) return Status::Corruption("inserted task " + id + " is missing");
     answer = std::move(*task);
-    return EmitEvent(db_, caller.user_id, "task.created", answer);
+    return EmitEvent(db_, agent->space, "task.created", answer);
   });
   if (refusal.answer) return *refusal.answer;
   if (!s.ok()) return Internal(req);
@@ -207,8 +212,14 @@ HttpResponse Api::ListTasks(const HttpRequest& req) const {
   if (auto error = Require(req, "tasks:read", caller)) return *error;
   Page page;
   if (auto error = ReadPage(req, 20, page)) return *error;
-  std::string where = " WHERE t.user_id = ?1";
-  std::vector<DbValue> params = {caller.user_id};
+  auto org = req.query.find("org");
+  std::optional<HttpResponse> denied;
+  auto space =
+      AccessSpace(req, caller, org == req.query.end() ? "" : org->second, Action::kRead, denied);
+  if (!space.ok()) return Internal(req);
+  if (!*space) return *denied;
+  std::string where = " WHERE COALESCE(t.org_id, t.user_id) = ?1";
+  std::vector<DbValue> params = {**space};
   auto add = [&](const char* column, DbValue value) {
     params.push_back(std::move(value));
     where += std::string(" AND ") + column + " = ?" + std::to_string(params.size());
@@ -253,7 +264,11 @@ HttpResponse Api::ListTasks(const HttpRequest& req) const {
 HttpResponse Api::GetTask(const HttpRequest& req, const std::string& id) const {
   Caller caller;
   if (auto error = Require(req, "tasks:read", caller)) return *error;
-  auto task = FindTask(db_, caller.user_id, id);
+  std::optional<HttpResponse> denied;
+  auto space = AccessTask(req, caller, id, Action::kRead, denied);
+  if (!space.ok()) return Internal(req);
+  if (!*space) return *denied;
+  auto task = FindTask(db_, **space, id);
   if (!task.ok()) return Internal(req);
   if (!*task) return NoTask(req, id);
   return Json(200, **task);
@@ -286,8 +301,12 @@ HttpResponse Api::UpdateTask(const HttpRequest& req, const std::string& id) cons
                     details);
   if (!details.empty()) return Invalid(req, details);
   const bool edits_task = has_title || has_description || body.contains("priority");
+  std::optional<HttpResponse> denied;
+  auto space = AccessTask(req, caller, id, Action::kWrite, denied);
+  if (!space.ok()) return Internal(req);
+  if (!*space) return *denied;
   if (!to && !has_output && !edits_task && !has_lease) {  // nothing to change
-    auto task = FindTask(db_, caller.user_id, id);
+    auto task = FindTask(db_, **space, id);
     if (!task.ok()) return Internal(req);
     if (!*task) return NoTask(req, id);
     return Json(200, **task);
@@ -298,8 +317,8 @@ HttpResponse Api::UpdateTask(const HttpRequest& req, const std::string& id) cons
   Status s = db_.Transaction([&]() -> Status {
     CLAWMIT_ASSIGN_OR_RETURN(
         auto rows, db_.Query("SELECT status, output, started_at, completed_at, lease_expires_at "
-                             "FROM tasks WHERE id = ?1 AND user_id = ?2",
-                             {id, caller.user_id}));
+                             "FROM tasks WHERE id = ?1 AND COALESCE(org_id, user_id) = ?2",
+                             {id, **space}));
     if (rows.empty()) return refusal.Set(NoTask(req, id));
     const DbRow& row = rows[0];
     auto from = ParseTaskStatus(Text(row[0]));
@@ -338,23 +357,22 @@ HttpResponse Api::UpdateTask(const HttpRequest& req, const std::string& id) cons
                                                                    : json::parse(Text(row[1]));
       output = MergeOutput(stored, body["output"]).dump();
     }
-    CLAWMIT_TRY(
-        db_.Query("UPDATE tasks SET status = ?3, output = ?4, started_at = ?5, "
-                  "completed_at = ?6, lease_expires_at = ?7, updated_at = ?8, "
-                  "title = CASE WHEN ?9 THEN ?10 ELSE title END, "
-                  "description = CASE WHEN ?11 THEN ?12 ELSE description END, "
-                  "priority = CASE WHEN ?13 >= 0 THEN ?13 ELSE priority END "
-                  "WHERE id = ?1 AND user_id = ?2",
-                  {id, caller.user_id, std::string(TaskStatusName(after)), output, OrNull(started),
-                   OrNull(completed), OrNull(lease_end), now, int64_t{has_title}, title,
-                   int64_t{has_description}, description, int64_t{priority}})
-            .status());
-    CLAWMIT_ASSIGN_OR_RETURN(auto task, FindTask(db_, caller.user_id, id));
+    CLAWMIT_TRY(db_.Query("UPDATE tasks SET status = ?3, output = ?4, started_at = ?5, "
+                          "completed_at = ?6, lease_expires_at = ?7, updated_at = ?8, "
+                          "title = CASE WHEN ?9 THEN ?10 ELSE title END, "
+                          "description = CASE WHEN ?11 THEN ?12 ELSE description END, "
+                          "priority = CASE WHEN ?13 >= 0 THEN ?13 ELSE priority END "
+                          "WHERE id = ?1 AND COALESCE(org_id, user_id) = ?2",
+                          {id, **space, std::string(TaskStatusName(after)), output, OrNull(started),
+                           OrNull(completed), OrNull(lease_end), now, int64_t{has_title}, title,
+                           int64_t{has_description}, description, int64_t{priority}})
+                    .status());
+    CLAWMIT_ASSIGN_OR_RETURN(auto task, FindTask(db_, **space, id));
     if (!task) return Status::Corruption("updated task " + id + " is missing");
     answer = std::move(*task);
     std::string_view event = to ? EventOnEntering(*to) : std::string_view();
     if (event.empty()) return Status::Ok();
-    return EmitEvent(db_, caller.user_id, event, answer);
+    return EmitEvent(db_, **space, event, answer);
   });
   if (refusal.answer) return *refusal.answer;
   if (!s.ok()) return Internal(req);
@@ -370,13 +388,24 @@ HttpResponse Api::ClaimTask(const HttpRequest& req) const {
     if (body.contains(optional) && body[optional].is_null()) body.erase(optional);
   }
   std::vector<ApiFieldError> details;
-  std::string agent_id, version_id;
+  std::string agent_id, version_id, org;
   bool by_agent = ReadString(body, "agentId", false, agent_id, details);
   bool by_version = ReadString(body, "versionId", false, version_id, details);
+  ReadString(body, "orgId", false, org, details);
   int64_t lease = 0;
   ReadLease(body, true, lease, details);
-  RefuseUnknownKeys(body, {"agentId", "versionId", "leaseSeconds"}, details);
+  RefuseUnknownKeys(body, {"agentId", "versionId", "leaseSeconds", "orgId"}, details);
   if (!details.empty()) return Invalid(req, details);
+  // The queue of the space named (orgId; else the caller's own), or of the
+  // agent's space when one is named.
+  std::string space;
+  if (!by_agent) {
+    std::optional<HttpResponse> denied;
+    auto named = AccessSpace(req, caller, org, Action::kWrite, denied);
+    if (!named.ok()) return Internal(req);
+    if (!*named) return *denied;
+    space = **named;
+  }
 
   json answer;
   Refusal refusal;
@@ -384,15 +413,19 @@ HttpResponse Api::ClaimTask(const HttpRequest& req) const {
   // interleave with another claim, so a task goes to exactly one caller.
   Status s = db_.Transaction([&]() -> Status {
     if (by_agent) {
-      CLAWMIT_ASSIGN_OR_RETURN(auto agent, FindAgent(db_, caller.user_id, agent_id));
-      if (!agent) return refusal.Set(NoAgent(req, agent_id));
+      std::optional<HttpResponse> denied;
+      CLAWMIT_ASSIGN_OR_RETURN(auto agent,
+                               AccessAgent(req, caller, agent_id, Action::kWrite, denied));
+      if (!agent) return refusal.Set(*denied);
+      space = agent->space;
     }
     if (by_version) {
       CLAWMIT_ASSIGN_OR_RETURN(auto rows,
                                db_.Query("SELECT v.agent_id FROM versions v JOIN agents a ON "
-                                         "a.id = v.agent_id WHERE v.id = ?1 AND a.user_id = ?2 AND "
+                                         "a.id = v.agent_id WHERE v.id = ?1 AND "
+                                         "COALESCE(a.org_id, a.user_id) = ?2 AND "
                                          "(?3 = '' OR v.agent_id = ?3)",
-                                         {version_id, caller.user_id, agent_id}));
+                                         {version_id, space, agent_id}));
       if (rows.empty()) {
         return refusal.Set(
             Invalid(req, {{"versionId", by_agent ? "is not a version of agent " + agent_id
@@ -402,25 +435,27 @@ HttpResponse Api::ClaimTask(const HttpRequest& req) const {
     const int64_t now = Now();
     // Leases that ran out: those tasks go back to the queue first.
     CLAWMIT_TRY(db_.Query("UPDATE tasks SET status = 'queued', started_at = NULL, "
-                          "lease_expires_at = NULL, updated_at = ?2 WHERE user_id = ?1 AND "
-                          "status = 'running' AND lease_expires_at < ?2",
-                          {caller.user_id, now})
+                          "lease_expires_at = NULL, updated_at = ?2 WHERE "
+                          "COALESCE(org_id, user_id) = ?1 AND status = 'running' AND "
+                          "lease_expires_at < ?2",
+                          {space, now})
                     .status());
     CLAWMIT_ASSIGN_OR_RETURN(
-        auto next, db_.Query("SELECT id FROM tasks WHERE user_id = ?1 AND status = 'queued' AND "
-                             "(?2 = '' OR agent_id = ?2) AND (?3 = '' OR version_id = ?3) "
+        auto next, db_.Query("SELECT id FROM tasks WHERE COALESCE(org_id, user_id) = ?1 AND "
+                             "status = 'queued' AND (?2 = '' OR agent_id = ?2) AND "
+                             "(?3 = '' OR version_id = ?3) "
                              "ORDER BY priority DESC, created_at, rowid LIMIT 1",
-                             {caller.user_id, agent_id, version_id}));
+                             {space, agent_id, version_id}));
     if (next.empty()) return Status::Ok();
     const std::string id = Text(next[0][0]);
     CLAWMIT_TRY(db_.Query("UPDATE tasks SET status = 'running', started_at = ?2, "
                           "lease_expires_at = ?3, updated_at = ?2 WHERE id = ?1",
                           {id, now, now + lease})
                     .status());
-    CLAWMIT_ASSIGN_OR_RETURN(auto task, FindTask(db_, caller.user_id, id));
+    CLAWMIT_ASSIGN_OR_RETURN(auto task, FindTask(db_, space, id));
     if (!task) return Status::Corruption("claimed task " + id + " is missing");
     answer = std::move(*task);
-    return EmitEvent(db_, caller.user_id, "task.started", answer);
+    return EmitEvent(db_, space, "task.started", answer);
   });
   if (refusal.answer) return *refusal.answer;
   if (!s.ok()) return Internal(req);

@@ -25,9 +25,10 @@ constexpr int64_t kMaxAfterLimit = 500;
 HttpResponse Api::ListVersions(const HttpRequest& req, const std::string& agent_id) const {
   Caller caller;
   if (auto error = Require(req, "agents:read", caller)) return *error;
-  auto agent = FindAgent(db_, caller.user_id, agent_id);
+  std::optional<HttpResponse> denied;
+  auto agent = AccessAgent(req, caller, agent_id, Action::kRead, denied);
   if (!agent.ok()) return Internal(req);
-  if (!*agent) return NoAgent(req, agent_id);
+  if (!*agent) return *denied;
   const std::string select = std::string("SELECT ") + kVersionColumns +
                              ", created_by, (SELECT email FROM users WHERE id = created_by) "
                              "FROM versions WHERE agent_id = ?1 ";
@@ -76,9 +77,10 @@ HttpResponse Api::GetVersion(const HttpRequest& req, const std::string& agent_id
                              const std::string& ref) const {
   Caller caller;
   if (auto error = Require(req, "agents:read", caller)) return *error;
-  auto agent = FindAgent(db_, caller.user_id, agent_id);
+  std::optional<HttpResponse> denied;
+  auto agent = AccessAgent(req, caller, agent_id, Action::kRead, denied);
   if (!agent.ok()) return Internal(req);
-  if (!*agent) return NoAgent(req, agent_id);
+  if (!*agent) return *denied;
   // A `ver_…` id, or a commit id: whole, or a prefix of at least 7 digits.
   bool hex = ref.size() >= 7 && ref.size() <= 40 &&
              ref.find_first_not_of("0123456789abcdef") == std::string::npos;
@@ -133,8 +135,10 @@ HttpResponse Api::CreateVersion(const HttpRequest& req, const std::string& agent
   json answer;
   Refusal refusal;
   Status s = db_.Transaction([&]() -> Status {
-    CLAWMIT_ASSIGN_OR_RETURN(auto agent, FindAgent(db_, caller.user_id, agent_id));
-    if (!agent) return refusal.Set(NoAgent(req, agent_id));
+    std::optional<HttpResponse> denied;
+    CLAWMIT_ASSIGN_OR_RETURN(auto agent,
+                             AccessAgent(req, caller, agent_id, Action::kWrite, denied));
+    if (!agent) return refusal.Set(*denied);
     CLAWMIT_ASSIGN_OR_RETURN(auto head, FindVersion(db_, agent_id, agent->current_version_id));
     if (!head) return Status::Corruption("agent without a current version");
     CLAWMIT_ASSIGN_OR_RETURN(core::AgentContent before, VersionContent(*head));
@@ -167,7 +171,7 @@ HttpResponse Api::CreateVersion(const HttpRequest& req, const std::string& agent
     answer["diffFromParent"] = json::parse(core::DiffToJson(core::Diff(before, after)));
     json event = answer;
     event["agentId"] = agent_id;
-    return EmitEvent(db_, caller.user_id, "version.created", event);
+    return EmitEvent(db_, agent->space, "version.created", event);
   });
   if (refusal.answer) return *refusal.answer;
   if (!s.ok()) return Internal(req);

@@ -86,19 +86,29 @@ HttpResponse Api::CreateWebhook(const HttpRequest& req) const {
   json events;
   ReadUrl(body, true, config_.allow_private_webhooks, url, details);
   ReadEvents(body, true, events, details);
+  std::string org;
+  ReadString(body, "orgId", false, org, details);
   for (const auto& [key, value] : body.items()) {
-    if (key != "url" && key != "events") details.push_back({key, "unknown field"});
+    if (key != "url" && key != "events" && key != "orgId") {
+      details.push_back({key, "unknown field"});
+    }
   }
   if (!details.empty()) return Invalid(req, details);
+  std::optional<HttpResponse> denied;
+  auto space = AccessSpace(req, caller, org, Action::kManage, denied);
+  if (!space.ok()) return Internal(req);
+  if (!*space) return *denied;
+  const bool in_org = **space != caller.user_id;
 
   const std::string id = "hook_" + RandomHex(12);
   const std::string secret = "whsec_" + RandomHex(24);
   const int64_t now = Now();
   auto rows = db_.Query(
-      "INSERT INTO webhooks (id, user_id, url, events, secret, active, created_at, updated_at) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?6) RETURNING " +
+      "INSERT INTO webhooks (id, user_id, url, events, secret, active, created_at, updated_at, "
+      "org_id) VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?6, ?7) RETURNING " +
           std::string(kWebhookColumns),
-      {id, caller.user_id, url, events.dump(), SealSecret(config_.webhook_key, secret), now});
+      {id, caller.user_id, url, events.dump(), SealSecret(config_.webhook_key, secret), now,
+       in_org ? DbValue(**space) : DbValue()});
   if (!rows.ok() || rows->empty()) return Internal(req);
   json answer = WebhookJson(rows->front());
   answer["secret"] = secret;  // the only time it is shown
@@ -108,9 +118,16 @@ HttpResponse Api::CreateWebhook(const HttpRequest& req) const {
 HttpResponse Api::ListWebhooks(const HttpRequest& req) const {
   Caller caller;
   if (auto error = Require(req, "webhooks:read", caller)) return *error;
+  auto org = req.query.find("org");
+  std::optional<HttpResponse> denied;
+  auto space =
+      AccessSpace(req, caller, org == req.query.end() ? "" : org->second, Action::kManage, denied);
+  if (!space.ok()) return Internal(req);
+  if (!*space) return *denied;
   auto rows = db_.Query("SELECT " + std::string(kWebhookColumns) +
-                            " FROM webhooks WHERE user_id = ?1 ORDER BY created_at, rowid",
-                        {caller.user_id});
+                            " FROM webhooks WHERE COALESCE(org_id, user_id) = ?1 "
+                            "ORDER BY created_at, rowid",
+                        {**space});
   if (!rows.ok()) return Internal(req);
   json data = json::array();
   for (const DbRow& r : *rows) data.push_back(WebhookJson(r));
@@ -120,9 +137,12 @@ HttpResponse Api::ListWebhooks(const HttpRequest& req) const {
 HttpResponse Api::GetWebhook(const HttpRequest& req, const std::string& id) const {
   Caller caller;
   if (auto error = Require(req, "webhooks:read", caller)) return *error;
-  auto rows = db_.Query(
-      "SELECT " + std::string(kWebhookColumns) + " FROM webhooks WHERE id = ?1 AND user_id = ?2",
-      {id, caller.user_id});
+  std::optional<HttpResponse> denied;
+  auto space = AccessWebhook(req, caller, id, Action::kManage, denied);
+  if (!space.ok()) return Internal(req);
+  if (!*space) return *denied;
+  auto rows =
+      db_.Query("SELECT " + std::string(kWebhookColumns) + " FROM webhooks WHERE id = ?1", {id});
   if (!rows.ok()) return Internal(req);
   if (rows->empty()) return NoWebhook(req, id);
   return Json(200, WebhookJson(rows->front()));
@@ -147,15 +167,19 @@ HttpResponse Api::UpdateWebhook(const HttpRequest& req, const std::string& id) c
     }
   }
   if (!details.empty()) return Invalid(req, details);
+  std::optional<HttpResponse> denied;
+  auto space = AccessWebhook(req, caller, id, Action::kManage, denied);
+  if (!space.ok()) return Internal(req);
+  if (!*space) return *denied;
   const int64_t now = Now();
   // Turning a webhook on again starts a new failure streak.
   auto rows = db_.Query(
       "UPDATE webhooks SET url = COALESCE(?3, url), events = COALESCE(?4, events), "
       "active = COALESCE(?5, active), "
       "failing_since = CASE WHEN ?5 = 1 THEN NULL ELSE failing_since END, updated_at = ?6 "
-      "WHERE id = ?1 AND user_id = ?2 RETURNING " +
+      "WHERE id = ?1 AND COALESCE(org_id, user_id) = ?2 RETURNING " +
           std::string(kWebhookColumns),
-      {id, caller.user_id, body.contains("url") ? DbValue(url) : DbValue(nullptr),
+      {id, **space, body.contains("url") ? DbValue(url) : DbValue(nullptr),
        body.contains("events") ? DbValue(events.dump()) : DbValue(nullptr),
        body.contains("active") ? DbValue(int64_t{body["active"].get<bool>() ? 1 : 0})
                                : DbValue(nullptr),
@@ -168,8 +192,11 @@ HttpResponse Api::UpdateWebhook(const HttpRequest& req, const std::string& id) c
 HttpResponse Api::DeleteWebhook(const HttpRequest& req, const std::string& id) const {
   Caller caller;
   if (auto error = Require(req, "webhooks:write", caller)) return *error;
-  auto rows = db_.Query("DELETE FROM webhooks WHERE id = ?1 AND user_id = ?2 RETURNING id",
-                        {id, caller.user_id});
+  std::optional<HttpResponse> denied;
+  auto space = AccessWebhook(req, caller, id, Action::kManage, denied);
+  if (!space.ok()) return Internal(req);
+  if (!*space) return *denied;
+  auto rows = db_.Query("DELETE FROM webhooks WHERE id = ?1 RETURNING id", {id});
   if (!rows.ok()) return Internal(req);
   if (rows->empty()) return NoWebhook(req, id);
   return {204, {}, ""};
@@ -180,10 +207,11 @@ HttpResponse Api::ListDeliveries(const HttpRequest& req, const std::string& id) 
   if (auto error = Require(req, "webhooks:read", caller)) return *error;
   Page page;
   if (auto error = ReadPage(req, 20, page)) return *error;
-  auto hook =
-      db_.Query("SELECT id FROM webhooks WHERE id = ?1 AND user_id = ?2", {id, caller.user_id});
-  if (!hook.ok()) return Internal(req);
-  if (hook->empty()) return NoWebhook(req, id);
+  std::optional<HttpResponse> denied;
+  auto space = AccessWebhook(req, caller, id, Action::kManage, denied);
+  if (!space.ok()) return Internal(req);
+  if (!*space) return *denied;
+
   auto total = db_.Query("SELECT COUNT(*) FROM deliveries WHERE webhook_id = ?1", {id});
   auto rows = db_.Query(
       "SELECT d.id, e.type, e.id, d.status, d.attempts, d.next_attempt_at, d.created_at, "
@@ -226,14 +254,16 @@ HttpResponse Api::ListDeliveries(const HttpRequest& req, const std::string& id) 
 HttpResponse Api::TestWebhook(const HttpRequest& req, const std::string& id) const {
   Caller caller;
   if (auto error = Require(req, "webhooks:write", caller)) return *error;
+  std::optional<HttpResponse> denied;
+  auto space = AccessWebhook(req, caller, id, Action::kManage, denied);
+  if (!space.ok()) return Internal(req);
+  if (!*space) return *denied;
   const int64_t now = Now();
   const std::string event_id = "evt_" + RandomHex(12);
   const std::string delivery_id = "dlv_" + RandomHex(12);
   Refusal refusal;
   Status s = db_.Transaction([&]() -> Status {
-    CLAWMIT_ASSIGN_OR_RETURN(
-        auto hook,
-        db_.Query("SELECT id FROM webhooks WHERE id = ?1 AND user_id = ?2", {id, caller.user_id}));
+    CLAWMIT_ASSIGN_OR_RETURN(auto hook, db_.Query("SELECT id FROM webhooks WHERE id = ?1", {id}));
     if (hook.empty()) return refusal.Set(NoWebhook(req, id));
     json data = {{"webhookId", id}, {"message", "a test delivery from clawmit serve"}};
     CLAWMIT_TRY(db_.Query("INSERT INTO events (id, user_id, type, payload, created_at) "

@@ -205,6 +205,81 @@ const char* const kMigrations[] = {
     );
     CREATE INDEX side_versions_commit ON side_versions(commit_id);
     )sql",
+    // 8: organisations (issue 13): orgs, their members with a role, and
+    // invitations (the token stored only as an HMAC, like API keys). Agents,
+    // tasks, webhooks and API keys get an owning org (NULL: the user's own
+    // space); a resource's space is COALESCE(org_id, user_id). Agents are
+    // rebuilt so that a slug is unique per space rather than per user (run
+    // with foreign keys off, as SQLite's table rebuild requires).
+    R"sql(
+    CREATE TABLE orgs (
+      id TEXT PRIMARY KEY,
+      slug TEXT NOT NULL UNIQUE COLLATE NOCASE,
+      name TEXT NOT NULL,
+      created_by TEXT NOT NULL REFERENCES users(id),
+      created_at INTEGER NOT NULL,
+      updated_at INTEGER NOT NULL
+    );
+    CREATE TABLE org_members (
+      org_id TEXT NOT NULL REFERENCES orgs(id) ON DELETE CASCADE,
+      user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+      role TEXT NOT NULL CHECK (role IN ('owner', 'admin', 'editor', 'viewer')),
+      created_at INTEGER NOT NULL,
+      updated_at INTEGER NOT NULL,
+      PRIMARY KEY (org_id, user_id)
+    );
+    CREATE INDEX org_members_user ON org_members(user_id);
+    CREATE TABLE invitations (
+      id TEXT PRIMARY KEY,
+      org_id TEXT NOT NULL REFERENCES orgs(id) ON DELETE CASCADE,
+      email TEXT NOT NULL COLLATE NOCASE,
+      role TEXT NOT NULL CHECK (role IN ('owner', 'admin', 'editor', 'viewer')),
+      token_hash TEXT NOT NULL UNIQUE,
+      created_by TEXT NOT NULL REFERENCES users(id),
+      created_at INTEGER NOT NULL,
+      expires_at INTEGER NOT NULL,
+      accepted_at INTEGER,
+      accepted_by TEXT,
+      revoked_at INTEGER
+    );
+    CREATE INDEX invitations_org ON invitations(org_id, created_at);
+    CREATE INDEX invitations_email ON invitations(email);
+    ALTER TABLE users ADD COLUMN is_admin INTEGER NOT NULL DEFAULT 0;
+    UPDATE users SET is_admin = 1 WHERE rowid = (SELECT MIN(rowid) FROM users);
+    ALTER TABLE tasks ADD COLUMN org_id TEXT REFERENCES orgs(id) ON DELETE CASCADE;
+    ALTER TABLE webhooks ADD COLUMN org_id TEXT REFERENCES orgs(id) ON DELETE CASCADE;
+    ALTER TABLE api_keys ADD COLUMN org_id TEXT REFERENCES orgs(id) ON DELETE CASCADE;
+    ALTER TABLE api_keys ADD COLUMN role TEXT;   -- the creator's role when made (org keys)
+    CREATE INDEX tasks_space ON tasks(COALESCE(org_id, user_id), status, priority DESC,
+                                      created_at);
+    CREATE INDEX webhooks_space ON webhooks(COALESCE(org_id, user_id));
+    CREATE TABLE agents_new (
+      id TEXT PRIMARY KEY,
+      user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+      slug TEXT NOT NULL,
+      name TEXT NOT NULL,
+      description TEXT NOT NULL,
+      status TEXT NOT NULL DEFAULT 'idle',
+      current_version_id TEXT,
+      fork_count INTEGER NOT NULL DEFAULT 0,
+      parent_agent_id TEXT REFERENCES agents(id),
+      created_at INTEGER NOT NULL,
+      updated_at INTEGER NOT NULL,
+      forked_from_version_id TEXT,
+      org_id TEXT REFERENCES orgs(id) ON DELETE CASCADE
+    );
+    INSERT INTO agents_new (id, user_id, slug, name, description, status, current_version_id,
+                            fork_count, parent_agent_id, created_at, updated_at,
+                            forked_from_version_id)
+      SELECT id, user_id, slug, name, description, status, current_version_id, fork_count,
+             parent_agent_id, created_at, updated_at, forked_from_version_id FROM agents;
+    DROP TABLE agents;
+    ALTER TABLE agents_new RENAME TO agents;
+    CREATE UNIQUE INDEX agents_space_slug ON agents(COALESCE(org_id, user_id), slug);
+    CREATE INDEX agents_space ON agents(COALESCE(org_id, user_id), created_at);
+    CREATE INDEX agents_user ON agents(user_id, created_at);
+    CREATE INDEX agents_parent ON agents(parent_agent_id);
+    )sql",
 };
 
 }  // namespace
@@ -237,11 +312,19 @@ Result<std::unique_ptr<Database>> Database::Open(const std::filesystem::path& fi
                       "': " + (db->db_ != nullptr ? sqlite3_errmsg(db->db_) : "out of memory"));
   }
   sqlite3_busy_timeout(db->db_, 5000);
-  for (const char* pragma :
-       {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"}) {
+  for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL"}) {
     CLAWMIT_TRY(db->Query(pragma).status());
   }
+  // Migrations run with foreign keys off (a table rebuild drops and renames
+  // a table that others reference), then the references are checked.
+  CLAWMIT_TRY(db->Query("PRAGMA foreign_keys=OFF").status());
   CLAWMIT_TRY(db->Migrate());
+  CLAWMIT_ASSIGN_OR_RETURN(auto broken, db->Query("PRAGMA foreign_key_check"));
+  if (!broken.empty()) {
+    return Status::Corruption("the database has " + std::to_string(broken.size()) +
+                              " broken reference(s) after its migrations");
+  }
+  CLAWMIT_TRY(db->Query("PRAGMA foreign_keys=ON").status());
   return db;
 }
 

@@ -16,14 +16,16 @@ std::string EventPayload(std::string_view event, int64_t timestamp, const nlohma
   return nlohmann::json{{"event", event}, {"timestamp", Iso(timestamp)}, {"data", data}}.dump();
 }
 
-Status EmitEvent(Database& db, const std::string& user_id, std::string_view event,
+Status EmitEvent(Database& db, const std::string& space, std::string_view event,
                  const nlohmann::json& data) {
-  // Webhooks subscribed to this event; most accounts have none, and then
-  // nothing is written at all.
+  // Webhooks of the space subscribed to this event; most spaces have none,
+  // and then nothing is written at all.
   CLAWMIT_ASSIGN_OR_RETURN(auto hooks,
-                           db.Query("SELECT w.id FROM webhooks w, json_each(w.events) e "
-                                    "WHERE w.user_id = ?1 AND w.active = 1 AND e.value = ?2",
-                                    {user_id, std::string(event)}));
+                           db.Query("SELECT w.id, w.user_id FROM webhooks w, json_each(w.events) "
+                                    "e WHERE COALESCE(w.org_id, w.user_id) = ?1 AND w.active = 1 "
+                                    "AND e.value = ?2",
+                                    {space, std::string(event)}));
+  const std::string user_id = Text(hooks.empty() ? DbValue() : hooks[0][1]);
   if (hooks.empty()) return Status::Ok();
   const int64_t now = Now();
   const std::string event_id = "evt_" + RandomHex(12);

@@ -22,10 +22,11 @@ const std::vector<std::string>& AllEvents();
 // The body a delivery posts: {"event","timestamp","data"}.
 std::string EventPayload(std::string_view event, int64_t timestamp, const nlohmann::json& data);
 
-// Writes `event` with `data` (the resource) for the account into the outbox.
-// Call inside the transaction of the change (Database::Transaction): the
-// event commits or rolls back with it.
-Status EmitEvent(Database& db, const std::string& user_id, std::string_view event,
+// Writes `event` with `data` (the resource) for the webhooks of `space` (a
+// user's own space or an org's, access.h) into the outbox. Call inside the
+// transaction of the change (Database::Transaction): the event commits or
+// rolls back with it.
+Status EmitEvent(Database& db, const std::string& space, std::string_view event,
                  const nlohmann::json& data);
 
 }  // namespace clawmit::server

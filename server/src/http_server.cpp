@@ -27,6 +27,16 @@
 namespace clawmit::server {
 namespace {
 
+// The path as the log shows it: an invitation's token (a secret, like a
+// password) is left out.
+std::string LoggedPath(const std::string& path) {
+  static constexpr std::string_view kInvitations = "/api/invitations/";
+  if (!path.starts_with(kInvitations)) return path;
+  size_t end = path.find('/', kInvitations.size());
+  return std::string(kInvitations) + "[token]" +
+         (end == std::string::npos ? std::string() : path.substr(end));
+}
+
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
@@ -221,7 +231,7 @@ class BeastServer final : public HttpServer {
         char duration[32];
         std::snprintf(duration, sizeof duration, "%.1fms", static_cast<double>(us) / 1000.0);
         options_.log(request.request_id + " " + (request.method.empty() ? "-" : request.method) +
-                     " " + (request.path.empty() ? "-" : request.path) + " " +
+                     " " + (request.path.empty() ? "-" : LoggedPath(request.path)) + " " +
                      std::to_string(response.status) + " " + duration);
       }
       if (ec || !keep_alive) break;

@@ -135,16 +135,16 @@ Result<std::optional<DbRow>> FindVersion(Database& db, const std::string& agent_
   return std::optional<DbRow>(std::move(rows[0]));
 }
 
-Result<std::optional<AgentRow>> FindAgent(Database& db, const std::string& user_id,
-                                          const std::string& agent_id) {
-  CLAWMIT_ASSIGN_OR_RETURN(auto rows,
-                           db.Query("SELECT id, slug, name, description, current_version_id, "
-                                    "parent_agent_id FROM agents WHERE id = ?1 AND user_id = ?2",
-                                    {agent_id, user_id}));
+Result<std::optional<AgentRow>> FindAgent(Database& db, const std::string& agent_id) {
+  CLAWMIT_ASSIGN_OR_RETURN(
+      auto rows, db.Query("SELECT id, slug, name, description, current_version_id, "
+                          "parent_agent_id, COALESCE(org_id, user_id), org_id FROM agents "
+                          "WHERE id = ?1",
+                          {agent_id}));
   if (rows.empty()) return std::optional<AgentRow>();
   const DbRow& a = rows[0];
-  return std::optional<AgentRow>(
-      AgentRow{Text(a[0]), Text(a[1]), Text(a[2]), Text(a[3]), Text(a[4]), Text(a[5])});
+  return std::optional<AgentRow>(AgentRow{Text(a[0]), Text(a[1]), Text(a[2]), Text(a[3]),
+                                          Text(a[4]), Text(a[5]), Text(a[6]), Text(a[7])});
 }
 
 namespace {
@@ -166,14 +166,15 @@ std::string SlugFromName(const std::string& name) {
 
 }  // namespace
 
-Result<std::string> ClaimSlug(Database& db, const std::string& user_id,
-                              const std::string& requested, const std::string& name) {
+Result<std::string> ClaimSlug(Database& db, const std::string& space, const std::string& requested,
+                              const std::string& name) {
   std::string base = requested.empty() ? SlugFromName(name) : requested;
   std::string candidate = base;
   for (int n = 2;; ++n) {
     CLAWMIT_ASSIGN_OR_RETURN(
         auto taken,
-        db.Query("SELECT 1 FROM agents WHERE user_id = ?1 AND slug = ?2", {user_id, candidate}));
+        db.Query("SELECT 1 FROM agents WHERE COALESCE(org_id, user_id) = ?1 AND slug = ?2",
+                 {space, candidate}));
     if (taken.empty()) return candidate;
     if (!requested.empty()) return Status::AlreadyExists("slug '" + requested + "' is taken");
     candidate = base + "-" + std::to_string(n);
@@ -186,13 +187,13 @@ Result<std::string> InsertAgent(Database& db, const NewAgent& agent) {
     if (s.empty()) return nullptr;
     return s;
   };
-  CLAWMIT_TRY(
-      db.Query("INSERT INTO agents (id, user_id, slug, name, description, "
-               "parent_agent_id, forked_from_version_id, created_at, updated_at) "
-               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
-               {id, agent.user_id, agent.slug, agent.name, agent.description,
-                or_null(agent.parent_agent_id), or_null(agent.forked_from_version_id), Now()})
-          .status());
+  CLAWMIT_TRY(db.Query("INSERT INTO agents (id, user_id, slug, name, description, "
+                       "parent_agent_id, forked_from_version_id, created_at, updated_at, org_id) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)",
+                       {id, agent.user_id, agent.slug, agent.name, agent.description,
+                        or_null(agent.parent_agent_id), or_null(agent.forked_from_version_id),
+                        Now(), or_null(agent.org_id)})
+                  .status());
   return id;
 }
 

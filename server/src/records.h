@@ -64,25 +64,28 @@ struct AgentRow {
   std::string description;
   std::string current_version_id;
   std::string parent_agent_id;  // empty for a root
+  std::string space;            // the org's id, else the owning user's (access.h)
+  std::string org_id;           // empty in a user's own space
 };
 
-// The caller's agent `agent_id`; nullopt when it does not exist for them.
-Result<std::optional<AgentRow>> FindAgent(Database& db, const std::string& user_id,
-                                          const std::string& agent_id);
+// The agent `agent_id`, whoever owns it; nullopt when there is none. Callers
+// decide access from its space (Api::AccessAgent).
+Result<std::optional<AgentRow>> FindAgent(Database& db, const std::string& agent_id);
 
-// The slug a new agent of `user_id` gets (call inside a transaction):
+// The slug a new agent of `space` gets (call inside a transaction):
 // `requested` when given and free (kAlreadyExists when taken), else one
 // derived from `name` with the first free suffix ("support-bot-2").
-Result<std::string> ClaimSlug(Database& db, const std::string& user_id,
-                              const std::string& requested, const std::string& name);
+Result<std::string> ClaimSlug(Database& db, const std::string& space, const std::string& requested,
+                              const std::string& name);
 
 struct NewAgent {
-  std::string user_id;
+  std::string user_id;  // its creator
   std::string slug;
   std::string name;
   std::string description;
   std::string parent_agent_id;         // a fork's source agent
   std::string forked_from_version_id;  // and version
+  std::string org_id;                  // the owning org; empty: the creator's own space
 };
 
 // Inserts the agent row (its current version set by SetCurrentVersion);

@@ -83,6 +83,13 @@ int main(int argc, char** argv) {
   for (auto& setting : rate_settings) {
     setting.option = app.add_option(setting.flag, setting.text, setting.help)->type_name("N");
   }
+  std::string registration = env("CLAWMIT_REGISTRATION");
+  CLI::Option* registration_option =
+      app.add_option("--registration", registration,
+                     "Who may register: open (anyone, the default), invite (only the email of a "
+                     "pending invitation) or closed; the first user of an empty server always "
+                     "may (env CLAWMIT_REGISTRATION)")
+          ->type_name("MODE");
   std::string max_body;
   CLI::Option* max_body_option =
       app.add_option("--max-body-bytes", max_body,
@@ -133,6 +140,20 @@ int main(int argc, char** argv) {
       return 2;
     }
     options.max_body_bytes = static_cast<size_t>(bytes);
+  }
+  if (!registration.empty()) {
+    if (registration == "open") {
+      options.registration = clawmit::server::Registration::kOpen;
+    } else if (registration == "invite") {
+      options.registration = clawmit::server::Registration::kInvite;
+    } else if (registration == "closed") {
+      options.registration = clawmit::server::Registration::kClosed;
+    } else {
+      std::fprintf(stderr, "clawmit: error: %s '%s': expected open, invite or closed\n",
+                   registration_option->count() > 0 ? "--registration" : "CLAWMIT_REGISTRATION",
+                   registration.c_str());
+      return 2;
+    }
   }
   options.data_dir = data_dir;
   clawmit::Status s = clawmit::server::Serve(options);

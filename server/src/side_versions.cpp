@@ -26,15 +26,16 @@ Result<std::optional<int64_t>> NumberInAgent(Database& db, const std::string& ag
   return std::optional<int64_t>(Int(rows[0][0]));
 }
 
-Result<std::vector<std::string>> VersionNamesOf(Database& db, const std::string& user_id,
+Result<std::vector<std::string>> VersionNamesOf(Database& db, const std::string& space,
                                                 const std::string& commit_id) {
   CLAWMIT_ASSIGN_OR_RETURN(
       auto rows,
       db.Query("SELECT a.slug, v.version_number FROM versions v JOIN agents a ON a.id = "
-               "v.agent_id WHERE v.commit_id = ?1 AND a.user_id = ?2 UNION ALL SELECT a.slug, "
+               "v.agent_id WHERE v.commit_id = ?1 AND COALESCE(a.org_id, a.user_id) = ?2 UNION ALL "
+               "SELECT a.slug, "
                "s.version_number FROM side_versions s JOIN agents a ON a.id = s.agent_id WHERE "
-               "s.commit_id = ?1 AND a.user_id = ?2",
-               {commit_id, user_id}));
+               "s.commit_id = ?1 AND COALESCE(a.org_id, a.user_id) = ?2",
+               {commit_id, space}));
   std::vector<std::string> names;
   for (const auto& row : rows) names.push_back(Text(row[0]) + "@v" + std::to_string(Int(row[1])));
   return names;

@@ -24,9 +24,9 @@ Result<std::optional<int64_t>> NumberInAgent(Database& db, const std::string& ag
                                              const std::string& commit_id);
 
 // The names ("<slug>@v<n>") of `commit_id` among the versions of every
-// agent of `user_id`, on their lines and off them: what a merge's second
-// parent may be. Empty when it is none of theirs.
-Result<std::vector<std::string>> VersionNamesOf(Database& db, const std::string& user_id,
+// agent of `space` (a user's own, or an org's: access.h), on their lines and
+// off them: what a merge's second parent may be. Empty when it is none.
+Result<std::vector<std::string>> VersionNamesOf(Database& db, const std::string& space,
                                                 const std::string& commit_id);
 
 }  // namespace clawmit::server

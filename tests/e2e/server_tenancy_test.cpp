@@ -77,8 +77,23 @@ const std::vector<RouteCase>& Matrix() {
       {"POST", "/api/api-keys", Access::kJwtOnly, "", false},
       {"GET", "/api/api-keys", Access::kJwtOnly, "", false},
       {"DELETE", "/api/api-keys/:id", Access::kJwtOnly, "", true},
+      // Organisations: managed with a user session; an org of Ada's does
+      // not exist for a stranger (docs/SERVER.md "Organisations and roles").
+      {"POST", "/api/orgs", Access::kJwtOnly, "", false},
+      {"GET", "/api/orgs", Access::kJwtOnly, "", false},
+      {"GET", "/api/orgs/:id", Access::kJwtOnly, "", true},
+      {"PATCH", "/api/orgs/:id", Access::kJwtOnly, "", true},
+      {"DELETE", "/api/orgs/:id", Access::kJwtOnly, "", true},
+      {"GET", "/api/orgs/:id/members", Access::kJwtOnly, "", true},
+      {"PATCH", "/api/orgs/:id/members/:userId", Access::kJwtOnly, "", true},
+      {"DELETE", "/api/orgs/:id/members/:userId", Access::kJwtOnly, "", true},
+      {"POST", "/api/orgs/:id/invitations", Access::kJwtOnly, "", true},
+      {"GET", "/api/orgs/:id/invitations", Access::kJwtOnly, "", true},
+      {"DELETE", "/api/orgs/:id/invitations/:invitationId", Access::kJwtOnly, "", true},
+      {"POST", "/api/invitations/:token/accept", Access::kJwtOnly, "", true},
       {"POST", "/api/agents", Access::kScope, "agents:write", false},
       {"GET", "/api/agents", Access::kScope, "agents:read", false},
+      {"GET", "/api/agents/resolve", Access::kScope, "agents:read", true},
       {"GET", "/api/agents/:id", Access::kScope, "agents:read", true},
       {"PATCH", "/api/agents/:id", Access::kScope, "agents:write", true},
       {"DELETE", "/api/agents/:id", Access::kScope, "agents:write", true},
@@ -199,6 +214,11 @@ TEST_F(ServerTenancyTest, EveryRouteRefusesEveryoneButTheOwner) {
   std::string hook_id = Call("POST", "/api/webhooks",
                              {{"url", public_url}, {"events", {"task.failed"}}}, ada_, 201)["id"];
 
+  json org = Call("POST", "/api/orgs", {{"name", "Acme"}, {"slug", "acme"}}, ada_, 201);
+  const std::string org_id = org["id"];
+  const std::string invitation_id =
+      Call("POST", "/api/orgs/acme/invitations", {{"email", "carol@example.com"}}, ada_, 201)["id"];
+
   auto path_of = [&](const std::string& pattern) {
     std::string path = pattern;
     auto put = [&](const std::string& name, const std::string& value) {
@@ -211,17 +231,27 @@ TEST_F(ServerTenancyTest, EveryRouteRefusesEveryoneButTheOwner) {
       put(":id", hook_id);
     } else if (pattern.starts_with("/api/tasks")) {
       put(":id", task_id);
+    } else if (pattern.starts_with("/api/orgs")) {
+      put(":id", org_id);
+      put(":userId", me["id"].get<std::string>());
+      put(":invitationId", invitation_id);
+    } else if (pattern.starts_with("/api/invitations")) {
+      put(":token", "inv_" + std::string(64, '0'));
     } else {
       put(":id", id);
     }
     put(":ref", v1);
     put(":label", "production");
+    if (pattern.ends_with("/resolve")) path += "?agent=support&ref=production";
     if (pattern.ends_with("/compare")) path += "?from=" + v1 + "&to=" + v2["id"].get<std::string>();
     return path;
   };
   // A body each write route would accept from its owner.
   auto body_of = [&](const RouteCase& c) -> json {
     if (c.pattern == "/api/api-keys") return {{"name", "x"}, {"scopes", {"agents:read"}}};
+    if (c.pattern == "/api/orgs") return {{"name", "Own"}, {"slug", "own-org"}};
+    if (c.pattern.ends_with("/invitations")) return {{"email", "mallory@example.com"}};
+    if (c.pattern.ends_with("/:userId") && c.method == "PATCH") return {{"role", "viewer"}};
     if (c.pattern == "/api/agents") return {{"name", "Intruder"}, {"prompt", "x"}};
     if (c.pattern == "/api/webhooks") return {{"url", public_url}, {"events", {"task.failed"}}};
     if (c.pattern.starts_with("/api/webhooks") && c.method == "PATCH") return {{"active", false}};
@@ -286,8 +316,10 @@ TEST_F(ServerTenancyTest, EveryRouteRefusesEveryoneButTheOwner) {
       }
       // A 404 may echo what the request named; it must show nothing else of Ada's.
       const std::string asked = path + (body.is_null() ? "" : body.dump());
-      for (const std::string& secret_text : {id, v1, std::string("Be kind"), ada_key_id, hook_id,
-                                             public_url, task_id, std::string("Ada's task")}) {
+      for (const std::string& secret_text :
+           {id, v1, std::string("Be kind"), ada_key_id, hook_id, public_url, task_id,
+            std::string("Ada's task"), org_id, std::string("Acme"), invitation_id,
+            std::string("carol@example.com")}) {
         if (asked.find(secret_text) != std::string::npos) continue;
         EXPECT_EQ(r.body.find(secret_text), std::string::npos)
             << "a stranger sees " << secret_text << ": " << r.body;
@@ -315,6 +347,15 @@ TEST_F(ServerTenancyTest, EveryRouteRefusesEveryoneButTheOwner) {
   EXPECT_EQ(task["status"], "queued") << "not claimed, cancelled or changed by anyone else";
   EXPECT_EQ(task["title"], "Ada's task");
   EXPECT_EQ(Call("GET", "/api/tasks", nullptr, ada_, 200)["pagination"]["total"], 1);
+  json ada_org = Call("GET", "/api/orgs/acme", nullptr, ada_, 200);
+  EXPECT_EQ(ada_org["name"], "Acme");
+  EXPECT_EQ(ada_org["memberCount"], 1);
+  json members = Call("GET", "/api/orgs/acme/members", nullptr, ada_, 200)["data"];
+  ASSERT_EQ(members.size(), 1u);
+  EXPECT_EQ(members[0]["role"], "owner");
+  json invitations = Call("GET", "/api/orgs/acme/invitations", nullptr, ada_, 200)["data"];
+  ASSERT_EQ(invitations.size(), 1u) << "no invitation made or revoked by anyone else";
+  EXPECT_EQ(invitations[0]["status"], "pending");
   json ada_keys = Call("GET", "/api/api-keys", nullptr, ada_, 200)["data"];
   EXPECT_TRUE(std::any_of(ada_keys.begin(), ada_keys.end(),
                           [&](const json& k) { return k["id"] == ada_key_id; }));

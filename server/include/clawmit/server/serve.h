@@ -21,6 +21,10 @@ struct RateLimits {
   int64_t login_failures = 5;  // failed logins per email per 15 minutes (per address: 4×)
 };
 
+// Who may register (--registration, CLAWMIT_REGISTRATION; docs/SERVER.md
+// "Registration"). The first user of an empty server always may.
+enum class Registration { kOpen, kInvite, kClosed };
+
 struct ServeOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 3000;  // 0: any free port
@@ -39,6 +43,7 @@ struct ServeOptions {
   // Request bodies beyond this get 413 (--max-body-bytes). Below the default,
   // the largest versions clawmit accepts may not fit (docs/FORMAT.md "Limits").
   size_t max_body_bytes = core::limits::kDefaultMaxBodyBytes;
+  Registration registration = Registration::kOpen;
 };
 
 // Opens the database (migrating it), binds, prints "listening on
