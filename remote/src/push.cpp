@@ -131,7 +131,7 @@ class Pusher {
           continue;
         }
         size_t before = plan->next;
-        size_t side_before = plan->side_sent;
+        size_t side_before = plan->side_sent.size();
         Status s = Send(*plan);
         if (s.code() == Status::Code::kConflict || s.code() == Status::Code::kNotFound) {
           refused_.insert(plan->pushed.slug);
@@ -140,7 +140,8 @@ class Pusher {
         } else if (!s.ok()) {
           return s;
         }
-        progress = progress || plan->done || plan->next != before || plan->side_sent != side_before;
+        progress =
+            progress || plan->done || plan->next != before || plan->side_sent.size() != side_before;
       }
     }
     PushResult result;
@@ -167,7 +168,9 @@ class Pusher {
     // The version send[next] needs on the remote first (a merge's second
     // parent, a new fork's source version), when it is not there.
     std::optional<core::ObjectId> waiting;
-    size_t side_sent = 0;  // side versions sent (SendSideLine)
+    // Side versions the remote has now (SendSideLine): never sent twice, so
+    // a side line waiting for another agent makes no progress by resending.
+    std::set<core::ObjectId> side_sent;
   };
 
   Result<Plan> MakePlan(const store::AgentSummary& agent) {
@@ -527,7 +530,8 @@ class Pusher {
     // versions before it go now, so that the fork can follow them, and the
     // rest waits for it (plan.waiting), round after round.
     std::vector<std::string> bodies;
-    std::set<core::ObjectId> missing;  // other agents' versions not on the remote
+    std::vector<core::ObjectId> sent_commits;  // bodies[k] is sent_commits[k]
+    std::set<core::ObjectId> missing;          // other agents' versions not on the remote
     std::optional<core::ObjectId> blocked;
     bool merges = false;
     for (const auto& commit : line) {
@@ -541,12 +545,14 @@ class Pusher {
         if (missing.contains(parent)) blocked = parent;
       }
       if (blocked) break;
+      if (plan.side_sent.contains(commit)) continue;  // sent by an earlier round
       json body = internal::VersionBody(v);
       body["versionNumber"] = v.trailers.version;
       body["parentCommitIds"] = json::array();
       for (const auto& parent : v.parents) body["parentCommitIds"].push_back(parent.Hex());
       merges = merges || v.parents.size() == 2;
       bodies.push_back(body.dump());
+      sent_commits.push_back(commit);
     }
     RemoteAgent& agent = remote_.at(slug);
     const std::string path = "/agents/" + agent.id + "/versions/batch";
@@ -581,7 +587,7 @@ class Pusher {
         learnt_[slug].version_ids[ref.commit] = ref.id;
       }
       next += count;
-      plan.side_sent += count;
+      for (size_t k = next - count; k < next; ++k) plan.side_sent.insert(sent_commits[k]);
     }
     if (blocked) {
       plan.waiting = blocked;

@@ -52,6 +52,7 @@ class SyncModelTest : public ServerTest {
     rng_.seed(seed_);
     std::printf("sync model: seed %llu, %llu steps\n", static_cast<unsigned long long>(seed_),
                 static_cast<unsigned long long>(steps_));
+    std::fflush(stdout);  // seen even when the test is killed on a timeout
     // A realistic prompt: 10-20 KB that every version shares most of.
     while (base_.size() < 12000) base_ += "Answer politely, cite the policy, stay on topic. ";
     base_ += "\n";
