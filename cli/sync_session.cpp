@@ -63,6 +63,7 @@ Result<SyncTarget> ResolveSyncTarget(Context& ctx, const SyncArgs& args) {
                                    " URL')");
   }
   target.url = *url;
+  target.org = info->org;
   return target;
 }
 

@@ -27,6 +27,7 @@ struct SyncTarget {
   std::string remote;  // its name
   std::string url;
   std::vector<std::string> slugs;  // empty: every agent
+  std::string org;                 // the remote's organisation; empty: the user's own space
 };
 
 // The first word is the remote when the repository has a remote of that

@@ -4,7 +4,8 @@
 # then starts `clawmit serve` on SQLite, talks to it with curl, and syncs
 # with it: login, push, clone, status --remote, a task for a local revision,
 # and a fork made in one clone merged back into its source in another, then
-# both clones changing one agent: pull merges, push sends the merge.
+# both clones changing one agent: pull merges, push sends the merge, and an
+# organisation that a second user joins and clones.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -130,6 +131,24 @@ printf '\nthe merges have one commit id here, on the server and in the clone:\n'
 git --git-dir=.clawmit rev-parse refs/agents/support
 git --git-dir="$elsewhere/clone/.clawmit" rev-parse refs/agents/support
 git --git-dir=.clawmit log --graph --oneline -n 7 refs/agents/support
+
+printf '\n\033[1m--- a team: an organisation, a teammate who joins it and clones its agents ---\033[m\n'
+bob() {
+  (cd "$elsewhere" && XDG_CONFIG_HOME="$elsewhere/bob-config" CLAWMIT_AUTHOR_NAME="Bob" \
+    CLAWMIT_AUTHOR_EMAIL="bob@example.com" step "$@")
+}
+step org create acme --name "Acme Inc"
+invitation=$("$clawmit" org invite acme bob@example.com --role editor --json |
+  sed -n 's/.*"token": *"\([^"]*\)".*/\1/p')
+printf '(Bob registers on the server and accepts the invitation Ada sent him)\n'
+printf 'a long passphrase\n' | bob register --url "$url/api" --email bob@example.com --password-stdin
+bob org accept "$invitation" --url "$url/api"
+step remote add team "$url/api" --org acme
+step push team
+bob clone "$url/api" acme-agents --org acme
+printf '\nthe same commit id for Ada and for Bob, from the org:\n'
+git --git-dir=.clawmit rev-parse refs/agents/support
+git --git-dir="$elsewhere/acme-agents/.clawmit" rev-parse refs/agents/support
 kill -TERM "$server"; wait "$server" || true; server=""
 printf '\nserver log (one line per request, never a token):\n'
 cat server.log

@@ -19,6 +19,7 @@ struct CloneArgs {
   std::string url;
   std::string dir;
   std::vector<std::string> agents;
+  std::string org;  // clone an organisation's space (its slug or id)
   NetOptions net;
 };
 
@@ -63,9 +64,10 @@ Status CloneInto(Context& ctx, const CloneArgs& args, const std::string& url, co
                  remote::ApiClient& client) {
   std::error_code ec;
   CLAWMIT_ASSIGN_OR_RETURN(auto repo, store::Repository::Init(dir));
-  CLAWMIT_TRY(repo->AddRemote("origin", url));
+  CLAWMIT_TRY(repo->AddRemote("origin", url, args.org));
   TerminalProgress progress(args.net);
-  auto fetched = remote::Fetch(client, *repo, {"origin", args.agents, progress.Callback(client)});
+  auto fetched =
+      remote::Fetch(client, *repo, {"origin", args.agents, progress.Callback(client), args.org});
   progress.Finish();
   CLAWMIT_TRY(fetched.status());
   CLAWMIT_ASSIGN_OR_RETURN(auto heads, repo->RemoteTrackingHeads("origin"));
@@ -141,6 +143,9 @@ Command CloneCommand() {
                            "exist or be empty");
             app.add_option("--agent", args->agents,
                            "Clone only this agent (and the agents it was forked from); repeatable");
+            app.add_option("--org", args->org,
+                           "Clone the agents of this organisation (its slug or id) instead of "
+                           "your own; origin then syncs that organisation's space");
             app.add_option("--ca-file", args->net.ca_file,
                            "Trust the certificate authorities in this PEM file instead of the "
                            "system's (default: CLAWMIT_CA_FILE)");
@@ -154,7 +159,8 @@ Command CloneCommand() {
                 "commit id, and checks out each agent's head into its folder. A clone that\n"
                 "fails leaves nothing behind.\n\n"
                 "Examples:\n  clawmit clone https://clawmit.xyz/api agents\n"
-                "  clawmit clone http://127.0.0.1:3000/api --agent support");
+                "  clawmit clone http://127.0.0.1:3000/api --agent support\n"
+                "  clawmit clone https://clawmit.xyz/api acme-agents --org acme");
             return Run([args](Context& ctx) { return RunClone(ctx, *args); });
           }};
 }

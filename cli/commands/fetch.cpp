@@ -23,7 +23,7 @@ Status RunFetch(Context& ctx, const SyncArgs& args) {
   CLAWMIT_ASSIGN_OR_RETURN(SyncTarget target, ResolveSyncTarget(ctx, args));
   CLAWMIT_ASSIGN_OR_RETURN(auto client, ConnectAuthenticated(target.url, target.remote, args.net));
   TerminalProgress progress(args.net);
-  remote::FetchOptions options{target.remote, target.slugs, progress.Callback(*client)};
+  remote::FetchOptions options{target.remote, target.slugs, progress.Callback(*client), target.org};
   auto fetched = remote::Fetch(*client, *ctx.repo, options);
   progress.Finish();
   CLAWMIT_TRY(fetched.status());

@@ -62,8 +62,8 @@ Status RunPull(Context& ctx, const PullOptions& opts) {
     CLAWMIT_ASSIGN_OR_RETURN(before[slug], repo.ReadRemoteState(target.remote, slug));
   }
   TerminalProgress progress(args.net);
-  auto fetched =
-      remote::Fetch(*client, repo, {target.remote, target.slugs, progress.Callback(*client)});
+  auto fetched = remote::Fetch(
+      *client, repo, {target.remote, target.slugs, progress.Callback(*client), target.org});
   progress.Finish();
   CLAWMIT_TRY(fetched.status());
   std::map<std::string, const remote::RemoteAgent*> on_remote;

@@ -69,8 +69,9 @@ Status RunPush(Context& ctx, const PushArgs& args) {
   CLAWMIT_ASSIGN_OR_RETURN(auto client,
                            ConnectAuthenticated(target.url, target.remote, args.sync.net));
   TerminalProgress progress(args.sync.net);
-  remote::PushOptions options{target.remote, target.slugs, args.dry_run, progress.Callback(*client),
-                              args.force_labels};
+  remote::PushOptions options{target.remote,     target.slugs,
+                              args.dry_run,      progress.Callback(*client),
+                              args.force_labels, target.org};
   auto pushed = remote::Push(*client, *ctx.repo, options);
   progress.Finish();
   CLAWMIT_TRY(pushed.status());

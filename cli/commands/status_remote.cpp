@@ -61,7 +61,8 @@ Status RunStatusRemote(Context& ctx, const StatusRemoteArgs& args) {
   }
   CLAWMIT_ASSIGN_OR_RETURN(auto client, ConnectAuthenticated(target.url, target.remote, args.net));
   TerminalProgress progress(args.net);
-  auto fetched = remote::Fetch(*client, repo, {target.remote, {}, progress.Callback(*client)});
+  auto fetched =
+      remote::Fetch(*client, repo, {target.remote, {}, progress.Callback(*client), target.org});
   progress.Finish();
   CLAWMIT_TRY(fetched.status());
   CLAWMIT_ASSIGN_OR_RETURN(auto relations, remote::Compare(repo, target.remote, {}));

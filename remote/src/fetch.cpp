@@ -138,7 +138,7 @@ std::string IntegrityError(const std::string& base_url, const RemoteAgent& agent
 Result<FetchResult> Fetch(ApiClient& client, store::Repository& repo, const FetchOptions& options) {
   FetchResult result;
   options.progress("listing agents", 0, 0);
-  CLAWMIT_ASSIGN_OR_RETURN(result.remote, ListRemoteAgents(client));
+  CLAWMIT_ASSIGN_OR_RETURN(result.remote, ListRemoteAgents(client, options.org));
   CLAWMIT_ASSIGN_OR_RETURN(std::vector<const RemoteAgent*> selected,
                            Select(result.remote, options.slugs));
   CLAWMIT_ASSIGN_OR_RETURN(auto tracking, repo.RemoteTrackingHeads(options.remote));

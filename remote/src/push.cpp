@@ -87,7 +87,8 @@ class Pusher {
 
   Result<PushResult> Run() {
     options_.progress("listing agents", 0, 0);
-    CLAWMIT_ASSIGN_OR_RETURN(std::vector<RemoteAgent> listed, ListRemoteAgents(client_));
+    CLAWMIT_ASSIGN_OR_RETURN(std::vector<RemoteAgent> listed,
+                             ListRemoteAgents(client_, options_.org));
     for (auto& a : listed) remote_[a.slug] = a;
     CLAWMIT_ASSIGN_OR_RETURN(tracking_, repo_.RemoteTrackingHeads(options_.remote));
     CLAWMIT_ASSIGN_OR_RETURN(std::vector<store::AgentSummary> agents,
@@ -387,6 +388,8 @@ class Pusher {
     body["name"] = agent.meta.name.empty() ? agent.slug : agent.meta.name;
     body["description"] = agent.meta.description;
     std::string path = "/agents";
+    // A new agent goes to the organisation's space; a fork stays in its source's.
+    if (!options_.org.empty() && !plan.origin) body["orgId"] = options_.org;
     if (plan.origin) {
       auto source = remote_.find(plan.origin->slug);
       if (source == remote_.end()) {

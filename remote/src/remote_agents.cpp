@@ -70,13 +70,14 @@ std::vector<RemoteAgent> ParentsFirst(std::vector<RemoteAgent> agents) {
 
 }  // namespace
 
-Result<std::vector<RemoteAgent>> ListRemoteAgents(ApiClient& client) {
+Result<std::vector<RemoteAgent>> ListRemoteAgents(ApiClient& client, const std::string& org) {
   std::vector<RemoteAgent> agents;
   std::set<std::string> slugs;
   for (int page = 1;; ++page) {
-    ApiRequest request{
-        "GET", "/agents?page=" + std::to_string(page) + "&limit=" + std::to_string(kPageSize), "",
-        Idempotent::kByMethod};
+    ApiRequest request{"GET",
+                       "/agents?page=" + std::to_string(page) + "&limit=" +
+                           std::to_string(kPageSize) + (org.empty() ? "" : "&org=" + org),
+                       "", Idempotent::kByMethod};
     CLAWMIT_ASSIGN_OR_RETURN(HttpResponse response, client.Call(request));
     json body = json::parse(response.body, nullptr, false);
     if (!body.is_object() || !body.contains("data") || !body["data"].is_array()) {

@@ -1,6 +1,8 @@
-// Remotes: `[clawmit-remote "<name>"] url = <url>` in the repository's own
-// config file, written under the repository lock like agent metadata.
+// Remotes: `[clawmit-remote "<name>"] url = <url>` (and `org = <org>` for
+// one that syncs an organisation's space) in the repository's own config
+// file, written under the repository lock like agent metadata.
 #include <algorithm>
+#include <map>
 
 #include "repo_lock.h"
 #include "repository_impl.h"
@@ -11,9 +13,22 @@ namespace {
 
 constexpr std::string_view kSection = "clawmit-remote.";
 constexpr std::string_view kUrlSuffix = ".url";
+constexpr std::string_view kOrgSuffix = ".org";
 
 std::string UrlKey(const std::string& name) {
   return std::string(kSection) + name + std::string(kUrlSuffix);
+}
+
+std::string OrgKey(const std::string& name) {
+  return std::string(kSection) + name + std::string(kOrgSuffix);
+}
+
+Status ValidateOrg(const std::string& org) {
+  if (!org.empty() && !core::ValidateSlug(org).ok()) {
+    return Status::InvalidArgument("organisation " + Quote(org) +
+                                   " is invalid: its slug or id, 1-64 characters of a-z 0-9 - _");
+  }
+  return Status::Ok();
 }
 
 Status ValidateName(const std::string& name) {
@@ -50,33 +65,48 @@ struct RemoteOps {
     if (rc == GIT_ENOTFOUND) return remotes;
     if (rc != 0) return GitStatus(rc, "cannot read the repository config");
     internal::ConfigHandle local(raw);
+    struct Found {
+      std::vector<RemoteInfo> remotes;
+      std::map<std::string, std::string> orgs;
+    } found;
     // Every entry, filtered here: libgit2's regex matching (pcre2) leaks its
     // match data on each call.
     rc = git_config_foreach(
         raw,
         [](const git_config_entry* entry, void* payload) {
           std::string_view key = entry->name;
-          if (key.size() <= kSection.size() + kUrlSuffix.size() ||
-              key.substr(0, kSection.size()) != kSection ||
-              key.substr(key.size() - kUrlSuffix.size()) != kUrlSuffix) {
+          auto* out = static_cast<Found*>(payload);
+          auto is = [&](std::string_view suffix) {
+            return key.size() > kSection.size() + suffix.size() &&
+                   key.substr(0, kSection.size()) == kSection &&
+                   key.substr(key.size() - suffix.size()) == suffix;
+          };
+          if (is(kOrgSuffix)) {
+            key.remove_prefix(kSection.size());
+            key.remove_suffix(kOrgSuffix.size());
+            out->orgs[std::string(key)] = entry->value;
             return 0;
           }
+          if (!is(kUrlSuffix)) return 0;
           key.remove_prefix(kSection.size());
           key.remove_suffix(kUrlSuffix.size());
-          auto* out = static_cast<std::vector<RemoteInfo>*>(payload);
           std::string name(key);
           auto same = [&](const RemoteInfo& r) { return r.name == name; };
           // A name set twice: the last value wins, as git reads it.
-          auto it = std::find_if(out->begin(), out->end(), same);
-          if (it != out->end()) {
+          auto it = std::find_if(out->remotes.begin(), out->remotes.end(), same);
+          if (it != out->remotes.end()) {
             it->url = entry->value;
           } else {
-            out->push_back({std::move(name), entry->value});
+            out->remotes.push_back({std::move(name), entry->value, ""});
           }
           return 0;
         },
-        &remotes);
+        &found);
     if (rc != 0) return GitStatus(rc, "cannot read the remotes of the repository config");
+    remotes = std::move(found.remotes);
+    for (auto& r : remotes) {
+      if (auto it = found.orgs.find(r.name); it != found.orgs.end()) r.org = it->second;
+    }
     std::sort(remotes.begin(), remotes.end(),
               [](const RemoteInfo& a, const RemoteInfo& b) { return a.name < b.name; });
     return remotes;
@@ -119,14 +149,27 @@ struct RemoteOps {
 
   // Sets or deletes the URL; the caller holds the repository lock.
   Status Write(const std::string& name, const std::string* url) const {
+    return WriteKey(UrlKey(name), url);
+  }
+
+  // Sets or (null or empty) deletes the organisation; the caller holds the lock.
+  Status WriteOrg(const std::string& name, const std::string* org) const {
+    return WriteKey(OrgKey(name), org != nullptr && !org->empty() ? org : nullptr);
+  }
+
+  Status WriteKey(const std::string& key, const std::string* value) const {
     git_config* raw = nullptr;
     if (int rc = git_repository_config(&raw, impl.repo.get()); rc != 0) {
       return GitStatus(rc, "cannot open the repository config");
     }
     internal::ConfigHandle cfg(raw);
     impl.ConfigChanged();
-    int rc = url != nullptr ? git_config_set_string(raw, UrlKey(name).c_str(), url->c_str())
-                            : git_config_delete_entry(raw, UrlKey(name).c_str());
+    int rc = value != nullptr ? git_config_set_string(raw, key.c_str(), value->c_str())
+                              : git_config_delete_entry(raw, key.c_str());
+    if (rc == GIT_ENOTFOUND && value == nullptr) {
+      git_error_clear();
+      return Status::Ok();  // nothing to delete
+    }
     if (rc != 0) return GitStatus(rc, "cannot write the repository config");
     return Status::Ok();
   }
@@ -157,9 +200,11 @@ Result<RemoteInfo> Repository::GetRemote(const std::string& name) {
   return RemoteOps{*impl_}.Get(name);
 }
 
-Status Repository::AddRemote(const std::string& name, const std::string& url) {
+Status Repository::AddRemote(const std::string& name, const std::string& url,
+                             const std::string& org) {
   CLAWMIT_TRY(ValidateName(name));
   CLAWMIT_TRY(ValidateUrl(url));
+  CLAWMIT_TRY(ValidateOrg(org));
   CLAWMIT_ASSIGN_OR_RETURN(internal::RepoLock lock,
                            internal::RepoLock::Acquire(impl_->git_dir, internal::kLockTimeout));
   lock.RemoveStaleLockFile(impl_->git_dir, "config");
@@ -171,7 +216,20 @@ Status Repository::AddRemote(const std::string& name, const std::string& url) {
                                  "); use 'clawmit remote set-url " + name + " URL' to change it");
   }
   if (!existing.status().IsNotFound()) return existing.status();
+  CLAWMIT_TRY(ops.WriteOrg(name, &org));
   return ops.Write(name, &url);
+}
+
+Status Repository::SetRemoteOrg(const std::string& name, const std::string& org) {
+  CLAWMIT_TRY(ValidateName(name));
+  CLAWMIT_TRY(ValidateOrg(org));
+  CLAWMIT_ASSIGN_OR_RETURN(internal::RepoLock lock,
+                           internal::RepoLock::Acquire(impl_->git_dir, internal::kLockTimeout));
+  lock.RemoveStaleLockFile(impl_->git_dir, "config");
+  impl_->ConfigChanged();
+  RemoteOps ops{*impl_};
+  CLAWMIT_TRY(ops.Get(name).status());
+  return ops.WriteOrg(name, &org);
 }
 
 Status Repository::SetRemoteUrl(const std::string& name, const std::string& url) {
@@ -199,6 +257,7 @@ Status Repository::RemoveRemote(const std::string& name) {
   // And what was recorded of its ids (store/src/remote_state.cpp).
   std::error_code ec;
   std::filesystem::remove_all(impl_->git_dir / "clawmit" / "remotes" / name, ec);
+  CLAWMIT_TRY(ops.WriteOrg(name, nullptr));
   return ops.Write(name, nullptr);
 }
 

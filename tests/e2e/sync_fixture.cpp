@@ -14,7 +14,7 @@ void SyncFixture::SetUp() {
 }
 
 std::map<std::string, std::string> SyncFixture::Env(const Person& who) const {
-  return {{"CLAWMIT_TOKEN", ada_},
+  return {{"CLAWMIT_TOKEN", who.token.empty() ? ada_ : who.token},
           {"XDG_CONFIG_HOME", xdg_.string()},
           {"CLAWMIT_AUTHOR_NAME", who.name},
           {"CLAWMIT_AUTHOR_EMAIL", who.email}};
@@ -24,7 +24,7 @@ RunResult SyncFixture::Run(const fs::path& cwd, const Person& who,
                            const std::vector<std::string>& args) {
   fs::create_directories(cwd);
   RunResult r = RunProcess(ClawmitBinary(), args, RunOptions{cwd, Env(who), ""});
-  EXPECT_FALSE(Contains(r.out + r.err, ada_)) << "the token leaked";
+  EXPECT_FALSE(Contains(r.out + r.err, who.token.empty() ? ada_ : who.token)) << "the token leaked";
   return r;
 }
 

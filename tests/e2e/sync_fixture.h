@@ -17,9 +17,10 @@ namespace clawmit::testing {
 struct Person {
   std::string name;
   std::string email;
+  std::string token;  // their JWT; empty: Ada's (the fixture's account)
 };
 
-inline const Person kAda{"Ada", "ada@example.com"};
+inline const Person kAda{"Ada", "ada@example.com", ""};
 
 class SyncFixture : public ServerTest {
  protected:

@@ -15,8 +15,8 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-const Person kAlan{"Alan Turing", "alan@example.com"};
-const Person kGrace{"Grace Hopper", "grace@example.com"};
+const Person kAlan{"Alan Turing", "alan@example.com", ""};
+const Person kGrace{"Grace Hopper", "grace@example.com", ""};
 
 class SyncLabelsTest : public SyncFixture {
  protected:

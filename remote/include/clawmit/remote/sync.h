@@ -45,9 +45,10 @@ struct RemoteAgent {
   std::map<std::string, RemoteLabel> labels;  // number 0: not told
 };
 
-// Every agent the credential can read, parents before their forks (pages of
-// 100: one request per 100 agents).
-Result<std::vector<RemoteAgent>> ListRemoteAgents(ApiClient& client);
+// Every agent of the caller's own space, or of organisation `org` (slug or
+// id; `?org=`), parents before their forks (pages of 100: one request per
+// 100 agents).
+Result<std::vector<RemoteAgent>> ListRemoteAgents(ApiClient& client, const std::string& org = "");
 
 // Told as the work goes on; the CLI draws it on a terminal.
 struct SyncProgress {
@@ -76,6 +77,7 @@ struct FetchOptions {
   std::string remote;              // its name: refs/remotes/<remote>/<slug>
   std::vector<std::string> slugs;  // only these agents (and their ancestors); empty: all
   SyncProgress progress;
+  std::string org;  // the organisation whose space is synced; empty: the user's own
 };
 
 // Brings the remote's new versions into `refs/remotes/<remote>/<slug>`.
@@ -118,6 +120,7 @@ struct PushOptions {
   // Labels move without compare-and-swap, protected ones with force: the
   // local labels win wherever they differ.
   bool force_labels = false;
+  std::string org;  // the organisation whose space is synced (new agents go there)
 };
 
 // A label push did not move: it moved on the remote since the last sync

@@ -165,6 +165,9 @@ struct LineageNode {
 struct RemoteInfo {
   std::string name;
   std::string url;
+  // The organisation (slug or id) whose space the remote syncs; empty: the
+  // user's own space (docs/SYNC.md "Organisations").
+  std::string org;
   bool operator==(const RemoteInfo&) const = default;
 };
 
@@ -285,7 +288,11 @@ class Repository {
 
   // Adds a remote (taking the repository lock); kAlreadyExists when the
   // name is taken.
-  Status AddRemote(const std::string& name, const std::string& url);
+  Status AddRemote(const std::string& name, const std::string& url, const std::string& org = "");
+
+  // Sets (or, empty, removes) the organisation a remote syncs; kNotFound
+  // when the remote does not exist.
+  Status SetRemoteOrg(const std::string& name, const std::string& org);
 
   // Changes a remote's URL; kNotFound when it does not exist.
   Status SetRemoteUrl(const std::string& name, const std::string& url);
