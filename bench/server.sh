@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The API server under wrk on loopback, as one user with one API key and one
-# agent: authenticated GET /api/agents/:id at 32 and 256 connections, durable
+# agent: authenticated GET /api/agents/:id at 32 and 256 connections, the same
+# agent read by name (GET /api/agents/resolve, its production label) at 32, durable
 # POST /api/agents/:id/versions at 1 and 8, then 500 idle keep-alive
 # connections (the server's threads and RSS, and GETs still served).
 # Usage: bench/server.sh [BINDIR]   (BINDIR holds clawmit-serve; default
@@ -51,6 +52,8 @@ jwt=$(api POST /api/auth/register "" '{"email":"bench@example.com","password":"b
 key=$(api POST /api/api-keys "$jwt" '{"name":"bench","scopes":["agents:read","agents:write"]}' |
   field key)
 id=$(api POST /api/agents "$key" '{"name":"bench","prompt":"You are helpful."}' | field id)
+version=$(curl -sS "$base/api/agents/$id" -H "Authorization: Bearer $key" | field currentVersionId)
+api PUT "/api/agents/$id/labels/production" "$key" "{\"versionId\":\"$version\"}" >/dev/null
 
 summary="$out/server.md"
 printf '| case | connections | requests/s | p50 | p99 | non-2xx | socket errors | timeouts |\n' >"$summary"
@@ -88,6 +91,7 @@ echo "user, key and agent $id ready; $duration per case"
 wrk -t2 -c32 -d2s -H "Authorization: Bearer $key" "$agent" >/dev/null  # warm-up
 run_wrk get-32 32 2 "$agent"
 run_wrk get-256 256 2 "$agent"
+run_wrk resolve-32 32 2 "$base/api/agents/resolve?owner=bench@example.com&agent=bench&ref=production"
 run_wrk post-1 1 1 -s "$root/bench/post_version.lua" "$agent/versions"
 run_wrk post-8 8 2 -s "$root/bench/post_version.lua" "$agent/versions"
 versions=$(curl -sS "$agent/versions?limit=1" -H "Authorization: Bearer $key" |
