@@ -39,8 +39,8 @@ TEST_F(RemotesTest, AddedRemotesAreListedSortedAndKeptInTheConfigFile) {
   ASSERT_OK(repo_->AddRemote("staging", "http://127.0.0.1:3000/api"));
   ASSERT_OK(repo_->AddRemote("origin", "https://clawmit.xyz/api"));
 
-  std::vector<RemoteInfo> want = {{"origin", "https://clawmit.xyz/api"},
-                                  {"staging", "http://127.0.0.1:3000/api"}};
+  std::vector<RemoteInfo> want = {{"origin", "https://clawmit.xyz/api", ""},
+                                  {"staging", "http://127.0.0.1:3000/api", ""}};
   EXPECT_EQ(MustList(), want);
   EXPECT_EQ(ListAfterReopen(), want);
   std::string config = ReadFile(git_dir() / "config");
@@ -66,9 +66,28 @@ TEST_F(RemotesTest, SetUrlChangesAnExistingRemoteOnly) {
   ASSERT_OK(repo_->SetRemoteUrl("origin", "https://eu.clawmit.xyz/api"));
   Status unknown = repo_->SetRemoteUrl("upstream", "https://x.example/api");
 
-  EXPECT_EQ(ListAfterReopen(), (std::vector<RemoteInfo>{{"origin", "https://eu.clawmit.xyz/api"}}));
+  EXPECT_EQ(ListAfterReopen(),
+            (std::vector<RemoteInfo>{{"origin", "https://eu.clawmit.xyz/api", ""}}));
   EXPECT_TRUE(unknown.IsNotFound()) << unknown.ToString();
   EXPECT_TRUE(MustList().size() == 1);
+}
+
+TEST_F(RemotesTest, AnOrganisationIsKeptWithTheRemoteAndGoesWithIt) {
+  ASSERT_OK(repo_->AddRemote("team", "https://clawmit.xyz/api", "acme"));
+  ASSERT_OK(repo_->AddRemote("origin", "https://clawmit.xyz/api"));
+  EXPECT_EQ(ListAfterReopen(),
+            (std::vector<RemoteInfo>{{"origin", "https://clawmit.xyz/api", ""},
+                                     {"team", "https://clawmit.xyz/api", "acme"}}));
+  ASSERT_OK(repo_->SetRemoteOrg("origin", "globex"));
+  EXPECT_EQ(repo_->GetRemote("origin")->org, "globex");
+  ASSERT_OK(repo_->SetRemoteOrg("origin", ""));
+  EXPECT_EQ(repo_->GetRemote("origin")->org, "");
+  EXPECT_EQ(repo_->SetRemoteOrg("origin", "Not An Org!").code(), Status::Code::kInvalidArgument);
+  EXPECT_TRUE(repo_->SetRemoteOrg("upstream", "acme").IsNotFound());
+  // Removed with its remote: a new remote of the name starts in the user's own space.
+  ASSERT_OK(repo_->RemoveRemote("team"));
+  ASSERT_OK(repo_->AddRemote("team", "https://clawmit.xyz/api"));
+  EXPECT_EQ(repo_->GetRemote("team")->org, "");
 }
 
 TEST_F(RemotesTest, RemoveDeletesTheRemoteAndItsTrackingRefs) {
@@ -82,7 +101,8 @@ TEST_F(RemotesTest, RemoveDeletesTheRemoteAndItsTrackingRefs) {
 
   ASSERT_OK(repo_->RemoveRemote("origin"));
 
-  EXPECT_EQ(ListAfterReopen(), (std::vector<RemoteInfo>{{"backup", "https://backup.example/api"}}));
+  EXPECT_EQ(ListAfterReopen(),
+            (std::vector<RemoteInfo>{{"backup", "https://backup.example/api", ""}}));
   EXPECT_FALSE(std::filesystem::exists(git_dir() / "refs" / "remotes" / "origin" / "support"));
   EXPECT_TRUE(std::filesystem::exists(git_dir() / "refs" / "remotes" / "backup" / "support"));
   EXPECT_TRUE(repo_->GetRemote("origin").status().IsNotFound());
