@@ -132,6 +132,8 @@ class Api {
   HttpResponse DeleteWebhook(const HttpRequest& request, const std::string& id) const;
   HttpResponse ListDeliveries(const HttpRequest& request, const std::string& id) const;
   HttpResponse TestWebhook(const HttpRequest& request, const std::string& id) const;
+  std::optional<HttpResponse> CheckEventScopes(const HttpRequest& request, const Caller& caller,
+                                               const nlohmann::json& events) const;
 
   HttpResponse CreateKey(const HttpRequest& request) const;
   HttpResponse ListKeys(const HttpRequest& request) const;

@@ -74,7 +74,32 @@ void ReadEvents(const json& body, bool required, json& out, std::vector<ApiField
   }
 }
 
+// The scopes stored with a webhook: the caller's for an API key, NULL for a
+// user session (every scope).
+DbValue StoredScopes(bool via_api_key, const std::vector<std::string>& scopes) {
+  if (!via_api_key) return nullptr;
+  return json(scopes).dump();
+}
+
 }  // namespace
+
+// 403 naming the first event whose resource the caller may not read:
+// subscribing to an event is reading what it carries.
+std::optional<HttpResponse> Api::CheckEventScopes(const HttpRequest& req, const Caller& caller,
+                                                  const json& events) const {
+  for (size_t i = 0; i < events.size(); ++i) {
+    if (!events[i].is_string()) continue;
+    const std::string event = events[i].get<std::string>();
+    const std::string needed = EventReadScope(event);
+    if (!needed.empty() && !caller.Has(needed)) {
+      return ErrorResponse(
+          403, "FORBIDDEN",
+          "this API key lacks the scope '" + needed + "' that " + event + " events need",
+          req.request_id, {{"events[" + std::to_string(i) + "]", "needs " + needed}});
+    }
+  }
+  return std::nullopt;
+}
 
 HttpResponse Api::CreateWebhook(const HttpRequest& req) const {
   Caller caller;
@@ -90,15 +115,17 @@ HttpResponse Api::CreateWebhook(const HttpRequest& req) const {
     if (key != "url" && key != "events") details.push_back({key, "unknown field"});
   }
   if (!details.empty()) return Invalid(req, details);
+  if (auto error = CheckEventScopes(req, caller, events)) return *error;
 
   const std::string id = "hook_" + RandomHex(12);
   const std::string secret = "whsec_" + RandomHex(24);
   const int64_t now = Now();
   auto rows = db_.Query(
-      "INSERT INTO webhooks (id, user_id, url, events, secret, active, created_at, updated_at) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?6) RETURNING " +
+      "INSERT INTO webhooks (id, user_id, url, events, secret, active, created_at, updated_at, "
+      "scopes) VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?6, ?7) RETURNING " +
           std::string(kWebhookColumns),
-      {id, caller.user_id, url, events.dump(), SealSecret(config_.webhook_key, secret), now});
+      {id, caller.user_id, url, events.dump(), SealSecret(config_.webhook_key, secret), now,
+       StoredScopes(caller.via_api_key, caller.scopes)});
   if (!rows.ok() || rows->empty()) return Internal(req);
   json answer = WebhookJson(rows->front());
   answer["secret"] = secret;  // the only time it is shown
@@ -148,21 +175,39 @@ HttpResponse Api::UpdateWebhook(const HttpRequest& req, const std::string& id) c
   }
   if (!details.empty()) return Invalid(req, details);
   const int64_t now = Now();
-  // Turning a webhook on again starts a new failure streak.
-  auto rows = db_.Query(
-      "UPDATE webhooks SET url = COALESCE(?3, url), events = COALESCE(?4, events), "
-      "active = COALESCE(?5, active), "
-      "failing_since = CASE WHEN ?5 = 1 THEN NULL ELSE failing_since END, updated_at = ?6 "
-      "WHERE id = ?1 AND user_id = ?2 RETURNING " +
-          std::string(kWebhookColumns),
-      {id, caller.user_id, body.contains("url") ? DbValue(url) : DbValue(nullptr),
-       body.contains("events") ? DbValue(events.dump()) : DbValue(nullptr),
-       body.contains("active") ? DbValue(int64_t{body["active"].get<bool>() ? 1 : 0})
-                               : DbValue(nullptr),
-       now});
-  if (!rows.ok()) return Internal(req);
-  if (rows->empty()) return NoWebhook(req, id);
-  return Json(200, WebhookJson(rows->front()));
+  // The webhook after the change takes the changer's scopes, so the events
+  // it will carry (the new ones, or those it has) must be readable by them:
+  // else a key could point another's webhook at its own URL.
+  Refusal refusal;
+  std::vector<DbRow> rows;
+  Status s = db_.Transaction([&]() -> Status {
+    CLAWMIT_ASSIGN_OR_RETURN(auto found,
+                             db_.Query("SELECT events FROM webhooks WHERE id = ?1 AND user_id = ?2",
+                                       {id, caller.user_id}));
+    if (found.empty()) return refusal.Set(NoWebhook(req, id));
+    json effective =
+        body.contains("events") ? events : json::parse(Text(found[0][0]), nullptr, false);
+    if (!effective.is_array()) effective = json::array();
+    if (auto error = CheckEventScopes(req, caller, effective)) return refusal.Set(*error);
+    // Turning a webhook on again starts a new failure streak.
+    CLAWMIT_ASSIGN_OR_RETURN(
+        rows,
+        db_.Query(
+            "UPDATE webhooks SET url = COALESCE(?3, url), events = COALESCE(?4, events), "
+            "active = COALESCE(?5, active), "
+            "failing_since = CASE WHEN ?5 = 1 THEN NULL ELSE failing_since END, updated_at = ?6, "
+            "scopes = ?7 WHERE id = ?1 AND user_id = ?2 RETURNING " +
+                std::string(kWebhookColumns),
+            {id, caller.user_id, body.contains("url") ? DbValue(url) : DbValue(nullptr),
+             body.contains("events") ? DbValue(events.dump()) : DbValue(nullptr),
+             body.contains("active") ? DbValue(int64_t{body["active"].get<bool>() ? 1 : 0})
+                                     : DbValue(nullptr),
+             now, StoredScopes(caller.via_api_key, caller.scopes)}));
+    return Status::Ok();
+  });
+  if (refusal.answer) return *refusal.answer;
+  if (!s.ok() || rows.empty()) return Internal(req);
+  return Json(200, WebhookJson(rows.front()));
 }
 
 HttpResponse Api::DeleteWebhook(const HttpRequest& req, const std::string& id) const {

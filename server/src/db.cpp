@@ -177,6 +177,12 @@ const char* const kMigrations[] = {
     R"sql(
     ALTER TABLE versions ADD COLUMN merged_from TEXT;
     )sql",
+    // 7: the scopes of the credential that created or last changed a
+    // webhook (JSON array; NULL: a user session, every scope): an event is
+    // delivered only when they include the read scope of its resource.
+    R"sql(
+    ALTER TABLE webhooks ADD COLUMN scopes TEXT;
+    )sql",
 };
 
 }  // namespace

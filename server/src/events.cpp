@@ -1,5 +1,7 @@
 #include "events.h"
 
+#include <algorithm>
+
 #include "api_util.h"
 #include "auth.h"
 
@@ -12,18 +14,36 @@ const std::vector<std::string>& AllEvents() {
   return kEvents;
 }
 
+std::string EventReadScope(std::string_view event) {
+  if (event.starts_with("task.")) return "tasks:read";
+  if (event.starts_with("agent.") || event.starts_with("version.") || event.starts_with("label.")) {
+    return "agents:read";
+  }
+  return "";
+}
+
+bool ScopesAllowEvent(const std::string& scopes, std::string_view event) {
+  const std::string needed = EventReadScope(event);
+  if (needed.empty() || scopes.empty()) return true;
+  nlohmann::json list = nlohmann::json::parse(scopes, nullptr, false);
+  if (!list.is_array()) return false;
+  return std::find(list.begin(), list.end(), needed) != list.end();
+}
+
 std::string EventPayload(std::string_view event, int64_t timestamp, const nlohmann::json& data) {
   return nlohmann::json{{"event", event}, {"timestamp", Iso(timestamp)}, {"data", data}}.dump();
 }
 
 Status EmitEvent(Database& db, const std::string& user_id, std::string_view event,
                  const nlohmann::json& data) {
-  // Webhooks subscribed to this event; most accounts have none, and then
-  // nothing is written at all.
-  CLAWMIT_ASSIGN_OR_RETURN(auto hooks,
-                           db.Query("SELECT w.id FROM webhooks w, json_each(w.events) e "
-                                    "WHERE w.user_id = ?1 AND w.active = 1 AND e.value = ?2",
-                                    {user_id, std::string(event)}));
+  // Webhooks subscribed to this event whose scopes may read it; most
+  // accounts have none, and then nothing is written at all.
+  CLAWMIT_ASSIGN_OR_RETURN(
+      auto hooks, db.Query("SELECT w.id FROM webhooks w, json_each(w.events) e "
+                           "WHERE w.user_id = ?1 AND w.active = 1 AND e.value = ?2 AND "
+                           "(w.scopes IS NULL OR EXISTS (SELECT 1 FROM json_each(w.scopes) s "
+                           "WHERE s.value = ?3))",
+                           {user_id, std::string(event), EventReadScope(event)}));
   if (hooks.empty()) return Status::Ok();
   const int64_t now = Now();
   const std::string event_id = "evt_" + RandomHex(12);

@@ -19,10 +19,20 @@ namespace clawmit::server {
 // Every event a webhook may subscribe to: API.md's eight and `label.moved`.
 const std::vector<std::string>& AllEvents();
 
+// The scope needed to read what `event` carries: `agents:read` for
+// agent.*, version.* and label.moved, `tasks:read` for task.*; empty for
+// webhook.test (it carries nothing).
+std::string EventReadScope(std::string_view event);
+
+// Whether a webhook whose stored `scopes` (a JSON array; empty text: a user
+// session, every scope) may receive `event`.
+bool ScopesAllowEvent(const std::string& scopes, std::string_view event);
+
 // The body a delivery posts: {"event","timestamp","data"}.
 std::string EventPayload(std::string_view event, int64_t timestamp, const nlohmann::json& data);
 
-// Writes `event` with `data` (the resource) for the account into the outbox.
+// Writes `event` with `data` (the resource) for the account into the outbox,
+// for the account's active webhooks subscribed to it whose scopes allow it.
 // Call inside the transaction of the change (Database::Transaction): the
 // event commits or rolls back with it.
 Status EmitEvent(Database& db, const std::string& user_id, std::string_view event,

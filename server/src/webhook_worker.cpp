@@ -8,6 +8,7 @@
 
 #include "api_util.h"
 #include "auth.h"
+#include "events.h"
 #include "webhook_url.h"
 
 namespace clawmit::server {
@@ -74,6 +75,7 @@ Result<std::vector<int64_t>> ParseRetrySchedule(const std::string& text) {
 struct WebhookWorker::Taken {
   std::string id, webhook_id, url, sealed_secret, event, payload;
   int64_t attempts = 0;  // before this one
+  std::string refused;   // why it must not be sent, when it must not
 };
 
 WebhookWorker::WebhookWorker(Database& db, WebhookWorkerOptions options)
@@ -108,7 +110,7 @@ bool WebhookWorker::DeliverOne() {
     CLAWMIT_ASSIGN_OR_RETURN(
         auto rows,
         db_.Query("SELECT d.id, d.webhook_id, w.url, w.secret, e.type, e.payload, d.attempts, "
-                  "w.active FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id "
+                  "w.active, w.scopes FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id "
                   "JOIN events e ON e.id = d.event_id "
                   "WHERE d.status = 'pending' AND d.next_attempt_at <= ?1 "
                   "ORDER BY d.next_attempt_at LIMIT 1",
@@ -122,7 +124,12 @@ bool WebhookWorker::DeliverOne() {
                  {r[0], now})
           .status();
     }
-    d = {Text(r[0]), Text(r[1]), Text(r[2]), Text(r[3]), Text(r[4]), Text(r[5]), Int(r[6])};
+    d = {Text(r[0]), Text(r[1]), Text(r[2]), Text(r[3]), Text(r[4]), Text(r[5]), Int(r[6]), ""};
+    // Checked again at delivery: an event queued for scopes that no longer
+    // allow it (or by an older server) is not sent.
+    if (!ScopesAllowEvent(Text(r[8]), d.event)) {
+      d.refused = "the webhook's credentials lack the scope '" + EventReadScope(d.event) + "'";
+    }
     // Claimed until the attempt's timeout has passed: a server stopped in
     // the middle takes it again after a restart.
     int64_t claim = (options_.timeout_ms + 999) / 1000 + kClaimGraceSeconds;
@@ -133,6 +140,10 @@ bool WebhookWorker::DeliverOne() {
   });
   if (!s.ok() || !found) return false;
   if (d.id.empty()) return true;  // failed as deactivated
+  if (!d.refused.empty()) {
+    Record(d, 0, 0, d.refused, /*final=*/true);
+    return true;
+  }
 
   const auto started = std::chrono::steady_clock::now();
   auto elapsed = [&] {
@@ -193,13 +204,13 @@ bool WebhookWorker::DeliverOne() {
 }
 
 void WebhookWorker::Record(const Taken& d, int64_t status_code, int64_t duration_ms,
-                           const std::string& error) {
+                           const std::string& error, bool final) {
   const int64_t now = Now();
   const int64_t attempt = d.attempts + 1;
   const bool delivered = status_code >= 200 && status_code < 300;
   // Retried: no answer (connection refused, timeout), 5xx and 429. Another
   // answer (a redirect, 4xx) will not change by itself.
-  const bool retryable = status_code == 0 || status_code >= 500 || status_code == 429;
+  const bool retryable = !final && (status_code == 0 || status_code >= 500 || status_code == 429);
   const bool more = retryable && static_cast<size_t>(d.attempts) < options_.retry_delays.size();
   std::string next_status = delivered ? "delivered" : (more ? "pending" : "failed");
   int64_t next_at = more && !delivered ? now + Jitter(options_.retry_delays[d.attempts]) : now;

@@ -330,6 +330,54 @@ TEST_F(ServerWebhooksTest, ScopesAndTenancy) {
   EXPECT_EQ(Call("GET", "/api/webhooks", nullptr, 200, bob)["data"], json::array());
 }
 
+// Subscribing to an event is reading what it carries: a key needs the read
+// scope of the event's resource, at creation and at every change.
+TEST_F(ServerWebhooksTest, SubscribingNeedsTheReadScopeOfTheEventsResource) {
+  WebhookReceiver receiver;
+  auto key = [&](const json& scopes) {
+    return Call("POST", "/api/api-keys", {{"name", "k"}, {"scopes", scopes}}, 201)["key"]
+        .get<std::string>();
+  };
+  const std::string hooks_only = key({"webhooks:write", "webhooks:read"});
+  for (const char* event :
+       {"agent.created", "agent.updated", "agent.forked", "version.created", "label.moved",
+        "task.created", "task.started", "task.completed", "task.failed"}) {
+    json refused = Call("POST", "/api/webhooks", {{"url", receiver.url()}, {"events", {event}}},
+                        403, hooks_only);
+    std::string needed = std::string(event).starts_with("task.") ? "tasks:read" : "agents:read";
+    EXPECT_NE(refused.dump().find(needed), std::string::npos) << event << ": " << refused.dump();
+    EXPECT_EQ(refused["error"]["details"][0]["field"], "events[0]") << refused.dump();
+  }
+  EXPECT_EQ(Call("GET", "/api/webhooks", nullptr, 200, hooks_only)["data"], json::array());
+
+  const std::string tasks = key({"webhooks:write", "tasks:read"});
+  json hook =
+      Call("POST", "/api/webhooks",
+           {{"url", receiver.url()}, {"events", {"task.created", "task.completed"}}}, 201, tasks);
+  const std::string id = hook["id"];
+  Call("PATCH", "/api/webhooks/" + id, {{"events", {"task.created", "agent.created"}}}, 403, tasks);
+  Call("POST", "/api/webhooks", {{"url", receiver.url()}, {"events", {"version.created"}}}, 403,
+       tasks);
+
+  // Ada's own hook on agents cannot be redirected (nor touched) by a key
+  // that may not read agents.
+  json ada_hook = Hook(receiver.url(), {"agent.created"});
+  const std::string other = receiver.url("/elsewhere");
+  Call("PATCH", "/api/webhooks/" + ada_hook["id"].get<std::string>(), {{"url", other}}, 403,
+       hooks_only);
+  Call("PATCH", "/api/webhooks/" + ada_hook["id"].get<std::string>(), {{"url", other}}, 403, tasks);
+  EXPECT_EQ(Call("GET", "/api/webhooks/" + ada_hook["id"].get<std::string>(), nullptr, 200)["url"],
+            receiver.url());
+
+  // The allowed hook delivers its task events; Ada's gets the agent.
+  std::string agent = NewAgent("Scoped");
+  Call("POST", "/api/tasks", {{"agentId", agent}, {"title", "t"}}, 201);
+  auto got = receiver.WaitFor(2, 10);
+  std::set<std::string> events;
+  for (const auto& r : got) events.insert(json::parse(r.body)["event"]);
+  EXPECT_EQ(events, (std::set<std::string>{"agent.created", "task.created"}));
+}
+
 // A server without --allow-private-webhooks, as deployed.
 class ServerWebhookSsrfTest : public ServerTest {};
 
