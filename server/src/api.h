@@ -1,6 +1,7 @@
 // Internal: the Clawmit API's routes over the database.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -15,6 +16,13 @@
 #include "router.h"
 
 namespace clawmit::server {
+
+// How long a failed login's 401 is held back once the email has `failures`
+// failed logins within 15 minutes from every address together: none below
+// `per_pair`, then one second more per failure, up to
+// kMaxLoginSlowDownSeconds.
+inline constexpr int64_t kMaxLoginSlowDownSeconds = 10;
+std::chrono::milliseconds LoginSlowDown(int64_t failures, int64_t per_pair);
 
 // A scope that only a JWT (a logged-in user) has: managing API keys.
 inline constexpr const char* kJwtOnly = "";
@@ -74,13 +82,16 @@ class Api {
   std::optional<HttpResponse> ChargeRequest(const HttpRequest& request,
                                             const Result<Caller>* caller,
                                             RateDecision& shown) const;
-  // Login's brute-force guard: the 429 while `email` or the client address
-  // has too many recent failures; LoginFailed counts one, LoginSucceeded
-  // clears the email's.
+  // Login's brute-force guard (docs/SERVER.md "Rate limits"): the 429
+  // while `email` from this client address, or the address whatever the
+  // email, has too many recent failures. LoginFailed counts one and answers
+  // how long the 401 is held back (the email's failures from every address
+  // slow its failed logins down, never refuse them, so nobody can lock the
+  // owner out); LoginSucceeded clears the email's counts.
   std::optional<HttpResponse> LoginBlocked(const HttpRequest& request,
                                            const std::string& email) const;
-  void LoginFailed(const HttpRequest& request, const std::string& email) const;
-  void LoginSucceeded(const std::string& email) const;
+  std::chrono::milliseconds LoginFailed(const HttpRequest& request, const std::string& email) const;
+  void LoginSucceeded(const HttpRequest& request, const std::string& email) const;
 
   // api_agents.cpp
   HttpResponse CreateAgent(const HttpRequest& request) const;

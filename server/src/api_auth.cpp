@@ -140,10 +140,12 @@ HttpResponse Api::Login(const HttpRequest& req) const {
   bool known = !rows->empty();
   bool ok = VerifyPassword(known ? Text((*rows)[0][2]) : kDummy, password) && known;
   if (!ok) {
-    LoginFailed(req, email);
-    return ErrorResponse(401, "UNAUTHORIZED", "invalid email or password", req.request_id);
+    HttpResponse refused =
+        ErrorResponse(401, "UNAUTHORIZED", "invalid email or password", req.request_id);
+    refused.delay = LoginFailed(req, email);
+    return refused;
   }
-  LoginSucceeded(email);
+  LoginSucceeded(req, email);
   std::string id = Text((*rows)[0][0]);
   int64_t now = Now();
   JwtClaims claims{id, Text((*rows)[0][1]), now, now + config_.jwt_ttl_seconds};

@@ -213,6 +213,11 @@ class BeastServer final : public HttpServer {
       res.body() = std::move(response.body);
       res.keep_alive(keep_alive && !stopping_);
       res.prepare_payload();
+      if (response.delay.count() > 0) {
+        asio::steady_timer timer(stream.get_executor(), response.delay);
+        co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        ec = {};
+      }
       co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
       if (options_.log) {
         auto us = std::chrono::duration_cast<std::chrono::microseconds>(

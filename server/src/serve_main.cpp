@@ -76,8 +76,8 @@ int main(int argc, char** argv) {
        "Register and login requests per minute per client address (default 30)", &limits.auth, "",
        nullptr},
       {"--rate-limit-login-failures", "RATE_LIMIT_LOGIN_FAILURES",
-       "Failed logins per email per 15 minutes before its logins get 429; 4x that per address "
-       "(default 5)",
+       "Failed logins per email from one address per 15 minutes before its logins from there get "
+       "429; 4x that per address; failures from every address slow the email's down (default 5)",
        &limits.login_failures, "", nullptr},
   };
   for (auto& setting : rate_settings) {

@@ -37,6 +37,9 @@ struct HttpResponse {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;  // JSON unless a Content-Type header says otherwise
+  // Written no sooner than this after the handler returned: the connection
+  // waits on a timer, holding no thread (a failed login's slow-down).
+  std::chrono::milliseconds delay{0};
 };
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;

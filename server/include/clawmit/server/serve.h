@@ -18,7 +18,7 @@ struct RateLimits {
   int64_t per_day = 10000;     // per account, all its keys and sessions together
   int64_t health = 600;        // GET /api/health per client address per minute
   int64_t auth = 30;           // POST /api/auth/register and login, per address per minute
-  int64_t login_failures = 5;  // failed logins per email per 15 minutes (per address: 4×)
+  int64_t login_failures = 5;  // failed logins per (email, address) per 15 min (per address: 4×)
 };
 
 struct ServeOptions {
