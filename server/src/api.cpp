@@ -46,6 +46,17 @@ HttpResponse Api::Handle(const HttpRequest& request) const {
     response = router_.Dispatch(request);
   }
   SetRateLimitHeaders(response, shown);
+  if (response.status == 401) {
+    // RFC 6750: the scheme to authenticate with, and whether the token sent
+    // was refused.
+    response.headers.emplace_back("WWW-Authenticate",
+                                  request.Header("authorization").empty()
+                                      ? R"(Bearer realm="clawmit")"
+                                      : R"(Bearer realm="clawmit", error="invalid_token")");
+  }
+  // Every answer is the caller's own, and some carry a secret shown once (a
+  // token, an API key, a webhook secret): no cache may keep any.
+  response.headers.emplace_back("Cache-Control", "no-store");
   return response;
 }
 

@@ -153,7 +153,7 @@ HttpResponse Api::CreateAgent(const HttpRequest& req) const {
   });
   if (refusal.answer) return *refusal.answer;
   if (!s.ok()) return Internal(req);
-  return Json(201, out);
+  return Created(out, "/api/agents/" + out["id"].get<std::string>());
 }
 
 HttpResponse Api::ListAgents(const HttpRequest& req) const {

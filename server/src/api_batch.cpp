@@ -258,8 +258,10 @@ HttpResponse Api::AppendVersions(const HttpRequest& req, const std::string& agen
   });
   if (refusal.answer) return *refusal.answer;
   if (!s.ok()) return Internal(req);
-  return Json(created.empty() ? 200 : 201,
-              {{"head", head_json}, {"created", created}, {"skipped", skipped}});
+  json answer = {{"head", head_json}, {"created", created}, {"skipped", skipped}};
+  if (created.empty()) return Json(200, answer);
+  return Created(answer,
+                 "/api/agents/" + agent_id + "/versions/" + head_json["id"].get<std::string>());
 }
 
 }  // namespace clawmit::server

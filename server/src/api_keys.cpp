@@ -151,12 +151,13 @@ HttpResponse Api::CreateKey(const HttpRequest& req) const {
         .status();
   });
   if (!s.ok()) return Internal(req);
-  return Json(201, {{"id", id},
-                    {"key", key},
-                    {"keyPrefix", key.substr(0, kPrefixLength)},
-                    {"name", name},
-                    {"scopes", scopes},
-                    {"createdAt", Iso(now)}});
+  return Created({{"id", id},
+                  {"key", key},
+                  {"keyPrefix", key.substr(0, kPrefixLength)},
+                  {"name", name},
+                  {"scopes", scopes},
+                  {"createdAt", Iso(now)}},
+                 "/api/api-keys/" + id);
 }
 
 HttpResponse Api::ListKeys(const HttpRequest& req) const {

@@ -59,7 +59,7 @@ std::chrono::milliseconds LoginSlowDown(int64_t failures, int64_t per_pair) {
 }
 
 bool Api::PublicRoute(const HttpRequest& request) {
-  if (request.method == "GET") return request.path == "/api/health";
+  if (request.method == "GET" || request.method == "HEAD") return request.path == "/api/health";
   return request.method == "POST" &&
          (request.path == "/api/auth/register" || request.path == "/api/auth/login");
 }
@@ -74,7 +74,7 @@ std::optional<HttpResponse> Api::ChargeRequest(const HttpRequest& request,
   std::string client = ClientBucket(request.remote_address);
 
   if (PublicRoute(request)) {
-    bool health = request.method == "GET";
+    bool health = request.path == "/api/health";
     int64_t limit = health ? limits.health : limits.auth;
     shown = limiter->Hit((health ? "health:" : "auth:") + client, limit, kMinute, now);
     if (shown.allowed) return std::nullopt;

@@ -199,7 +199,7 @@ HttpResponse Api::CreateTask(const HttpRequest& req) const {
   });
   if (refusal.answer) return *refusal.answer;
   if (!s.ok()) return Internal(req);
-  return Json(201, answer);
+  return Created(answer, "/api/tasks/" + answer["id"].get<std::string>());
 }
 
 HttpResponse Api::ListTasks(const HttpRequest& req) const {

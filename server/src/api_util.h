@@ -29,6 +29,13 @@ inline HttpResponse Json(int status, const nlohmann::json& body) {
   return {status, {}, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
 }
 
+// 201 Created with `Location: <location>`, the new resource's URL.
+inline HttpResponse Created(const nlohmann::json& body, const std::string& location) {
+  HttpResponse response = Json(201, body);
+  response.headers.emplace_back("Location", location);
+  return response;
+}
+
 inline HttpResponse Internal(const HttpRequest& req) {
   return ErrorResponse(500, "INTERNAL_ERROR", "internal server error", req.request_id);
 }

@@ -129,7 +129,7 @@ HttpResponse Api::CreateWebhook(const HttpRequest& req) const {
   if (!rows.ok() || rows->empty()) return Internal(req);
   json answer = WebhookJson(rows->front());
   answer["secret"] = secret;  // the only time it is shown
-  return Json(201, answer);
+  return Created(answer, "/api/webhooks/" + answer["id"].get<std::string>());
 }
 
 HttpResponse Api::ListWebhooks(const HttpRequest& req) const {

@@ -130,6 +130,16 @@ class BeastServer final : public HttpServer {
     }
   }
 
+  // Whether a request whose headers ran over their limit did so in its
+  // request line: Beast parses (and consumes) that line first, so its target
+  // is empty when the line alone did not fit.
+  bool RequestLineTooLong(const http::request<http::string_body>& header) const {
+    return header.target().empty() || header.target().size() > options_.max_url_bytes;
+  }
+  std::string UrlTooLong() const {
+    return "the URL is longer than " + std::to_string(options_.max_url_bytes) + " bytes";
+  }
+
   // The API's error shape, for requests that never reach the handler.
   static HttpResponse Plain(int status, const std::string& code, const std::string& message,
                             const std::string& request_id) {
@@ -165,6 +175,11 @@ class BeastServer final : public HttpServer {
             header.count(http::field::transfer_encoding) != 0) {
           response = Plain(400, "BAD_REQUEST", "both Content-Length and Transfer-Encoding",
                            request.request_id);
+        } else if (header.version() >= 11 && header.count(http::field::host) == 0) {
+          response = Plain(400, "BAD_REQUEST", "an HTTP/1.1 request needs a Host header",
+                           request.request_id);
+        } else if (header.target().size() > options_.max_url_bytes) {
+          response = Plain(414, "URI_TOO_LONG", UrlTooLong(), request.request_id);
         } else {
           co_await http::async_read(stream, buffer, parser,
                                     asio::redirect_error(asio::use_awaitable, ec));
@@ -175,7 +190,9 @@ class BeastServer final : public HttpServer {
           ec == asio::error::eof) {
         break;
       }
-      if (ec == http::error::header_limit) {
+      if (ec == http::error::header_limit && RequestLineTooLong(parser.get())) {
+        response = Plain(414, "URI_TOO_LONG", UrlTooLong(), request.request_id);
+      } else if (ec == http::error::header_limit) {
         response = Plain(431, "HEADERS_TOO_LARGE", "request headers too large", request.request_id);
       } else if (ec == http::error::body_limit) {
         response = Plain(413, "PAYLOAD_TOO_LARGE", "request body too large", request.request_id);
@@ -212,7 +229,16 @@ class BeastServer final : public HttpServer {
       res.set("X-Request-Id", request.request_id);
       res.body() = std::move(response.body);
       res.keep_alive(keep_alive && !stopping_);
-      res.prepare_payload();
+      const int code = response.status;
+      if (code == 204 || code == 304 || (code >= 100 && code < 200)) {
+        res.body().clear();  // RFC 9110: no content, and no Content-Length either
+      } else if (request.method == "HEAD") {
+        // The headers GET would send, Content-Length included; no body.
+        res.content_length(res.body().size());
+        res.body().clear();
+      } else {
+        res.prepare_payload();
+      }
       if (response.delay.count() > 0) {
         asio::steady_timer timer(stream.get_executor(), response.delay);
         co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));

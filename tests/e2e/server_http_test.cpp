@@ -1,0 +1,191 @@
+// HTTP details over real connections (hardening issue): HEAD on GET routes,
+// Allow on 405, WWW-Authenticate on 401, the Bearer scheme in any case, no
+// Content-Length on 204, 414 for over-long URLs, 400 for HTTP/1.1 without
+// Host, Cache-Control: no-store, and Location on 201.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "server_process.h"
+
+namespace clawmit::testing {
+namespace {
+
+using nlohmann::json;
+
+// Sends `bytes` on a new connection to `port` and reads until the server
+// closes it (or 5 s pass).
+std::string Exchange(int port, const std::string& bytes) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return "";
+  }
+  (void)::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+  std::string got;
+  char chunk[4096];
+  pollfd p{fd, POLLIN, 0};
+  while (::poll(&p, 1, 5000) > 0) {
+    ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
+    if (n <= 0) break;
+    got.append(chunk, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return got;
+}
+
+std::string Lower(std::string s) {
+  std::ranges::transform(s, s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+// The header block of a `curl -i` answer (lowercased), and its body.
+struct Split {
+  std::string head, body;
+};
+Split SplitAnswer(const std::string& text) {
+  size_t end = text.find("\r\n\r\n");
+  if (end == std::string::npos) return {Lower(text), ""};
+  return {Lower(text.substr(0, end)), text.substr(end + 4)};
+}
+
+class ServerHttpTest : public ServerTest {
+ protected:
+  [[nodiscard]] int port() const {
+    return std::stoi(server_->base_url().substr(server_->base_url().rfind(':') + 1));
+  }
+  Split Curl(const std::string& method, const std::string& path, const std::string& body = "",
+             const std::string& token = "", std::vector<std::string> args = {}) {
+    args.emplace_back("-i");
+    HttpResult r = server_->Request(method, path, body, token, args);
+    status_ = r.status;
+    return SplitAnswer(r.body);
+  }
+  int status_ = 0;
+};
+
+TEST_F(ServerHttpTest, HeadAnswersEveryGetRouteWithoutABody) {
+  std::string agent = json::parse(
+      server_->Request("POST", "/api/agents", R"({"name":"A","prompt":"p"})", ada_).body)["id"];
+  const std::vector<std::string> paths = {"/api/health",
+                                          "/api/agents",
+                                          "/api/agents/" + agent,
+                                          "/api/agents/" + agent + "/versions",
+                                          "/api/agents/" + agent + "/lineage",
+                                          "/api/tasks",
+                                          "/api/webhooks",
+                                          "/api/auth/me"};
+  for (const std::string& path : paths) {
+    SCOPED_TRACE(path);
+    std::string get_body = server_->Request("GET", path, "", ada_).body;
+    Split head = Curl("HEAD", path, "", ada_, {"-I"});
+    EXPECT_EQ(status_, 200) << head.head;
+    EXPECT_TRUE(head.body.empty()) << head.body;
+    EXPECT_NE(head.head.find("content-length: " + std::to_string(get_body.size())),
+              std::string::npos)
+        << head.head;
+  }
+  // And a raw HEAD leaves the connection usable: the next answer follows.
+  std::string both = Exchange(port(),
+                              "HEAD /api/health HTTP/1.1\r\nHost: x\r\n\r\n"
+                              "GET /api/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(std::count(both.begin(), both.end(), '{'), 1) << both;
+  EXPECT_NE(both.find("HTTP/1.1 200"), both.rfind("HTTP/1.1 200")) << both;
+}
+
+TEST_F(ServerHttpTest, MethodNotAllowedSaysWhichAre) {
+  Split a = Curl("PUT", "/api/agents", "{}", ada_);
+  EXPECT_EQ(status_, 405);
+  EXPECT_NE(a.head.find("allow: post, get, head"), std::string::npos) << a.head;
+  a = Curl("DELETE", "/api/health");
+  EXPECT_EQ(status_, 405);
+  EXPECT_NE(a.head.find("allow: get, head"), std::string::npos) << a.head;
+}
+
+TEST_F(ServerHttpTest, UnauthorizedNamesTheBearerSchemeWhichIsCaseInsensitive) {
+  Split a = Curl("GET", "/api/agents");
+  EXPECT_EQ(status_, 401);
+  EXPECT_NE(a.head.find("www-authenticate: bearer"), std::string::npos) << a.head;
+  a = Curl("GET", "/api/agents", "", "not-a-token");
+  EXPECT_EQ(status_, 401);
+  EXPECT_NE(a.head.find("error=\"invalid_token\""), std::string::npos) << a.head;
+  for (const std::string scheme : {"bearer", "BEARER", "BeArEr"}) {
+    Curl("GET", "/api/agents", "", "", {"-H", "Authorization: " + scheme + " " + ada_});
+    EXPECT_EQ(status_, 200) << scheme;
+  }
+  Curl("GET", "/api/agents", "", "", {"-H", "Authorization: Basic " + ada_});
+  EXPECT_EQ(status_, 401);
+}
+
+TEST_F(ServerHttpTest, NoContentCarriesNoContentLength) {
+  json key = json::parse(
+      server_->Request("POST", "/api/api-keys", R"({"name":"k","scopes":["agents:read"]})", ada_)
+          .body);
+  Split a = Curl("DELETE", "/api/api-keys/" + key["id"].get<std::string>(), "", ada_);
+  EXPECT_EQ(status_, 204);
+  EXPECT_EQ(a.head.find("content-length"), std::string::npos) << a.head;
+}
+
+TEST_F(ServerHttpTest, OverLongUrlsAre414) {
+  for (size_t length : {5000u, 20000u}) {
+    Split a = Curl("GET", "/api/agents?name=" + std::string(length, 'a'), "", ada_);
+    EXPECT_EQ(status_, 414) << length << ": " << a.head;
+    EXPECT_NE(a.body.find("URI_TOO_LONG"), std::string::npos) << a.body;
+  }
+  // Long headers other than the URL stay 431.
+  Curl("GET", "/api/agents", "", ada_, {"-H", "X-Big: " + std::string(9000, 'b')});
+  EXPECT_EQ(status_, 431);
+}
+
+TEST_F(ServerHttpTest, Http11WithoutHostIs400) {
+  std::string answer = Exchange(port(), "GET /api/health HTTP/1.1\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(answer.rfind("HTTP/1.1 400", 0), 0u) << answer;
+  EXPECT_NE(answer.find("Host"), std::string::npos) << answer;
+  // HTTP/1.0 has no Host requirement.
+  answer = Exchange(port(), "GET /api/health HTTP/1.0\r\n\r\n");
+  EXPECT_EQ(answer.rfind("HTTP/1.1 200", 0), 0u) << answer;
+}
+
+TEST_F(ServerHttpTest, SecretsAreNotCachedAndCreatedResourcesHaveALocation) {
+  Split login =
+      Curl("POST", "/api/auth/login", R"({"email":"ada@example.com","password":"correct horse"})");
+  EXPECT_EQ(status_, 200);
+  EXPECT_NE(login.head.find("cache-control: no-store"), std::string::npos) << login.head;
+  Split key = Curl("POST", "/api/api-keys", R"({"name":"k","scopes":["agents:read"]})", ada_);
+  EXPECT_EQ(status_, 201);
+  EXPECT_NE(key.head.find("cache-control: no-store"), std::string::npos) << key.head;
+  EXPECT_NE(key.head.find("location: /api/api-keys/key_"), std::string::npos) << key.head;
+
+  Split agent = Curl("POST", "/api/agents", R"({"name":"A","prompt":"p"})", ada_);
+  EXPECT_EQ(status_, 201);
+  std::string id = json::parse(agent.body)["id"];
+  EXPECT_NE(agent.head.find("location: /api/agents/" + id + "\r\n"), std::string::npos)
+      << agent.head;
+  Split version = Curl("POST", "/api/agents/" + id + "/versions",
+                       R"({"prompt":"q","commitMessage":"m"})", ada_);
+  EXPECT_EQ(status_, 201);
+  std::string location = "location: /api/agents/" + id + "/versions/" +
+                         json::parse(version.body)["id"].get<std::string>();
+  EXPECT_NE(version.head.find(Lower(location)), std::string::npos) << version.head;
+  Split task = Curl("POST", "/api/tasks", R"({"agentId":")" + id + R"(","title":"t"})", ada_);
+  EXPECT_EQ(status_, 201);
+  EXPECT_NE(task.head.find("location: /api/tasks/task_"), std::string::npos) << task.head;
+  // The Location is where the resource is.
+  std::string task_id = json::parse(task.body)["id"];
+  EXPECT_EQ(server_->Request("GET", "/api/tasks/" + task_id, "", ada_).status, 200);
+}
+
+}  // namespace
+}  // namespace clawmit::testing
