@@ -3,6 +3,7 @@
 // clang-format off
 #include <utility>  // before Asio: Boost 1.74's awaitable.hpp forgets it
 // clang-format on
+#include <algorithm>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -13,6 +14,7 @@
 #include <random>
 #include <set>
 #include <thread>
+#include <vector>
 
 #include "clawmit/server/http.h"
 #include "url.h"
@@ -164,6 +166,7 @@ class BeastServer final : public HttpServer {
                                        asio::redirect_error(asio::use_awaitable, ec));
       SetIdle(&stream, false);
       bool keep_alive = false;
+      bool unread_body = false;  // the client may still be sending it
       HttpResponse response;
       HttpRequest request;
       request.request_id = NewRequestId();
@@ -195,7 +198,11 @@ class BeastServer final : public HttpServer {
       } else if (ec == http::error::header_limit) {
         response = Plain(431, "HEADERS_TOO_LARGE", "request headers too large", request.request_id);
       } else if (ec == http::error::body_limit) {
-        response = Plain(413, "PAYLOAD_TOO_LARGE", "request body too large", request.request_id);
+        response = Plain(413, "PAYLOAD_TOO_LARGE",
+                         "request body too large (at most " +
+                             std::to_string(options_.max_body_bytes) + " bytes)",
+                         request.request_id);
+        unread_body = true;
       } else if (ec) {
         response = Plain(400, "BAD_REQUEST", "malformed HTTP request", request.request_id);
       } else if (response.status == 200) {
@@ -255,11 +262,31 @@ class BeastServer final : public HttpServer {
                      " " + (request.path.empty() ? "-" : request.path) + " " +
                      std::to_string(response.status) + " " + duration);
       }
+      if (!ec && unread_body) co_await Discard(stream);
       if (ec || !keep_alive) break;
     }
     SetIdle(&stream, false);
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
   }
+
+  // After answering a body it will not read, the end of the answer is sent
+  // and what the client still sends is read and dropped (up to a bound and a
+  // few seconds) before the connection closes: closing with unread data
+  // would reset the connection, and a client still sending would see the
+  // reset (a failed write, or the answer lost) rather than the answer.
+  asio::awaitable<void> Discard(beast::tcp_stream& stream) {
+    beast::error_code ec;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream.expires_after(kDiscardTime);
+    std::vector<char> chunk(64 * 1024);
+    size_t total = 0;
+    const size_t bound = std::max<size_t>(options_.max_body_bytes * 16, size_t{16} << 20);
+    while (!ec && total < bound) {
+      total += co_await stream.async_read_some(asio::buffer(chunk),
+                                               asio::redirect_error(asio::use_awaitable, ec));
+    }
+  }
+  static constexpr std::chrono::seconds kDiscardTime{5};
 
   HttpServerOptions options_;
   HttpHandler handler_;

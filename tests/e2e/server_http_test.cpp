@@ -187,5 +187,55 @@ TEST_F(ServerHttpTest, SecretsAreNotCachedAndCreatedResourcesHaveALocation) {
   EXPECT_EQ(server_->Request("GET", "/api/tasks/" + task_id, "", ada_).status, 200);
 }
 
+// A body over the limit is answered 413, and the client sees it: the server
+// reads (and discards) what the client still sends instead of closing on
+// it, which would reset the connection under the client's feet.
+TEST_F(ServerHttpTest, ABodyOverTheLimitIs413NotAReset) {
+  const std::string big = R"({"name":"A","prompt":")" + std::string(8 * 1024 * 1024, 'p') + "\"}";
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"-H", "Expect:"}, std::vector<std::string>{}}) {
+    for (int i = 0; i < 3; ++i) {
+      HttpResult r = server_->Request("POST", "/api/agents", big, ada_, args);
+      EXPECT_EQ(r.status, 413) << (args.empty() ? "with" : "without") << " Expect, try " << i
+                               << ": " << r.body.substr(0, 200);
+      EXPECT_NE(r.body.find("PAYLOAD_TOO_LARGE"), std::string::npos);
+    }
+  }
+  EXPECT_EQ(server_->Request("GET", "/api/health").status, 200);
+
+  // A client that sends its whole body before reading: every write goes
+  // through (the server reads what it will not use), then the 413.
+  const std::string body(4 * 1024 * 1024, 'p');
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port()));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  std::string head =
+      "POST /api/agents HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Content-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n";
+  std::string all = head + body;
+  size_t sent = 0;
+  while (sent < all.size()) {
+    ssize_t n =
+        ::send(fd, all.data() + sent, std::min<size_t>(64 * 1024, all.size() - sent), MSG_NOSIGNAL);
+    if (n <= 0) break;
+    sent += static_cast<size_t>(n);
+  }
+  EXPECT_EQ(sent, all.size()) << "the server closed before reading the body: " << errno;
+  std::string answer;
+  char chunk[4096];
+  pollfd p{fd, POLLIN, 0};
+  while (::poll(&p, 1, 5000) > 0) {
+    ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
+    if (n <= 0) break;
+    answer.append(chunk, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  EXPECT_EQ(answer.rfind("HTTP/1.1 413", 0), 0u) << answer;
+}
+
 }  // namespace
 }  // namespace clawmit::testing
