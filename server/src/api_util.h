@@ -2,6 +2,7 @@
 #pragma once
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <ctime>
 #include <limits>
@@ -21,6 +22,13 @@
 namespace clawmit::server {
 
 inline int64_t Now() { return static_cast<int64_t>(std::time(nullptr)); }
+
+// Milliseconds since the epoch (webhook retry times).
+inline int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 // "2026-11-28T13:53:02Z"
 inline std::string Iso(int64_t t) { return core::FormatIsoTime(t); }

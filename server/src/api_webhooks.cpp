@@ -231,7 +231,7 @@ HttpResponse Api::ListDeliveries(const HttpRequest& req, const std::string& id) 
   if (hook->empty()) return NoWebhook(req, id);
   auto total = db_.Query("SELECT COUNT(*) FROM deliveries WHERE webhook_id = ?1", {id});
   auto rows = db_.Query(
-      "SELECT d.id, e.type, e.id, d.status, d.attempts, d.next_attempt_at, d.created_at, "
+      "SELECT d.id, e.type, e.id, d.status, d.attempts, d.next_attempt_ms, d.created_at, "
       "d.updated_at FROM deliveries d JOIN events e ON e.id = d.event_id "
       "WHERE d.webhook_id = ?1 ORDER BY d.created_at DESC, d.rowid DESC LIMIT ?2 OFFSET ?3",
       {id, page.size, page.offset()});
@@ -260,7 +260,7 @@ HttpResponse Api::ListDeliveries(const HttpRequest& req, const std::string& id) 
                     {"eventId", Text(r[2])},
                     {"status", Text(r[3])},
                     {"attemptCount", Int(r[4])},
-                    {"nextAttemptAt", pending ? json(Iso(Int(r[5]))) : json(nullptr)},
+                    {"nextAttemptAt", pending ? json(Iso(Int(r[5]) / 1000)) : json(nullptr)},
                     {"createdAt", Iso(Int(r[6]))},
                     {"updatedAt", Iso(Int(r[7]))},
                     {"attempts", tries}});
@@ -288,9 +288,9 @@ HttpResponse Api::TestWebhook(const HttpRequest& req, const std::string& id) con
     return db_
         .Query(
             "INSERT INTO deliveries (id, webhook_id, event_id, status, attempts, "
-            "next_attempt_at, created_at, updated_at) "
-            "VALUES (?1, ?2, ?3, 'pending', 0, ?4, ?4, ?4)",
-            {delivery_id, id, event_id, now})
+            "next_attempt_ms, created_at, updated_at) "
+            "VALUES (?1, ?2, ?3, 'pending', 0, ?5, ?4, ?4)",
+            {delivery_id, id, event_id, now, NowMs()})
         .status();
   });
   if (refusal.answer) return *refusal.answer;

@@ -53,9 +53,9 @@ Status EmitEvent(Database& db, const std::string& user_id, std::string_view even
                   .status());
   for (const DbRow& hook : hooks) {
     CLAWMIT_TRY(db.Query("INSERT INTO deliveries (id, webhook_id, event_id, status, attempts, "
-                         "next_attempt_at, created_at, updated_at) "
-                         "VALUES (?1, ?2, ?3, 'pending', 0, ?4, ?4, ?4)",
-                         {"dlv_" + RandomHex(12), hook[0], event_id, now})
+                         "next_attempt_ms, created_at, updated_at) "
+                         "VALUES (?1, ?2, ?3, 'pending', 0, ?5, ?4, ?4)",
+                         {"dlv_" + RandomHex(12), hook[0], event_id, now, NowMs()})
                     .status());
   }
   return Status::Ok();

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
@@ -201,6 +203,33 @@ TEST_F(ServerWebhooksTest, AFailingReceiverGetsTheSameDeliveryUntilItSucceeds) {
   }
   EXPECT_EQ(Call("GET", "/api/webhooks/" + hook["id"].get<std::string>(), nullptr, 200)["active"],
             true);
+}
+
+// A 1 s retry comes a second (±10 %) after the failure, whatever the phase
+// of the clock's second the failure fell in.
+TEST_F(ServerWebhooksTest, RetryDelaysKeepSubSecondPrecision) {
+  std::map<std::string, int> seen;  // attempts per delivery id
+  std::mutex mutex;
+  WebhookReceiver receiver([&](size_t, const ReceivedRequest& r) {
+    std::lock_guard lock(mutex);
+    return seen[r.Header("x-clawmit-delivery")]++ == 0 ? 500 : 200;
+  });
+  Hook(receiver.url(), {"agent.created"});
+  constexpr int kAgents = 5;
+  for (int i = 0; i < kAgents; ++i) {
+    NewAgent("Phase " + std::to_string(i));
+    std::this_thread::sleep_for(std::chrono::milliseconds(190));
+  }
+  auto got = receiver.WaitFor(2 * kAgents, 20);
+  ASSERT_EQ(got.size(), 2u * kAgents);
+  std::map<std::string, std::vector<std::chrono::steady_clock::time_point>> times;
+  for (const auto& r : got) times[r.Header("x-clawmit-delivery")].push_back(r.at);
+  for (const auto& [id, at] : times) {
+    ASSERT_EQ(at.size(), 2u) << id;
+    auto gap = std::chrono::duration_cast<std::chrono::milliseconds>(at[1] - at[0]).count();
+    EXPECT_GE(gap, 880) << id;
+    EXPECT_LE(gap, 1500) << id;
+  }
 }
 
 TEST_F(ServerWebhooksTest, GivesUpAfterTheLastRetryAndDoesNotRetryOtherAnswers) {
