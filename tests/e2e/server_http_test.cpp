@@ -187,6 +187,26 @@ TEST_F(ServerHttpTest, SecretsAreNotCachedAndCreatedResourcesHaveALocation) {
   EXPECT_EQ(server_->Request("GET", "/api/tasks/" + task_id, "", ada_).status, 200);
 }
 
+// A body that is not a JSON object says what is wrong and where.
+TEST_F(ServerHttpTest, BodyErrorsNameWhatIsWrongAndWhere) {
+  auto detail = [&](const std::string& body) {
+    HttpResult r = server_->Request("POST", "/api/agents", body, ada_);
+    EXPECT_EQ(r.status, 400) << body << ": " << r.body;
+    json answer = json::parse(r.body, nullptr, false);
+    if (!answer.is_object() || answer["error"]["details"].empty()) return std::string("(none)");
+    const json& d = answer["error"]["details"][0];
+    return d["field"].get<std::string>() + ": " + d["message"].get<std::string>();
+  };
+  EXPECT_EQ(detail("{\"name\":\"A\xff\",\"prompt\":\"p\"}"), "body: is not valid UTF-8 at byte 10");
+  EXPECT_EQ(detail(R"({"name":"A","prompt":"p")"), "body: ends early at byte 24 (truncated JSON)");
+  EXPECT_EQ(detail(R"({"name":"A","prompt":"p","config":{"temperature":1e400}})"),
+            "body: holds a number beyond a double's range (number overflow parsing '1e400')");
+  std::string nan = detail(R"({"name":"A","prompt":"p","config":{"temperature":NaN}})");
+  EXPECT_EQ(nan.rfind("body: is not valid JSON at byte 49", 0), 0u) << nan;
+  EXPECT_EQ(detail(R"(["name"])"), "body: must be a JSON object, not an array");
+  EXPECT_EQ(detail(R"("name")"), "body: must be a JSON object, not a string");
+}
+
 // A body over the limit is answered 413, and the client sees it: the server
 // reads (and discards) what the client still sends instead of closing on
 // it, which would reset the connection under the client's feet.
