@@ -35,6 +35,7 @@ struct ApiConfig {
   // Counts requests for the rate limits; none: no limits (tools, unit tests).
   std::shared_ptr<RateLimiter> rate_limiter;
   RateLimits rate_limits;
+  std::vector<std::string> cors_origins;  // --cors-origin; "*" allows any
 };
 
 class Api {
@@ -72,6 +73,13 @@ class Api {
   std::optional<HttpResponse> Require(const HttpRequest& request, const std::string& scope,
                                       Caller& caller) const;
   Result<Caller> AuthenticateKey(const std::string& key) const;
+
+  // api_cors.cpp: CORS for the origins of --cors-origin. Preflight answers
+  // an OPTIONS request (no credentials, not rate limited); AddCorsHeaders
+  // marks an answer readable by the request's origin when it is allowed.
+  HttpResponse Preflight(const HttpRequest& request) const;
+  void AddCorsHeaders(const HttpRequest& request, HttpResponse& response) const;
+  [[nodiscard]] bool OriginAllowed(const std::string& origin) const;
 
   // api_rate_limit.cpp. GET /api/health, POST /api/auth/register and login:
   // no caller, limits of their own per client address.

@@ -24,6 +24,28 @@ void Router::Add(const std::string& method, const std::string& pattern, RouteHan
   routes_.push_back({method, Split(pattern), std::move(handler)});
 }
 
+std::vector<std::string> Router::MethodsFor(const std::string& path) const {
+  std::vector<std::string> parts = Split(path);
+  std::vector<std::string> methods;
+  auto add = [&](const std::string& method) {
+    if (std::find(methods.begin(), methods.end(), method) == methods.end()) {
+      methods.push_back(method);
+    }
+  };
+  for (const Route& route : routes_) {
+    if (route.segments.size() != parts.size()) continue;
+    bool match = true;
+    for (size_t i = 0; i < parts.size() && match; ++i) {
+      const std::string& seg = route.segments[i];
+      match = (!seg.empty() && seg[0] == ':') || seg == parts[i];
+    }
+    if (!match) continue;
+    add(route.method);
+    if (route.method == "GET") add("HEAD");
+  }
+  return methods;
+}
+
 std::vector<std::string> Router::Describe() const {
   std::vector<std::string> out;
   for (const Route& route : routes_) {

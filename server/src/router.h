@@ -22,6 +22,10 @@ class Router {
   // not for this method.
   HttpResponse Dispatch(const HttpRequest& request) const;
 
+  // The methods of the routes whose pattern matches `path` (HEAD beside
+  // GET), in the order they were added; empty when none does.
+  [[nodiscard]] std::vector<std::string> MethodsFor(const std::string& path) const;
+
   // "METHOD PATTERN" of every route, in the order they were added.
   [[nodiscard]] std::vector<std::string> Describe() const;
 

@@ -87,7 +87,8 @@ Status Serve(const ServeOptions& options) {
                    deliveries.key_material,
                    options.allow_private_webhooks,
                    std::make_shared<InMemoryRateLimiter>(),
-                   options.rate_limits};
+                   options.rate_limits,
+                   options.cors_origins};
   Api api(*db, config);
   curl_global_init(CURL_GLOBAL_DEFAULT);
   WebhookWorker worker(*db, deliveries);

@@ -90,6 +90,11 @@ int main(int argc, char** argv) {
                      "67108864). Below the default, the largest versions clawmit accepts may not "
                      "fit: push then sends smaller requests, and names a version that fits none")
           ->type_name("N");
+  app.add_option("--cors-origin", options.cors_origins,
+                 "A browser origin allowed to call the API (repeatable or comma separated, e.g. "
+                 "https://app.example.com; * for any). None by default")
+      ->delimiter(',')
+      ->type_name("ORIGIN");
   bool routes = false;
   app.add_flag("--routes", routes, "Print the routes the server answers and exit");
   app.footer(

@@ -11,8 +11,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "server_process.h"
 
@@ -255,6 +258,66 @@ TEST_F(ServerHttpTest, ABodyOverTheLimitIs413NotAReset) {
   }
   ::close(fd);
   EXPECT_EQ(answer.rfind("HTTP/1.1 413", 0), 0u) << answer;
+}
+
+// CORS over real HTTP, as a browser sends it: the preflight (OPTIONS with
+// Origin and Access-Control-Request-*), then the request with Origin.
+TEST_F(ServerHttpTest, CorsAnswersOnlyTheConfiguredOrigins) {
+  // The default server allows no origin, but answers a preflight (no 405).
+  Split a =
+      Curl("OPTIONS", "/api/agents", "", "",
+           {"-H", "Origin: https://app.example.com", "-H", "Access-Control-Request-Method: POST"});
+  EXPECT_EQ(status_, 204) << a.head;
+  EXPECT_EQ(a.head.find("access-control-allow-origin"), std::string::npos) << a.head;
+  a = Curl("GET", "/api/agents", "", ada_, {"-H", "Origin: https://app.example.com"});
+  EXPECT_EQ(status_, 200);
+  EXPECT_EQ(a.head.find("access-control-allow-origin"), std::string::npos) << a.head;
+
+  server_.reset();
+  server_ = std::make_unique<ServerProcess>(
+      dir_.path() / "data", std::map<std::string, std::string>{},
+      std::vector<std::string>{"--cors-origin", "https://app.example.com,http://localhost:5173"});
+  ASSERT_TRUE(server_->running());
+  ada_ = Login("ada@example.com");
+  const std::vector<std::string> preflight = {
+      "-H", "Origin: https://app.example.com",
+      "-H", "Access-Control-Request-Method: POST",
+      "-H", "Access-Control-Request-Headers: authorization, content-type"};
+  a = Curl("OPTIONS", "/api/agents", "", "", preflight);
+  EXPECT_EQ(status_, 204) << a.head;
+  EXPECT_NE(a.head.find("access-control-allow-origin: https://app.example.com"), std::string::npos)
+      << a.head;
+  EXPECT_NE(a.head.find("access-control-allow-methods: post, get, head, options"),
+            std::string::npos)
+      << a.head;
+  EXPECT_NE(a.head.find("access-control-allow-headers: authorization, content-type"),
+            std::string::npos)
+      << a.head;
+  EXPECT_NE(a.head.find("access-control-max-age"), std::string::npos) << a.head;
+  EXPECT_EQ(a.head.find("content-length"), std::string::npos) << a.head;
+  // Another origin gets no CORS headers, so its browser refuses.
+  a = Curl("OPTIONS", "/api/agents", "", "",
+           {"-H", "Origin: https://evil.example", "-H", "Access-Control-Request-Method: POST"});
+  EXPECT_EQ(a.head.find("access-control-allow-origin"), std::string::npos) << a.head;
+  // The request itself, its errors included, is readable by the origin.
+  a = Curl("POST", "/api/agents", R"({"name":"A","prompt":"p"})", ada_,
+           {"-H", "Origin: http://localhost:5173"});
+  EXPECT_EQ(status_, 201);
+  EXPECT_NE(a.head.find("access-control-allow-origin: http://localhost:5173"), std::string::npos)
+      << a.head;
+  EXPECT_NE(a.head.find("access-control-expose-headers: x-request-id"), std::string::npos)
+      << a.head;
+  EXPECT_NE(a.head.find("vary: origin"), std::string::npos) << a.head;
+  a = Curl("GET", "/api/agents", "", "", {"-H", "Origin: https://app.example.com"});
+  EXPECT_EQ(status_, 401);
+  EXPECT_NE(a.head.find("access-control-allow-origin: https://app.example.com"), std::string::npos)
+      << a.head;
+  a = Curl("GET", "/api/agents", "", ada_, {"-H", "Origin: https://evil.example"});
+  EXPECT_EQ(status_, 200);
+  EXPECT_EQ(a.head.find("access-control-allow-origin"), std::string::npos) << a.head;
+  // Unknown paths are still 404.
+  Curl("OPTIONS", "/api/nothing", "", "", preflight);
+  EXPECT_EQ(status_, 404);
 }
 
 }  // namespace

@@ -39,6 +39,10 @@ struct ServeOptions {
   // Request bodies beyond this get 413 (--max-body-bytes). Below the default,
   // the largest versions clawmit accepts may not fit (docs/FORMAT.md "Limits").
   size_t max_body_bytes = core::limits::kDefaultMaxBodyBytes;
+  // Browser origins allowed to call the API (--cors-origin, repeatable or
+  // comma separated: "https://app.example.com"; "*" for any). None by
+  // default: browsers on other origins get no CORS headers.
+  std::vector<std::string> cors_origins;
 };
 
 // Opens the database (migrating it), binds, prints "listening on
