@@ -267,12 +267,14 @@ HttpResponse Api::DeleteAgent(const HttpRequest& req, const std::string& id) con
     return Invalid(req, {{"force", "must be true or false"}});
   }
   Refusal refusal;
+  json removed;  // what went with the agent: agent.deleted's data, force's answer
   Status s = db_.Transaction([&]() -> Status {
     CLAWMIT_ASSIGN_OR_RETURN(auto agent, FindAgent(db_, caller.user_id, id));
     if (!agent) return refusal.Set(NoAgent(req, id));
     CLAWMIT_ASSIGN_OR_RETURN(
-        auto forks, db_.Query("SELECT COUNT(*) FROM agents WHERE parent_agent_id = ?1", {id}));
-    int64_t fork_count = Int(forks.at(0).at(0));
+        auto forks,
+        db_.Query("SELECT id FROM agents WHERE parent_agent_id = ?1 ORDER BY created_at", {id}));
+    int64_t fork_count = static_cast<int64_t>(forks.size());
     if (fork_count > 0 && !force) {
       return refusal.Set(
           ErrorResponse(409, "CONFLICT",
@@ -280,6 +282,25 @@ HttpResponse Api::DeleteAgent(const HttpRequest& req, const std::string& id) con
                             " fork(s); delete them first or pass ?force=true to detach them",
                         req.request_id));
     }
+    json detached = json::array();
+    for (const DbRow& f : forks) detached.push_back(Text(f[0]));
+    CLAWMIT_ASSIGN_OR_RETURN(
+        auto counts, db_.Query("SELECT (SELECT COUNT(*) FROM versions WHERE agent_id = ?1), "
+                               "(SELECT COUNT(*) FROM tasks WHERE agent_id = ?1), "
+                               "(SELECT COUNT(*) FROM tasks WHERE agent_id = ?1 AND status IN "
+                               "('queued', 'running')), "
+                               "(SELECT COUNT(*) FROM labels WHERE agent_id = ?1), "
+                               "(SELECT name FROM agents WHERE id = ?1)",
+                               {id}));
+    const DbRow& c = counts.at(0);
+    removed = {{"id", id},
+               {"name", Text(c[4])},
+               {"removed",
+                {{"versions", Int(c[0])},
+                 {"tasks", Int(c[1])},
+                 {"unfinishedTasks", Int(c[2])},
+                 {"labels", Int(c[3])}}},
+               {"detachedForks", detached}};
     // Forks of a deleted agent become roots of their own families.
     CLAWMIT_TRY(db_.Query("UPDATE agents SET parent_agent_id = NULL, forked_from_version_id = "
                           "NULL WHERE parent_agent_id = ?1",
@@ -290,10 +311,13 @@ HttpResponse Api::DeleteAgent(const HttpRequest& req, const std::string& id) con
                             {agent->parent_agent_id})
                       .status());
     }
-    return db_.Query("DELETE FROM agents WHERE id = ?1", {id}).status();
+    CLAWMIT_TRY(db_.Query("DELETE FROM agents WHERE id = ?1", {id}).status());
+    return EmitEvent(db_, caller.user_id, "agent.deleted", removed);
   });
   if (refusal.answer) return *refusal.answer;
   if (!s.ok()) return Internal(req);
+  // A forced delete says what it took with it (its tasks too).
+  if (force) return Json(200, removed);
   return {204, {}, ""};
 }
 

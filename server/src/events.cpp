@@ -10,7 +10,7 @@ namespace clawmit::server {
 const std::vector<std::string>& AllEvents() {
   static const std::vector<std::string> kEvents = {
       "agent.created", "agent.updated",  "agent.forked", "version.created", "task.created",
-      "task.started",  "task.completed", "task.failed",  "label.moved"};
+      "task.started",  "task.completed", "task.failed",  "label.moved",     "agent.deleted"};
   return kEvents;
 }
 

@@ -16,7 +16,8 @@
 
 namespace clawmit::server {
 
-// Every event a webhook may subscribe to: API.md's eight and `label.moved`.
+// Every event a webhook may subscribe to: API.md's eight, `label.moved` and
+// `agent.deleted`.
 const std::vector<std::string>& AllEvents();
 
 // The scope needed to read what `event` carries: `agents:read` for

@@ -205,6 +205,24 @@ TEST_F(ServerWebhooksTest, AFailingReceiverGetsTheSameDeliveryUntilItSucceeds) {
             true);
 }
 
+// Deleting an agent emits agent.deleted, saying what went with it.
+TEST_F(ServerWebhooksTest, DeletingAnAgentEmitsWhatItRemoved) {
+  WebhookReceiver receiver;
+  Hook(receiver.url(), {"agent.deleted"});
+  std::string id = NewAgent("Doomed");
+  Call("POST", "/api/tasks", {{"agentId", id}, {"title", "t"}}, 201);
+  HttpResult r = server_->Request("DELETE", "/api/agents/" + id, "", ada_);
+  EXPECT_EQ(r.status, 204);
+  auto got = receiver.WaitFor(1, 10);
+  ASSERT_EQ(got.size(), 1u);
+  json event = json::parse(got[0].body);
+  EXPECT_EQ(event["event"], "agent.deleted");
+  EXPECT_EQ(event["data"]["id"], id);
+  EXPECT_EQ(event["data"]["name"], "Doomed");
+  EXPECT_EQ(event["data"]["removed"]["tasks"], 1);
+  EXPECT_EQ(event["data"]["detachedForks"], json::array());
+}
+
 // A 1 s retry comes a second (±10 %) after the failure, whatever the phase
 // of the clock's second the failure fell in.
 TEST_F(ServerWebhooksTest, RetryDelaysKeepSubSecondPrecision) {
