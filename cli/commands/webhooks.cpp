@@ -12,9 +12,9 @@ namespace {
 
 using nlohmann::json;
 
-const std::vector<std::string> kEvents = {"agent.created",   "agent.updated", "agent.forked",
-                                          "version.created", "task.created",  "task.started",
-                                          "task.completed",  "task.failed",   "label.moved"};
+const std::vector<std::string> kEvents = {
+    "agent.created", "agent.updated",  "agent.forked", "version.created", "task.created",
+    "task.started",  "task.completed", "task.failed",  "label.moved",     "agent.deleted"};
 
 // Only `create` shows the secret; anything else drops it, whatever the
 // server sends.
@@ -216,7 +216,7 @@ void AddCreateAndUpdate(CLI::App& app, WebhooksOptions& o) {
   AddNetOptions(c, o.net, "Print the server's answer, with the secret (the only time it is shown)");
   c.footer(
       "Events: agent.created, agent.updated, agent.forked, version.created, task.created,\n"
-      "task.started, task.completed, task.failed, label.moved.\n"
+      "task.started, task.completed, task.failed, label.moved, agent.deleted.\n"
       "The signing secret (whsec_…) is printed this once: keep it where the receiver\n"
       "can read it. The server never shows it again.\n\n"
       "Examples:\n  clawmit webhooks create https://ci.example/hooks/clawmit \\\n"

@@ -27,6 +27,8 @@ bool NamesJson(std::string type) {
 thread_local Api::CurrentAuth Api::current_auth_;
 
 HttpResponse Api::Handle(const HttpRequest& request) const {
+  // A preflight carries no credentials and is not counted.
+  if (request.method == "OPTIONS") return Preflight(request);
   // The caller, found once: the rate limits need it, and the handler's
   // Require reuses it through current_auth_ (it runs on this thread).
   std::optional<Result<Caller>> caller;
@@ -46,6 +48,18 @@ HttpResponse Api::Handle(const HttpRequest& request) const {
     response = router_.Dispatch(request);
   }
   SetRateLimitHeaders(response, shown);
+  if (response.status == 401) {
+    // RFC 6750: the scheme to authenticate with, and whether the token sent
+    // was refused.
+    response.headers.emplace_back("WWW-Authenticate",
+                                  request.Header("authorization").empty()
+                                      ? R"(Bearer realm="clawmit")"
+                                      : R"(Bearer realm="clawmit", error="invalid_token")");
+  }
+  AddCorsHeaders(request, response);
+  // Every answer is the caller's own, and some carry a secret shown once (a
+  // token, an API key, a webhook secret): no cache may keep any.
+  response.headers.emplace_back("Cache-Control", "no-store");
   return response;
 }
 

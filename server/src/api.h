@@ -1,6 +1,7 @@
 // Internal: the Clawmit API's routes over the database.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -18,6 +19,13 @@
 
 namespace clawmit::server {
 
+// How long a failed login's 401 is held back once the email has `failures`
+// failed logins within 15 minutes from every address together: none below
+// `per_pair`, then one second more per failure, up to
+// kMaxLoginSlowDownSeconds.
+inline constexpr int64_t kMaxLoginSlowDownSeconds = 10;
+std::chrono::milliseconds LoginSlowDown(int64_t failures, int64_t per_pair);
+
 // A scope that only a JWT (a logged-in user) has: managing API keys.
 inline constexpr const char* kJwtOnly = "";
 
@@ -32,6 +40,7 @@ struct ApiConfig {
   // --registration: who may register (the first user of an empty server
   // always may).
   Registration registration = Registration::kOpen;
+  std::vector<std::string> cors_origins;  // --cors-origin; "*" allows any
 };
 
 class Api {
@@ -100,6 +109,13 @@ class Api {
   static HttpResponse Refuse(const HttpRequest& req, Decision decision, const std::string& what,
                              Action action);
 
+  // api_cors.cpp: CORS for the origins of --cors-origin. Preflight answers
+  // an OPTIONS request (no credentials, not rate limited); AddCorsHeaders
+  // marks an answer readable by the request's origin when it is allowed.
+  HttpResponse Preflight(const HttpRequest& request) const;
+  void AddCorsHeaders(const HttpRequest& request, HttpResponse& response) const;
+  [[nodiscard]] bool OriginAllowed(const std::string& origin) const;
+
   // api_rate_limit.cpp. GET /api/health, POST /api/auth/register and login:
   // no caller, limits of their own per client address.
   static bool PublicRoute(const HttpRequest& request);
@@ -109,13 +125,16 @@ class Api {
   std::optional<HttpResponse> ChargeRequest(const HttpRequest& request,
                                             const Result<Caller>* caller,
                                             RateDecision& shown) const;
-  // Login's brute-force guard: the 429 while `email` or the client address
-  // has too many recent failures; LoginFailed counts one, LoginSucceeded
-  // clears the email's.
+  // Login's brute-force guard (docs/SERVER.md "Rate limits"): the 429
+  // while `email` from this client address, or the address whatever the
+  // email, has too many recent failures. LoginFailed counts one and answers
+  // how long the 401 is held back (the email's failures from every address
+  // slow its failed logins down, never refuse them, so nobody can lock the
+  // owner out); LoginSucceeded clears the email's counts.
   std::optional<HttpResponse> LoginBlocked(const HttpRequest& request,
                                            const std::string& email) const;
-  void LoginFailed(const HttpRequest& request, const std::string& email) const;
-  void LoginSucceeded(const std::string& email) const;
+  std::chrono::milliseconds LoginFailed(const HttpRequest& request, const std::string& email) const;
+  void LoginSucceeded(const HttpRequest& request, const std::string& email) const;
 
   // api_agents.cpp
   HttpResponse CreateAgent(const HttpRequest& request) const;
@@ -168,6 +187,8 @@ class Api {
   HttpResponse DeleteWebhook(const HttpRequest& request, const std::string& id) const;
   HttpResponse ListDeliveries(const HttpRequest& request, const std::string& id) const;
   HttpResponse TestWebhook(const HttpRequest& request, const std::string& id) const;
+  std::optional<HttpResponse> CheckEventScopes(const HttpRequest& request, const Caller& caller,
+                                               const nlohmann::json& events) const;
 
   HttpResponse CreateKey(const HttpRequest& request) const;
   HttpResponse ListKeys(const HttpRequest& request) const;

@@ -159,7 +159,7 @@ HttpResponse Api::CreateAgent(const HttpRequest& req) const {
   });
   if (refusal.answer) return *refusal.answer;
   if (!s.ok()) return Internal(req);
-  return Json(201, out);
+  return Created(out, "/api/agents/" + out["id"].get<std::string>());
 }
 
 HttpResponse Api::ListAgents(const HttpRequest& req) const {
@@ -287,13 +287,15 @@ HttpResponse Api::DeleteAgent(const HttpRequest& req, const std::string& id) con
     return Invalid(req, {{"force", "must be true or false"}});
   }
   Refusal refusal;
+  json removed;  // what went with the agent: agent.deleted's data, force's answer
   Status s = db_.Transaction([&]() -> Status {
     std::optional<HttpResponse> denied;
     CLAWMIT_ASSIGN_OR_RETURN(auto agent, AccessAgent(req, caller, id, Action::kWrite, denied));
     if (!agent) return refusal.Set(*denied);
     CLAWMIT_ASSIGN_OR_RETURN(
-        auto forks, db_.Query("SELECT COUNT(*) FROM agents WHERE parent_agent_id = ?1", {id}));
-    int64_t fork_count = Int(forks.at(0).at(0));
+        auto forks,
+        db_.Query("SELECT id FROM agents WHERE parent_agent_id = ?1 ORDER BY created_at", {id}));
+    int64_t fork_count = static_cast<int64_t>(forks.size());
     if (fork_count > 0 && !force) {
       return refusal.Set(
           ErrorResponse(409, "CONFLICT",
@@ -301,6 +303,25 @@ HttpResponse Api::DeleteAgent(const HttpRequest& req, const std::string& id) con
                             " fork(s); delete them first or pass ?force=true to detach them",
                         req.request_id));
     }
+    json detached = json::array();
+    for (const DbRow& f : forks) detached.push_back(Text(f[0]));
+    CLAWMIT_ASSIGN_OR_RETURN(
+        auto counts, db_.Query("SELECT (SELECT COUNT(*) FROM versions WHERE agent_id = ?1), "
+                               "(SELECT COUNT(*) FROM tasks WHERE agent_id = ?1), "
+                               "(SELECT COUNT(*) FROM tasks WHERE agent_id = ?1 AND status IN "
+                               "('queued', 'running')), "
+                               "(SELECT COUNT(*) FROM labels WHERE agent_id = ?1), "
+                               "(SELECT name FROM agents WHERE id = ?1)",
+                               {id}));
+    const DbRow& c = counts.at(0);
+    removed = {{"id", id},
+               {"name", Text(c[4])},
+               {"removed",
+                {{"versions", Int(c[0])},
+                 {"tasks", Int(c[1])},
+                 {"unfinishedTasks", Int(c[2])},
+                 {"labels", Int(c[3])}}},
+               {"detachedForks", detached}};
     // Forks of a deleted agent become roots of their own families.
     CLAWMIT_TRY(db_.Query("UPDATE agents SET parent_agent_id = NULL, forked_from_version_id = "
                           "NULL WHERE parent_agent_id = ?1",
@@ -311,10 +332,13 @@ HttpResponse Api::DeleteAgent(const HttpRequest& req, const std::string& id) con
                             {agent->parent_agent_id})
                       .status());
     }
-    return db_.Query("DELETE FROM agents WHERE id = ?1", {id}).status();
+    CLAWMIT_TRY(db_.Query("DELETE FROM agents WHERE id = ?1", {id}).status());
+    return EmitEvent(db_, agent->space, "agent.deleted", removed);
   });
   if (refusal.answer) return *refusal.answer;
   if (!s.ok()) return Internal(req);
+  // A forced delete says what it took with it (its tasks too).
+  if (force) return Json(200, removed);
   return {204, {}, ""};
 }
 

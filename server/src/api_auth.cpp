@@ -1,7 +1,9 @@
 // Authentication: register, login, me (API.md "Authentication").
 #include <algorithm>
+#include <cctype>
 #include <ctime>
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "api.h"
 #include "api_util.h"
@@ -68,11 +70,16 @@ Result<Api::Caller> Api::Authenticate(const HttpRequest& request) const {
   if (current_auth_.request == &request && current_auth_.result != nullptr) {
     return *current_auth_.result;  // Handle's, for this very request
   }
+  // RFC 7235: the scheme is case-insensitive ("bearer", "BEARER").
   std::string header = request.Header("authorization");
-  if (header.rfind("Bearer ", 0) != 0) {
-    return Status::Unauthenticated("missing Authorization: Bearer token");
-  }
-  std::string token = header.substr(7);
+  constexpr std::string_view kScheme = "bearer ";
+  bool bearer = header.size() > kScheme.size() &&
+                std::equal(kScheme.begin(), kScheme.end(), header.begin(), [](char a, char b) {
+                  return a == std::tolower(static_cast<unsigned char>(b));
+                });
+  if (!bearer) return Status::Unauthenticated("missing Authorization: Bearer token");
+  std::string token = header.substr(kScheme.size());
+  token.erase(0, token.find_first_not_of(' '));
   if (token.rfind("fc_live_", 0) == 0) return AuthenticateKey(token);
   CLAWMIT_ASSIGN_OR_RETURN(JwtClaims claims, VerifyJwt(token, config_.jwt_secret, Now()));
   CLAWMIT_ASSIGN_OR_RETURN(auto rows,
@@ -151,8 +158,9 @@ HttpResponse Api::Register(const HttpRequest& req) const {
   }
   if (!s.ok()) return Internal(req);
   JwtClaims claims{id, email, now, now + config_.jwt_ttl_seconds};
-  return Json(201, {{"user", {{"id", id}, {"email", email}, {"createdAt", Iso(now)}}},
-                    {"token", SignJwt(claims, config_.jwt_secret)}});
+  return Created({{"user", {{"id", id}, {"email", email}, {"createdAt", Iso(now)}}},
+                  {"token", SignJwt(claims, config_.jwt_secret)}},
+                 "/api/auth/me");
 }
 
 HttpResponse Api::Login(const HttpRequest& req) const {
@@ -168,10 +176,12 @@ HttpResponse Api::Login(const HttpRequest& req) const {
   bool known = !rows->empty();
   bool ok = VerifyPassword(known ? Text((*rows)[0][2]) : kDummy, password) && known;
   if (!ok) {
-    LoginFailed(req, email);
-    return ErrorResponse(401, "UNAUTHORIZED", "invalid email or password", req.request_id);
+    HttpResponse refused =
+        ErrorResponse(401, "UNAUTHORIZED", "invalid email or password", req.request_id);
+    refused.delay = LoginFailed(req, email);
+    return refused;
   }
-  LoginSucceeded(email);
+  LoginSucceeded(req, email);
   std::string id = Text((*rows)[0][0]);
   int64_t now = Now();
   JwtClaims claims{id, Text((*rows)[0][1]), now, now + config_.jwt_ttl_seconds};

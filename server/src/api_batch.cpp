@@ -353,7 +353,11 @@ HttpResponse Api::AppendVersions(const HttpRequest& req, const std::string& agen
   if (!s.ok()) return Internal(req);
   json answer = {{"head", head_json}, {"created", created}, {"skipped", skipped}};
   if (!side.empty()) answer["sideCreated"] = side_created;
-  return Json(created.empty() && side_created.empty() ? 200 : 201, answer);
+  if (created.empty() && side_created.empty()) return Json(200, answer);
+  // Location: the new head, or the last side version when only those came.
+  const std::string location_id = created.empty() ? side_created.back()["id"].get<std::string>()
+                                                  : head_json["id"].get<std::string>();
+  return Created(answer, "/api/agents/" + agent_id + "/versions/" + location_id);
 }
 
 }  // namespace clawmit::server

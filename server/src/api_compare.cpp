@@ -133,7 +133,8 @@ HttpResponse Api::Rollback(const HttpRequest& req, const std::string& agent_id) 
   });
   if (refusal.answer) return *refusal.answer;
   if (!s.ok()) return Internal(req);
-  return Json(201, answer);
+  return Created(answer,
+                 "/api/agents/" + agent_id + "/versions/" + answer["id"].get<std::string>());
 }
 
 }  // namespace clawmit::server

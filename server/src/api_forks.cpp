@@ -110,7 +110,7 @@ HttpResponse Api::ForkAgent(const HttpRequest& req, const std::string& source_id
   });
   if (refusal.answer) return *refusal.answer;
   if (!s.ok()) return Internal(req);
-  return Json(201, out);
+  return Created(out, "/api/agents/" + out["id"].get<std::string>());
 }
 
 HttpResponse Api::Lineage(const HttpRequest& req, const std::string& agent_id) const {

@@ -212,7 +212,7 @@ HttpResponse Api::CreateKey(const HttpRequest& req) const {
   json out = {{"id", id},     {"key", key},       {"keyPrefix", key.substr(0, kPrefixLength)},
               {"name", name}, {"scopes", scopes}, {"createdAt", Iso(now)}};
   if (!org_id.empty()) out["orgId"] = org_id;
-  return Json(201, out);
+  return Created(out, "/api/api-keys/" + id);
 }
 
 HttpResponse Api::ListKeys(const HttpRequest& req) const {

@@ -189,7 +189,7 @@ HttpResponse Api::CreateOrg(const HttpRequest& req) const {
                          req.request_id, {{"slug", "already taken"}});
   }
   if (!s.ok()) return Internal(req);
-  return Json(201, out);
+  return Created(out, "/api/orgs/" + id);
 }
 
 HttpResponse Api::ListOrgs(const HttpRequest& req) const {
@@ -454,14 +454,15 @@ HttpResponse Api::CreateInvitation(const HttpRequest& req, const std::string& id
         .status();
   });
   if (!s.ok()) return Internal(req);
-  return Json(201, {{"id", inv_id},
-                    {"orgId", (*org)->first},
-                    {"email", email},
-                    {"role", RoleName(*role)},
-                    {"token", token},
-                    {"status", "pending"},
-                    {"createdAt", Iso(now)},
-                    {"expiresAt", Iso(now + seconds)}});
+  return Created({{"id", inv_id},
+                  {"orgId", (*org)->first},
+                  {"email", email},
+                  {"role", RoleName(*role)},
+                  {"token", token},
+                  {"status", "pending"},
+                  {"createdAt", Iso(now)},
+                  {"expiresAt", Iso(now + seconds)}},
+                 "/api/orgs/" + (*org)->first + "/invitations/" + inv_id);
 }
 
 HttpResponse Api::ListInvitations(const HttpRequest& req, const std::string& id) const {

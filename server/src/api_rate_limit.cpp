@@ -41,10 +41,25 @@ std::string EmailBucket(const std::string& email) {
   return text;
 }
 
+// The bucket of an email's failed logins from one client address.
+std::string PairBucket(const std::string& email, const std::string& client) {
+  return EmailBucket(email) + "|" + client;
+}
+
+// A limit no count reaches: the email's failures from every address are
+// counted, never refused.
+constexpr int64_t kUncounted = int64_t{1} << 40;
+
 }  // namespace
 
+std::chrono::milliseconds LoginSlowDown(int64_t failures, int64_t per_pair) {
+  if (failures < per_pair) return std::chrono::milliseconds(0);
+  int64_t seconds = std::min<int64_t>(failures - per_pair + 1, kMaxLoginSlowDownSeconds);
+  return std::chrono::milliseconds(seconds * 1000);
+}
+
 bool Api::PublicRoute(const HttpRequest& request) {
-  if (request.method == "GET") return request.path == "/api/health";
+  if (request.method == "GET" || request.method == "HEAD") return request.path == "/api/health";
   return request.method == "POST" &&
          (request.path == "/api/auth/register" || request.path == "/api/auth/login");
 }
@@ -59,7 +74,7 @@ std::optional<HttpResponse> Api::ChargeRequest(const HttpRequest& request,
   std::string client = ClientBucket(request.remote_address);
 
   if (PublicRoute(request)) {
-    bool health = request.method == "GET";
+    bool health = request.path == "/api/health";
     int64_t limit = health ? limits.health : limits.auth;
     shown = limiter->Hit((health ? "health:" : "auth:") + client, limit, kMinute, now);
     if (shown.allowed) return std::nullopt;
@@ -107,17 +122,17 @@ std::optional<HttpResponse> Api::LoginBlocked(const HttpRequest& request,
   RateLimiter* limiter = config_.rate_limiter.get();
   if (limiter == nullptr) return std::nullopt;
   int64_t now = Now();
-  int64_t per_email = config_.rate_limits.login_failures;
-  RateDecision d = limiter->Peek(EmailBucket(email), per_email, kLoginWindow, now);
+  int64_t per_pair = config_.rate_limits.login_failures;
+  const std::string client = ClientBucket(request.remote_address);
+  RateDecision d = limiter->Peek(PairBucket(email, client), per_pair, kLoginWindow, now);
   if (!d.allowed) {
-    return TooMany(
-        request, d,
-        "too many failed logins for this email (" + std::to_string(per_email) + " in 15 minutes)",
-        now);
+    return TooMany(request, d,
+                   "too many failed logins for this email from this client address (" +
+                       std::to_string(per_pair) + " in 15 minutes)",
+                   now);
   }
-  int64_t per_address = per_email * kLoginFailuresPerAddressFactor;
-  d = limiter->Peek("login-addr:" + ClientBucket(request.remote_address), per_address, kLoginWindow,
-                    now);
+  int64_t per_address = per_pair * kLoginFailuresPerAddressFactor;
+  d = limiter->Peek("login-addr:" + client, per_address, kLoginWindow, now);
   if (!d.allowed) {
     return TooMany(request, d,
                    "too many failed logins from this client address (" +
@@ -127,18 +142,26 @@ std::optional<HttpResponse> Api::LoginBlocked(const HttpRequest& request,
   return std::nullopt;
 }
 
-void Api::LoginFailed(const HttpRequest& request, const std::string& email) const {
+std::chrono::milliseconds Api::LoginFailed(const HttpRequest& request,
+                                           const std::string& email) const {
   RateLimiter* limiter = config_.rate_limiter.get();
-  if (limiter == nullptr) return;
+  if (limiter == nullptr) return std::chrono::milliseconds(0);
   int64_t now = Now();
-  int64_t per_email = config_.rate_limits.login_failures;
-  (void)limiter->Hit(EmailBucket(email), per_email, kLoginWindow, now);
-  (void)limiter->Hit("login-addr:" + ClientBucket(request.remote_address),
-                     per_email * kLoginFailuresPerAddressFactor, kLoginWindow, now);
+  int64_t per_pair = config_.rate_limits.login_failures;
+  const std::string client = ClientBucket(request.remote_address);
+  (void)limiter->Hit(PairBucket(email, client), per_pair, kLoginWindow, now);
+  (void)limiter->Hit("login-addr:" + client, per_pair * kLoginFailuresPerAddressFactor,
+                     kLoginWindow, now);
+  // Every address together: never refused, only slowed down.
+  RateDecision all = limiter->Hit(EmailBucket(email), kUncounted, kLoginWindow, now);
+  int64_t failures = kUncounted - all.remaining;
+  return LoginSlowDown(failures, per_pair);
 }
 
-void Api::LoginSucceeded(const std::string& email) const {
-  if (config_.rate_limiter != nullptr) config_.rate_limiter->Reset(EmailBucket(email));
+void Api::LoginSucceeded(const HttpRequest& request, const std::string& email) const {
+  if (config_.rate_limiter == nullptr) return;
+  config_.rate_limiter->Reset(PairBucket(email, ClientBucket(request.remote_address)));
+  config_.rate_limiter->Reset(EmailBucket(email));
 }
 
 }  // namespace clawmit::server

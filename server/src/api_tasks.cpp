@@ -204,7 +204,7 @@ HttpResponse Api::CreateTask(const HttpRequest& req) const {
   });
   if (refusal.answer) return *refusal.answer;
   if (!s.ok()) return Internal(req);
-  return Json(201, answer);
+  return Created(answer, "/api/tasks/" + answer["id"].get<std::string>());
 }
 
 HttpResponse Api::ListTasks(const HttpRequest& req) const {
@@ -324,11 +324,35 @@ HttpResponse Api::UpdateTask(const HttpRequest& req, const std::string& id) cons
     auto from = ParseTaskStatus(Text(row[0]));
     if (!from) return Status::Corruption("task " + id + " has status " + Text(row[0]));
     const std::string from_name(TaskStatusName(*from));
+    json stored_output = std::holds_alternative<std::nullptr_t>(row[1])
+                             ? json(nullptr)
+                             : json::parse(Text(row[1]), nullptr, false);
+    // The state the task is in already is no move: a running task's
+    // progress, or the retry of the PATCH that made it final (after a lost
+    // answer), which changes nothing and answers the task as it is.
+    if (to == *from) {
+      to.reset();
+      const bool output_unchanged =
+          !has_output || MergeOutput(stored_output, body["output"]) ==
+                             (stored_output.is_object() ? stored_output : json::object());
+      if (IsFinal(*from) && output_unchanged && !edits_task && !has_lease) {
+        CLAWMIT_ASSIGN_OR_RETURN(auto task, FindTask(db_, **space, id));
+        if (!task) return Status::Corruption("task " + id + " is missing");
+        answer = std::move(*task);
+        return Status::Ok();
+      }
+    }
     if (to) {
       if (auto why = CheckMove(*from, *to)) return refusal.Set(Conflict(req, *why));
     }
     if (has_output && IsFinal(*from)) {
       return refusal.Set(Conflict(req, "a " + from_name + " task is final; its output is kept"));
+    }
+    if (!to && !has_output && !edits_task && !has_lease) {  // stays, with nothing to change
+      CLAWMIT_ASSIGN_OR_RETURN(auto task, FindTask(db_, **space, id));
+      if (!task) return Status::Corruption("task " + id + " is missing");
+      answer = std::move(*task);
+      return Status::Ok();
     }
     if (edits_task && *from != TaskStatus::kQueued) {
       return refusal.Set(Conflict(
@@ -352,11 +376,7 @@ HttpResponse Api::UpdateTask(const HttpRequest& req, const std::string& id) cons
     if (after != TaskStatus::kRunning) lease_end.reset();
     if (has_lease) lease_end = now + lease;
     DbValue output = row[1];
-    if (has_output) {
-      json stored = std::holds_alternative<std::nullptr_t>(row[1]) ? json(nullptr)
-                                                                   : json::parse(Text(row[1]));
-      output = MergeOutput(stored, body["output"]).dump();
-    }
+    if (has_output) output = MergeOutput(stored_output, body["output"]).dump();
     CLAWMIT_TRY(db_.Query("UPDATE tasks SET status = ?3, output = ?4, started_at = ?5, "
                           "completed_at = ?6, lease_expires_at = ?7, updated_at = ?8, "
                           "title = CASE WHEN ?9 THEN ?10 ELSE title END, "

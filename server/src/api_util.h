@@ -2,6 +2,7 @@
 #pragma once
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <ctime>
 #include <limits>
@@ -22,11 +23,25 @@ namespace clawmit::server {
 
 inline int64_t Now() { return static_cast<int64_t>(std::time(nullptr)); }
 
+// Milliseconds since the epoch (webhook retry times).
+inline int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 // "2026-11-28T13:53:02Z"
 inline std::string Iso(int64_t t) { return core::FormatIsoTime(t); }
 
 inline HttpResponse Json(int status, const nlohmann::json& body) {
   return {status, {}, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
+}
+
+// 201 Created with `Location: <location>`, the new resource's URL.
+inline HttpResponse Created(const nlohmann::json& body, const std::string& location) {
+  HttpResponse response = Json(201, body);
+  response.headers.emplace_back("Location", location);
+  return response;
 }
 
 inline HttpResponse Internal(const HttpRequest& req) {
@@ -120,18 +135,57 @@ inline void CheckMetaLimits(const std::string& name, const std::string& descript
   }
 }
 
+// "an array", "a string", … of a JSON value, for messages.
+inline std::string JsonKindName(const nlohmann::json& value) {
+  if (value.is_array()) return "an array";
+  if (value.is_string()) return "a string";
+  if (value.is_boolean()) return "a boolean";
+  if (value.is_null()) return "null";
+  if (value.is_number()) return "a number";
+  return "an object";
+}
+
+// What is wrong with a body that is not JSON, and where: "is not valid
+// UTF-8 at byte 12", "ends early at byte 30 (truncated JSON)", "is not JSON
+// at byte 9 (line 1, column 10): …".
+inline std::string JsonParseProblem(const std::string& text, const nlohmann::json::parse_error& e) {
+  const size_t byte = e.byte > 0 ? e.byte - 1 : 0;  // nlohmann counts from 1
+  std::string what = e.what();
+  if (auto colon = what.find(": "); colon != std::string::npos) what = what.substr(colon + 2);
+  if (text.empty()) return "is empty; a JSON object is expected";
+  if (what.find("UTF-8") != std::string::npos) {
+    return "is not valid UTF-8 at byte " + std::to_string(byte);
+  }
+  if (byte >= text.size() || what.find("end of input") != std::string::npos) {
+    return "ends early at byte " + std::to_string(text.size()) + " (truncated JSON)";
+  }
+  return "is not valid JSON at byte " + std::to_string(byte) + ": " + what;
+}
+
 // Parses the request body into `body`; the 400 answer when it is not a JSON
-// object or nests deeper than kMaxJsonDepth.
+// object (naming what is wrong and where), holds a number beyond a double's
+// range (1e400), or nests deeper than kMaxJsonDepth.
 inline std::optional<HttpResponse> ReadJsonObject(const HttpRequest& req, nlohmann::json& body) {
   if (core::JsonNestsDeeperThan(req.body, kMaxJsonDepth)) {
     return ErrorResponse(
         400, "VALIDATION_ERROR", "Invalid request data", req.request_id,
         {{"body", "nests deeper than " + std::to_string(kMaxJsonDepth) + " levels"}});
   }
-  body = nlohmann::json::parse(req.body, nullptr, false);
-  if (body.is_object()) return std::nullopt;
-  return ErrorResponse(400, "VALIDATION_ERROR", "Invalid request data", req.request_id,
-                       {{"body", "must be a JSON object"}});
+  auto refuse = [&](const std::string& why) {
+    return ErrorResponse(400, "VALIDATION_ERROR", "Invalid request data", req.request_id,
+                         {{"body", why}});
+  };
+  try {
+    body = nlohmann::json::parse(req.body);
+  } catch (const nlohmann::json::parse_error& e) {
+    return refuse(JsonParseProblem(req.body, e));
+  } catch (const nlohmann::json::out_of_range& e) {  // 1e400: "number overflow parsing '1e400'"
+    std::string what = e.what();
+    return refuse("holds a number beyond a double's range (" + what.substr(what.find(']') + 2) +
+                  ")");
+  }
+  if (!body.is_object()) return refuse("must be a JSON object, not " + JsonKindName(body));
+  return std::nullopt;
 }
 
 // Reads the string field `name` into `out` when present; a missing required

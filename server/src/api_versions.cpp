@@ -175,7 +175,8 @@ HttpResponse Api::CreateVersion(const HttpRequest& req, const std::string& agent
   });
   if (refusal.answer) return *refusal.answer;
   if (!s.ok()) return Internal(req);
-  return Json(201, answer);
+  return Created(answer,
+                 "/api/agents/" + agent_id + "/versions/" + answer["id"].get<std::string>());
 }
 
 }  // namespace clawmit::server

@@ -74,7 +74,32 @@ void ReadEvents(const json& body, bool required, json& out, std::vector<ApiField
   }
 }
 
+// The scopes stored with a webhook: the caller's for an API key, NULL for a
+// user session (every scope).
+DbValue StoredScopes(bool via_api_key, const std::vector<std::string>& scopes) {
+  if (!via_api_key) return nullptr;
+  return json(scopes).dump();
+}
+
 }  // namespace
+
+// 403 naming the first event whose resource the caller may not read:
+// subscribing to an event is reading what it carries.
+std::optional<HttpResponse> Api::CheckEventScopes(const HttpRequest& req, const Caller& caller,
+                                                  const json& events) const {
+  for (size_t i = 0; i < events.size(); ++i) {
+    if (!events[i].is_string()) continue;
+    const std::string event = events[i].get<std::string>();
+    const std::string needed = EventReadScope(event);
+    if (!needed.empty() && !caller.Has(needed)) {
+      return ErrorResponse(
+          403, "FORBIDDEN",
+          "this API key lacks the scope '" + needed + "' that " + event + " events need",
+          req.request_id, {{"events[" + std::to_string(i) + "]", "needs " + needed}});
+    }
+  }
+  return std::nullopt;
+}
 
 HttpResponse Api::CreateWebhook(const HttpRequest& req) const {
   Caller caller;
@@ -99,20 +124,21 @@ HttpResponse Api::CreateWebhook(const HttpRequest& req) const {
   if (!space.ok()) return Internal(req);
   if (!*space) return *denied;
   const bool in_org = **space != caller.user_id;
+  if (auto error = CheckEventScopes(req, caller, events)) return *error;
 
   const std::string id = "hook_" + RandomHex(12);
   const std::string secret = "whsec_" + RandomHex(24);
   const int64_t now = Now();
   auto rows = db_.Query(
       "INSERT INTO webhooks (id, user_id, url, events, secret, active, created_at, updated_at, "
-      "org_id) VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?6, ?7) RETURNING " +
+      "org_id, scopes) VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?6, ?7, ?8) RETURNING " +
           std::string(kWebhookColumns),
       {id, caller.user_id, url, events.dump(), SealSecret(config_.webhook_key, secret), now,
-       in_org ? DbValue(**space) : DbValue()});
+       in_org ? DbValue(**space) : DbValue(), StoredScopes(caller.via_api_key, caller.scopes)});
   if (!rows.ok() || rows->empty()) return Internal(req);
   json answer = WebhookJson(rows->front());
   answer["secret"] = secret;  // the only time it is shown
-  return Json(201, answer);
+  return Created(answer, "/api/webhooks/" + answer["id"].get<std::string>());
 }
 
 HttpResponse Api::ListWebhooks(const HttpRequest& req) const {
@@ -172,21 +198,39 @@ HttpResponse Api::UpdateWebhook(const HttpRequest& req, const std::string& id) c
   if (!space.ok()) return Internal(req);
   if (!*space) return *denied;
   const int64_t now = Now();
-  // Turning a webhook on again starts a new failure streak.
-  auto rows = db_.Query(
-      "UPDATE webhooks SET url = COALESCE(?3, url), events = COALESCE(?4, events), "
-      "active = COALESCE(?5, active), "
-      "failing_since = CASE WHEN ?5 = 1 THEN NULL ELSE failing_since END, updated_at = ?6 "
-      "WHERE id = ?1 AND COALESCE(org_id, user_id) = ?2 RETURNING " +
-          std::string(kWebhookColumns),
-      {id, **space, body.contains("url") ? DbValue(url) : DbValue(nullptr),
-       body.contains("events") ? DbValue(events.dump()) : DbValue(nullptr),
-       body.contains("active") ? DbValue(int64_t{body["active"].get<bool>() ? 1 : 0})
-                               : DbValue(nullptr),
-       now});
-  if (!rows.ok()) return Internal(req);
-  if (rows->empty()) return NoWebhook(req, id);
-  return Json(200, WebhookJson(rows->front()));
+  // The webhook after the change takes the changer's scopes, so the events
+  // it will carry (the new ones, or those it has) must be readable by them:
+  // else a key could point another's webhook at its own URL.
+  Refusal refusal;
+  std::vector<DbRow> rows;
+  Status s = db_.Transaction([&]() -> Status {
+    CLAWMIT_ASSIGN_OR_RETURN(auto found, db_.Query("SELECT events FROM webhooks WHERE id = ?1 AND "
+                                                   "COALESCE(org_id, user_id) = ?2",
+                                                   {id, **space}));
+    if (found.empty()) return refusal.Set(NoWebhook(req, id));
+    json effective =
+        body.contains("events") ? events : json::parse(Text(found[0][0]), nullptr, false);
+    if (!effective.is_array()) effective = json::array();
+    if (auto error = CheckEventScopes(req, caller, effective)) return refusal.Set(*error);
+    // Turning a webhook on again starts a new failure streak.
+    CLAWMIT_ASSIGN_OR_RETURN(
+        rows,
+        db_.Query(
+            "UPDATE webhooks SET url = COALESCE(?3, url), events = COALESCE(?4, events), "
+            "active = COALESCE(?5, active), "
+            "failing_since = CASE WHEN ?5 = 1 THEN NULL ELSE failing_since END, updated_at = ?6, "
+            "scopes = ?7 WHERE id = ?1 AND COALESCE(org_id, user_id) = ?2 RETURNING " +
+                std::string(kWebhookColumns),
+            {id, **space, body.contains("url") ? DbValue(url) : DbValue(nullptr),
+             body.contains("events") ? DbValue(events.dump()) : DbValue(nullptr),
+             body.contains("active") ? DbValue(int64_t{body["active"].get<bool>() ? 1 : 0})
+                                     : DbValue(nullptr),
+             now, StoredScopes(caller.via_api_key, caller.scopes)}));
+    return Status::Ok();
+  });
+  if (refusal.answer) return *refusal.answer;
+  if (!s.ok() || rows.empty()) return Internal(req);
+  return Json(200, WebhookJson(rows.front()));
 }
 
 HttpResponse Api::DeleteWebhook(const HttpRequest& req, const std::string& id) const {
@@ -214,7 +258,7 @@ HttpResponse Api::ListDeliveries(const HttpRequest& req, const std::string& id) 
 
   auto total = db_.Query("SELECT COUNT(*) FROM deliveries WHERE webhook_id = ?1", {id});
   auto rows = db_.Query(
-      "SELECT d.id, e.type, e.id, d.status, d.attempts, d.next_attempt_at, d.created_at, "
+      "SELECT d.id, e.type, e.id, d.status, d.attempts, d.next_attempt_ms, d.created_at, "
       "d.updated_at FROM deliveries d JOIN events e ON e.id = d.event_id "
       "WHERE d.webhook_id = ?1 ORDER BY d.created_at DESC, d.rowid DESC LIMIT ?2 OFFSET ?3",
       {id, page.size, page.offset()});
@@ -243,7 +287,7 @@ HttpResponse Api::ListDeliveries(const HttpRequest& req, const std::string& id) 
                     {"eventId", Text(r[2])},
                     {"status", Text(r[3])},
                     {"attemptCount", Int(r[4])},
-                    {"nextAttemptAt", pending ? json(Iso(Int(r[5]))) : json(nullptr)},
+                    {"nextAttemptAt", pending ? json(Iso(Int(r[5]) / 1000)) : json(nullptr)},
                     {"createdAt", Iso(Int(r[6]))},
                     {"updatedAt", Iso(Int(r[7]))},
                     {"attempts", tries}});
@@ -273,9 +317,9 @@ HttpResponse Api::TestWebhook(const HttpRequest& req, const std::string& id) con
     return db_
         .Query(
             "INSERT INTO deliveries (id, webhook_id, event_id, status, attempts, "
-            "next_attempt_at, created_at, updated_at) "
-            "VALUES (?1, ?2, ?3, 'pending', 0, ?4, ?4, ?4)",
-            {delivery_id, id, event_id, now})
+            "next_attempt_ms, created_at, updated_at) "
+            "VALUES (?1, ?2, ?3, 'pending', 0, ?5, ?4, ?4)",
+            {delivery_id, id, event_id, now, NowMs()})
         .status();
   });
   if (refusal.answer) return *refusal.answer;

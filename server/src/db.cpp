@@ -280,6 +280,17 @@ const char* const kMigrations[] = {
     CREATE INDEX agents_user ON agents(user_id, created_at);
     CREATE INDEX agents_parent ON agents(parent_agent_id);
     )sql",
+    // 9: webhook scopes and millisecond retry times (the hardening issue).
+    // The scopes of the credential that created or last changed a
+    // webhook (JSON array; NULL: a user session, every scope): an event is
+    // delivered only when they include the read scope of its resource.
+    // Retry times keep milliseconds: a 1 s retry must not fire 50 ms after
+    // a failure late in a second.
+    R"sql(
+    ALTER TABLE webhooks ADD COLUMN scopes TEXT;
+    ALTER TABLE deliveries RENAME COLUMN next_attempt_at TO next_attempt_ms;
+    UPDATE deliveries SET next_attempt_ms = next_attempt_ms * 1000;
+    )sql",
 };
 
 }  // namespace

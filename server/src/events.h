@@ -16,14 +16,25 @@
 
 namespace clawmit::server {
 
-// Every event a webhook may subscribe to: API.md's eight and `label.moved`.
+// Every event a webhook may subscribe to: API.md's eight, `label.moved` and
+// `agent.deleted`.
 const std::vector<std::string>& AllEvents();
+
+// The scope needed to read what `event` carries: `agents:read` for
+// agent.*, version.* and label.moved, `tasks:read` for task.*; empty for
+// webhook.test (it carries nothing).
+std::string EventReadScope(std::string_view event);
+
+// Whether a webhook whose stored `scopes` (a JSON array; empty text: a user
+// session, every scope) may receive `event`.
+bool ScopesAllowEvent(const std::string& scopes, std::string_view event);
 
 // The body a delivery posts: {"event","timestamp","data"}.
 std::string EventPayload(std::string_view event, int64_t timestamp, const nlohmann::json& data);
 
 // Writes `event` with `data` (the resource) for the webhooks of `space` (a
-// user's own space or an org's, access.h) into the outbox. Call inside the
+// user's own space or an org's, access.h) into the outbox: its active
+// webhooks subscribed to it whose scopes allow it. Call inside the
 // transaction of the change (Database::Transaction): the event commits or
 // rolls back with it.
 Status EmitEvent(Database& db, const std::string& space, std::string_view event,

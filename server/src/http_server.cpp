@@ -3,6 +3,7 @@
 // clang-format off
 #include <utility>  // before Asio: Boost 1.74's awaitable.hpp forgets it
 // clang-format on
+#include <algorithm>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -13,6 +14,7 @@
 #include <random>
 #include <set>
 #include <thread>
+#include <vector>
 
 #include "clawmit/server/http.h"
 #include "url.h"
@@ -140,6 +142,16 @@ class BeastServer final : public HttpServer {
     }
   }
 
+  // Whether a request whose headers ran over their limit did so in its
+  // request line: Beast parses (and consumes) that line first, so its target
+  // is empty when the line alone did not fit.
+  bool RequestLineTooLong(const http::request<http::string_body>& header) const {
+    return header.target().empty() || header.target().size() > options_.max_url_bytes;
+  }
+  std::string UrlTooLong() const {
+    return "the URL is longer than " + std::to_string(options_.max_url_bytes) + " bytes";
+  }
+
   // The API's error shape, for requests that never reach the handler.
   static HttpResponse Plain(int status, const std::string& code, const std::string& message,
                             const std::string& request_id) {
@@ -164,6 +176,7 @@ class BeastServer final : public HttpServer {
                                        asio::redirect_error(asio::use_awaitable, ec));
       SetIdle(&stream, false);
       bool keep_alive = false;
+      bool unread_body = false;  // the client may still be sending it
       HttpResponse response;
       HttpRequest request;
       request.request_id = NewRequestId();
@@ -175,6 +188,11 @@ class BeastServer final : public HttpServer {
             header.count(http::field::transfer_encoding) != 0) {
           response = Plain(400, "BAD_REQUEST", "both Content-Length and Transfer-Encoding",
                            request.request_id);
+        } else if (header.version() >= 11 && header.count(http::field::host) == 0) {
+          response = Plain(400, "BAD_REQUEST", "an HTTP/1.1 request needs a Host header",
+                           request.request_id);
+        } else if (header.target().size() > options_.max_url_bytes) {
+          response = Plain(414, "URI_TOO_LONG", UrlTooLong(), request.request_id);
         } else {
           co_await http::async_read(stream, buffer, parser,
                                     asio::redirect_error(asio::use_awaitable, ec));
@@ -185,10 +203,16 @@ class BeastServer final : public HttpServer {
           ec == asio::error::eof) {
         break;
       }
-      if (ec == http::error::header_limit) {
+      if (ec == http::error::header_limit && RequestLineTooLong(parser.get())) {
+        response = Plain(414, "URI_TOO_LONG", UrlTooLong(), request.request_id);
+      } else if (ec == http::error::header_limit) {
         response = Plain(431, "HEADERS_TOO_LARGE", "request headers too large", request.request_id);
       } else if (ec == http::error::body_limit) {
-        response = Plain(413, "PAYLOAD_TOO_LARGE", "request body too large", request.request_id);
+        response = Plain(413, "PAYLOAD_TOO_LARGE",
+                         "request body too large (at most " +
+                             std::to_string(options_.max_body_bytes) + " bytes)",
+                         request.request_id);
+        unread_body = true;
       } else if (ec) {
         response = Plain(400, "BAD_REQUEST", "malformed HTTP request", request.request_id);
       } else if (response.status == 200) {
@@ -222,7 +246,21 @@ class BeastServer final : public HttpServer {
       res.set("X-Request-Id", request.request_id);
       res.body() = std::move(response.body);
       res.keep_alive(keep_alive && !stopping_);
-      res.prepare_payload();
+      const int code = response.status;
+      if (code == 204 || code == 304 || (code >= 100 && code < 200)) {
+        res.body().clear();  // RFC 9110: no content, and no Content-Length either
+      } else if (request.method == "HEAD") {
+        // The headers GET would send, Content-Length included; no body.
+        res.content_length(res.body().size());
+        res.body().clear();
+      } else {
+        res.prepare_payload();
+      }
+      if (response.delay.count() > 0) {
+        asio::steady_timer timer(stream.get_executor(), response.delay);
+        co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        ec = {};
+      }
       co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
       if (options_.log) {
         auto us = std::chrono::duration_cast<std::chrono::microseconds>(
@@ -234,11 +272,31 @@ class BeastServer final : public HttpServer {
                      " " + (request.path.empty() ? "-" : LoggedPath(request.path)) + " " +
                      std::to_string(response.status) + " " + duration);
       }
+      if (!ec && unread_body) co_await Discard(stream);
       if (ec || !keep_alive) break;
     }
     SetIdle(&stream, false);
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
   }
+
+  // After answering a body it will not read, the end of the answer is sent
+  // and what the client still sends is read and dropped (up to a bound and a
+  // few seconds) before the connection closes: closing with unread data
+  // would reset the connection, and a client still sending would see the
+  // reset (a failed write, or the answer lost) rather than the answer.
+  asio::awaitable<void> Discard(beast::tcp_stream& stream) {
+    beast::error_code ec;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream.expires_after(kDiscardTime);
+    std::vector<char> chunk(64 * 1024);
+    size_t total = 0;
+    const size_t bound = std::max<size_t>(options_.max_body_bytes * 16, size_t{16} << 20);
+    while (!ec && total < bound) {
+      total += co_await stream.async_read_some(asio::buffer(chunk),
+                                               asio::redirect_error(asio::use_awaitable, ec));
+    }
+  }
+  static constexpr std::chrono::seconds kDiscardTime{5};
 
   HttpServerOptions options_;
   HttpHandler handler_;

@@ -1,5 +1,6 @@
 #include "router.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 namespace clawmit::server {
@@ -23,6 +24,28 @@ void Router::Add(const std::string& method, const std::string& pattern, RouteHan
   routes_.push_back({method, Split(pattern), std::move(handler)});
 }
 
+std::vector<std::string> Router::MethodsFor(const std::string& path) const {
+  std::vector<std::string> parts = Split(path);
+  std::vector<std::string> methods;
+  auto add = [&](const std::string& method) {
+    if (std::find(methods.begin(), methods.end(), method) == methods.end()) {
+      methods.push_back(method);
+    }
+  };
+  for (const Route& route : routes_) {
+    if (route.segments.size() != parts.size()) continue;
+    bool match = true;
+    for (size_t i = 0; i < parts.size() && match; ++i) {
+      const std::string& seg = route.segments[i];
+      match = (!seg.empty() && seg[0] == ':') || seg == parts[i];
+    }
+    if (!match) continue;
+    add(route.method);
+    if (route.method == "GET") add("HEAD");
+  }
+  return methods;
+}
+
 std::vector<std::string> Router::Describe() const {
   std::vector<std::string> out;
   for (const Route& route : routes_) {
@@ -36,6 +59,7 @@ std::vector<std::string> Router::Describe() const {
 HttpResponse Router::Dispatch(const HttpRequest& request) const {
   std::vector<std::string> parts = Split(request.path);
   bool path_matched = false;
+  std::vector<std::string> allowed;  // the methods of the routes matching the path
   for (const Route& route : routes_) {
     if (route.segments.size() != parts.size()) continue;
     PathParams params;
@@ -50,11 +74,27 @@ HttpResponse Router::Dispatch(const HttpRequest& request) const {
     }
     if (!match) continue;
     path_matched = true;
-    if (route.method == request.method) return route.handler(request, params);
+    // HEAD is GET without the body (the HTTP layer leaves it out).
+    if (route.method == request.method || (request.method == "HEAD" && route.method == "GET")) {
+      return route.handler(request, params);
+    }
+    auto add = [&](const std::string& method) {
+      if (std::find(allowed.begin(), allowed.end(), method) == allowed.end()) {
+        allowed.push_back(method);
+      }
+    };
+    add(route.method);
+    if (route.method == "GET") add("HEAD");
   }
   if (path_matched) {
-    return ErrorResponse(405, "METHOD_NOT_ALLOWED",
-                         request.method + " is not allowed on " + request.path, request.request_id);
+    std::string allow;
+    for (const auto& method : allowed) allow += (allow.empty() ? "" : ", ") + method;
+    HttpResponse refused =
+        ErrorResponse(405, "METHOD_NOT_ALLOWED",
+                      request.method + " is not allowed on " + request.path + " (" + allow + ")",
+                      request.request_id);
+    refused.headers.emplace_back("Allow", allow);
+    return refused;
   }
   return ErrorResponse(404, "NOT_FOUND", "no route " + request.method + " " + request.path,
                        request.request_id);

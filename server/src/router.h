@@ -17,9 +17,14 @@ class Router {
  public:
   void Add(const std::string& method, const std::string& pattern, RouteHandler handler);
 
-  // The handler of the first matching route; 404 when no pattern matches the
-  // path, 405 when one does but not for this method.
+  // The handler of the first matching route (a GET route answers HEAD too);
+  // 404 when no pattern matches the path, 405 with `Allow` when one does but
+  // not for this method.
   HttpResponse Dispatch(const HttpRequest& request) const;
+
+  // The methods of the routes whose pattern matches `path` (HEAD beside
+  // GET), in the order they were added; empty when none does.
+  [[nodiscard]] std::vector<std::string> MethodsFor(const std::string& path) const;
 
   // "METHOD PATTERN" of every route, in the order they were added.
   [[nodiscard]] std::vector<std::string> Describe() const;

@@ -88,7 +88,8 @@ Status Serve(const ServeOptions& options) {
                    options.allow_private_webhooks,
                    std::make_shared<InMemoryRateLimiter>(),
                    options.rate_limits,
-                   options.registration};
+                   options.registration,
+                   options.cors_origins};
   Api api(*db, config);
   curl_global_init(CURL_GLOBAL_DEFAULT);
   WebhookWorker worker(*db, deliveries);

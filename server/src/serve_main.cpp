@@ -76,8 +76,8 @@ int main(int argc, char** argv) {
        "Register and login requests per minute per client address (default 30)", &limits.auth, "",
        nullptr},
       {"--rate-limit-login-failures", "RATE_LIMIT_LOGIN_FAILURES",
-       "Failed logins per email per 15 minutes before its logins get 429; 4x that per address "
-       "(default 5)",
+       "Failed logins per email from one address per 15 minutes before its logins from there get "
+       "429; 4x that per address; failures from every address slow the email's down (default 5)",
        &limits.login_failures, "", nullptr},
   };
   for (auto& setting : rate_settings) {
@@ -97,6 +97,11 @@ int main(int argc, char** argv) {
                      "67108864). Below the default, the largest versions clawmit accepts may not "
                      "fit: push then sends smaller requests, and names a version that fits none")
           ->type_name("N");
+  app.add_option("--cors-origin", options.cors_origins,
+                 "A browser origin allowed to call the API (repeatable or comma separated, e.g. "
+                 "https://app.example.com; * for any). None by default")
+      ->delimiter(',')
+      ->type_name("ORIGIN");
   bool routes = false;
   app.add_flag("--routes", routes, "Print the routes the server answers and exit");
   app.footer(

@@ -165,7 +165,9 @@ Result<WebhookTarget> ResolveWebhookUrl(const std::string& text, bool allow_priv
       continue;
     }
     if (!Allowed(c, allow_private)) {
-      return invalid("resolves to " + std::string(text_address) + ", a " + AddressClassName(c) +
+      // Never the address itself: what a name resolves to inside the
+      // server's network is not the caller's to learn.
+      return invalid("the host is or resolves to a " + std::string(AddressClassName(c)) +
                      " address; webhooks go to public addresses only");
     }
     if (target.address.empty()) {

@@ -8,6 +8,7 @@
 
 #include "api_util.h"
 #include "auth.h"
+#include "events.h"
 #include "webhook_url.h"
 
 namespace clawmit::server {
@@ -27,10 +28,12 @@ std::string Signature(const std::string& secret, const std::string& body) {
   return "sha256=" + hex;
 }
 
-int64_t Jitter(int64_t seconds) {
+// `seconds` ±10 %, in milliseconds.
+int64_t JitterMs(int64_t seconds) {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   std::uniform_real_distribution<double> factor(0.9, 1.1);
-  return std::max<int64_t>(1, static_cast<int64_t>(static_cast<double>(seconds) * factor(rng)));
+  return std::max<int64_t>(
+      1, static_cast<int64_t>(static_cast<double>(seconds) * 1000.0 * factor(rng)));
 }
 
 size_t Discard(char*, size_t size, size_t n, void*) { return size * n; }
@@ -74,6 +77,7 @@ Result<std::vector<int64_t>> ParseRetrySchedule(const std::string& text) {
 struct WebhookWorker::Taken {
   std::string id, webhook_id, url, sealed_secret, event, payload;
   int64_t attempts = 0;  // before this one
+  std::string refused;   // why it must not be sent, when it must not
 };
 
 WebhookWorker::WebhookWorker(Database& db, WebhookWorkerOptions options)
@@ -104,15 +108,16 @@ bool WebhookWorker::DeliverOne() {
   Taken d;
   bool found = false;
   const int64_t now = Now();
+  const int64_t now_ms = NowMs();
   Status s = db_.Transaction([&]() -> Status {
     CLAWMIT_ASSIGN_OR_RETURN(
         auto rows,
         db_.Query("SELECT d.id, d.webhook_id, w.url, w.secret, e.type, e.payload, d.attempts, "
-                  "w.active FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id "
+                  "w.active, w.scopes FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id "
                   "JOIN events e ON e.id = d.event_id "
-                  "WHERE d.status = 'pending' AND d.next_attempt_at <= ?1 "
-                  "ORDER BY d.next_attempt_at LIMIT 1",
-                  {now}));
+                  "WHERE d.status = 'pending' AND d.next_attempt_ms <= ?1 "
+                  "ORDER BY d.next_attempt_ms LIMIT 1",
+                  {now_ms}));
     if (rows.empty()) return Status::Ok();
     const DbRow& r = rows[0];
     found = true;
@@ -122,17 +127,26 @@ bool WebhookWorker::DeliverOne() {
                  {r[0], now})
           .status();
     }
-    d = {Text(r[0]), Text(r[1]), Text(r[2]), Text(r[3]), Text(r[4]), Text(r[5]), Int(r[6])};
+    d = {Text(r[0]), Text(r[1]), Text(r[2]), Text(r[3]), Text(r[4]), Text(r[5]), Int(r[6]), ""};
+    // Checked again at delivery: an event queued for scopes that no longer
+    // allow it (or by an older server) is not sent.
+    if (!ScopesAllowEvent(Text(r[8]), d.event)) {
+      d.refused = "the webhook's credentials lack the scope '" + EventReadScope(d.event) + "'";
+    }
     // Claimed until the attempt's timeout has passed: a server stopped in
     // the middle takes it again after a restart.
-    int64_t claim = (options_.timeout_ms + 999) / 1000 + kClaimGraceSeconds;
+    int64_t claim_ms = options_.timeout_ms + kClaimGraceSeconds * 1000;
     return db_
-        .Query("UPDATE deliveries SET next_attempt_at = ?2, updated_at = ?3 WHERE id = ?1",
-               {r[0], now + claim, now})
+        .Query("UPDATE deliveries SET next_attempt_ms = ?2, updated_at = ?3 WHERE id = ?1",
+               {r[0], now_ms + claim_ms, now})
         .status();
   });
   if (!s.ok() || !found) return false;
   if (d.id.empty()) return true;  // failed as deactivated
+  if (!d.refused.empty()) {
+    Record(d, 0, 0, d.refused, /*final=*/true);
+    return true;
+  }
 
   const auto started = std::chrono::steady_clock::now();
   auto elapsed = [&] {
@@ -193,16 +207,18 @@ bool WebhookWorker::DeliverOne() {
 }
 
 void WebhookWorker::Record(const Taken& d, int64_t status_code, int64_t duration_ms,
-                           const std::string& error) {
+                           const std::string& error, bool final) {
   const int64_t now = Now();
   const int64_t attempt = d.attempts + 1;
   const bool delivered = status_code >= 200 && status_code < 300;
   // Retried: no answer (connection refused, timeout), 5xx and 429. Another
   // answer (a redirect, 4xx) will not change by itself.
-  const bool retryable = status_code == 0 || status_code >= 500 || status_code == 429;
+  const bool retryable = !final && (status_code == 0 || status_code >= 500 || status_code == 429);
   const bool more = retryable && static_cast<size_t>(d.attempts) < options_.retry_delays.size();
   std::string next_status = delivered ? "delivered" : (more ? "pending" : "failed");
-  int64_t next_at = more && !delivered ? now + Jitter(options_.retry_delays[d.attempts]) : now;
+  const int64_t now_ms = NowMs();
+  int64_t next_at =
+      more && !delivered ? now_ms + JitterMs(options_.retry_delays[d.attempts]) : now_ms;
   (void)db_.Transaction([&]() -> Status {
     CLAWMIT_TRY(
         db_.Query("INSERT INTO delivery_attempts (delivery_id, attempt, at, status_code, "
@@ -210,7 +226,7 @@ void WebhookWorker::Record(const Taken& d, int64_t status_code, int64_t duration
                   {d.id, attempt, now, status_code == 0 ? DbValue(nullptr) : DbValue(status_code),
                    duration_ms, error.empty() ? DbValue(nullptr) : DbValue(error)})
             .status());
-    CLAWMIT_TRY(db_.Query("UPDATE deliveries SET status = ?2, attempts = ?3, next_attempt_at = ?4, "
+    CLAWMIT_TRY(db_.Query("UPDATE deliveries SET status = ?2, attempts = ?3, next_attempt_ms = ?4, "
                           "updated_at = ?5 WHERE id = ?1",
                           {d.id, next_status, attempt, next_at, now})
                     .status());

@@ -48,7 +48,9 @@ class WebhookWorker {
   struct Taken;
   void Loop();
   bool DeliverOne();  // false when nothing was due
-  void Record(const Taken& d, int64_t status_code, int64_t duration_ms, const std::string& error);
+  // `final`: no retry whatever the outcome (a refusal of the server's own).
+  void Record(const Taken& d, int64_t status_code, int64_t duration_ms, const std::string& error,
+              bool final = false);
 
   Database& db_;
   WebhookWorkerOptions options_;

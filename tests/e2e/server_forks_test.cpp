@@ -213,8 +213,19 @@ TEST_F(ServerForksTest, DeleteIsRefusedWhileForksExistUnlessForced) {
   std::string bob = Login("bob@example.com");
   EXPECT_EQ(server_->Request("DELETE", "/api/agents/" + fork_id, "", bob).status, 404);
 
+  // A task of the agent goes with it: the forced delete says so.
+  std::string task = json::parse(
+      server_->Request("POST", "/api/tasks", json{{"agentId", id_}, {"title", "t"}}.dump(), ada_)
+          .body)["id"];
   r = server_->Request("DELETE", "/api/agents/" + id_ + "?force=true", "", ada_);
-  EXPECT_EQ(r.status, 204) << r.body;
+  EXPECT_EQ(r.status, 200) << r.body;
+  json removed = json::parse(r.body, nullptr, false);
+  EXPECT_EQ(removed["id"], id_);
+  EXPECT_EQ(removed["removed"]["tasks"], 1) << r.body;
+  EXPECT_EQ(removed["removed"]["unfinishedTasks"], 1) << r.body;
+  EXPECT_GE(removed["removed"]["versions"], 1) << r.body;
+  EXPECT_EQ(removed["detachedForks"], json::array({fork_id})) << r.body;
+  EXPECT_EQ(server_->Request("GET", "/api/tasks/" + task, "", ada_).status, 404);
   EXPECT_EQ(server_->Request("GET", "/api/agents/" + id_, "", ada_).status, 404);
   EXPECT_EQ(server_->Request("GET", "/api/agents/" + id_ + "/versions", "", ada_).status, 404);
   // The fork lives on, the root of its own family now.

@@ -420,6 +420,54 @@ TEST_F(ServerOrgsTest, AnOrgsWebhooksReceiveItsAgentsEvents) {
   EXPECT_EQ(Call("GET", "/api/webhooks?org=acme", nullptr, ada_, 200)["data"].size(), 1u);
 }
 
+// The hardening issue's webhook scopes in an org: a webhook made with an org
+// key keeps the key's scopes, so it hears only the org's events those scopes
+// may read; agent.deleted reaches the org's webhooks.
+TEST_F(ServerOrgsTest, AnOrgsWebhooksKeepTheirCreatorsScopesAndHearDeletes) {
+  Call("POST", "/api/orgs", {{"name", "Acme"}, {"slug", "acme"}}, ada_, 201);
+  std::string bob = Member("acme", "bob@example.com", "editor", ada_);
+  const std::string key =
+      Call("POST", "/api/api-keys",
+           {{"name", "hooks"}, {"scopes", {"webhooks:write", "agents:read"}}, {"orgId", "acme"}},
+           ada_, 201)["key"];
+  json refused = Call(
+      "POST", "/api/webhooks",
+      {{"url", "http://127.0.0.1:9/k"}, {"events", {"agent.created", "task.created"}}}, key, 403);
+  EXPECT_NE(refused["error"]["message"].get<std::string>().find("tasks:read"), std::string::npos)
+      << refused;
+  EXPECT_EQ(refused["error"]["details"][0]["field"], "events[1]");
+  json by_key = Call(
+      "POST", "/api/webhooks",
+      {{"url", "http://127.0.0.1:9/k"}, {"events", {"agent.created", "agent.deleted"}}}, key, 201);
+  json by_session = Call("POST", "/api/webhooks",
+                         {{"url", "http://127.0.0.1:9/s"},
+                          {"events", {"task.created", "agent.deleted"}},
+                          {"orgId", "acme"}},
+                         ada_, 201);
+  EXPECT_EQ(Call("GET", "/api/webhooks?org=acme", nullptr, ada_, 200)["data"].size(), 2u);
+  // The key may not take over the session's hook: it carries task events.
+  Call("PATCH", "/api/webhooks/" + by_session["id"].get<std::string>(), {{"active", true}}, key,
+       403);
+
+  json agent =
+      Call("POST", "/api/agents", {{"name", "A"}, {"prompt", "x"}, {"orgId", "acme"}}, bob, 201);
+  const std::string agent_id = agent["id"];
+  Call("POST", "/api/tasks", {{"agentId", agent_id}, {"title", "t"}}, bob, 201);
+  json removed = Call("DELETE", "/api/agents/" + agent_id + "?force=true", nullptr, bob, 200);
+  EXPECT_EQ(removed["id"], agent_id);
+  EXPECT_EQ(removed["removed"]["tasks"], 1);
+
+  auto events_of = [&](const json& hook) {
+    json deliveries = Call("GET", "/api/webhooks/" + hook["id"].get<std::string>() + "/deliveries",
+                           nullptr, ada_, 200)["data"];
+    std::multiset<std::string> events;
+    for (const json& d : deliveries) events.insert(d["event"].get<std::string>());
+    return events;
+  };
+  EXPECT_EQ(events_of(by_key), (std::multiset<std::string>{"agent.created", "agent.deleted"}));
+  EXPECT_EQ(events_of(by_session), (std::multiset<std::string>{"task.created", "agent.deleted"}));
+}
+
 TEST_F(ServerOrgsTest, InvitationsAcceptedExpiredReusedRevokedAndForSomeoneElse) {
   Call("POST", "/api/orgs", {{"name", "Acme"}, {"slug", "acme"}}, ada_, 201);
   std::string bob = Login("bob@example.com");

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cctype>
+#include <chrono>
 #include <cstdlib>
 #include <ctime>
 #include <map>
@@ -245,7 +246,7 @@ TEST_F(ServerRateLimitTest, RegisterAndLoginShareAPerAddressLimit) {
   EXPECT_EQ(Send("GET", "/api/auth/me", "", login.body.value("token", "")).status, 200);
 }
 
-TEST_F(ServerRateLimitTest, FailedLoginsLockOneEmailForAWhile) {
+TEST_F(ServerRateLimitTest, FailedLoginsLockOneEmailFromOneAddressForAWhile) {
   Start({"--rate-limit-login-failures", "5"});
   Register("ada@example.com");
   Register("bob@example.com");
@@ -253,9 +254,10 @@ TEST_F(ServerRateLimitTest, FailedLoginsLockOneEmailForAWhile) {
     Answer a = Send("POST", "/api/auth/login", Credentials("ada@example.com", "wrong horse"));
     EXPECT_EQ(a.status, 401) << "attempt " << i + 1 << ": " << a.body.dump();
   }
-  // Even the right password now waits: the guard answers before checking it.
+  // From this address even the right password now waits: the guard answers
+  // before checking it.
   Answer locked = Send("POST", "/api/auth/login", Credentials("ada@example.com", "correct horse"));
-  ExpectRateLimited(locked, "too many failed logins for this email", 5);
+  ExpectRateLimited(locked, "too many failed logins for this email from this client address", 5);
   EXPECT_GT(locked.Number("retry-after"), 800);
   EXPECT_LE(locked.Number("retry-after"), 900);
   ExpectRateLimited(Send("POST", "/api/auth/login", Credentials("ADA@example.com", "wrong horse")),
@@ -266,6 +268,36 @@ TEST_F(ServerRateLimitTest, FailedLoginsLockOneEmailForAWhile) {
   EXPECT_EQ(
       Send("POST", "/api/auth/login", Credentials("nobody@example.com", "wrong horse")).status,
       401);
+}
+
+// Anyone can fail logins for any email: that must not lock its owner out.
+// From another address the owner logs in at once; the email's failures from
+// every address only slow further failed logins down.
+TEST_F(ServerRateLimitTest, FailuresFromOneAddressDoNotLockTheOwnerOut) {
+  Start({"--rate-limit-login-failures", "2"});
+  Register("ada@example.com");
+  auto login = [&](const std::string& password, const std::string& from) {
+    auto started = std::chrono::steady_clock::now();
+    HttpResult r =
+        server_->Request("POST", "/api/auth/login", Credentials("ada@example.com", password), "",
+                         {"--interface", from});
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  std::chrono::steady_clock::now() - started)
+                  .count();
+    return std::pair<int, int64_t>{r.status, ms};
+  };
+  EXPECT_EQ(login("wrong horse", "127.0.0.2").first, 401);
+  EXPECT_EQ(login("wrong horse", "127.0.0.2").first, 401);
+  EXPECT_EQ(login("wrong horse", "127.0.0.2").first, 429) << "this pair is throttled";
+  // The second failure reached the slow-down: a failed login elsewhere
+  // waits a second or more.
+  auto slowed = login("wrong horse", "127.0.0.3");
+  EXPECT_EQ(slowed.first, 401);
+  EXPECT_GE(slowed.second, 900);
+  // The owner, from an address of their own, gets in at once.
+  auto owner = login("correct horse", "127.0.0.1");
+  EXPECT_EQ(owner.first, 200);
+  EXPECT_LT(owner.second, 900);
 }
 
 TEST_F(ServerRateLimitTest, ASuccessfulLoginClearsTheEmailsFailures) {

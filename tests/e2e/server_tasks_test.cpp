@@ -238,8 +238,13 @@ TEST_F(ServerTasksTest, EveryMoveOfTheStateMachine) {
       if (before.is_null()) before = Call("GET", "/api/tasks/" + id, nullptr, 200);
       ASSERT_EQ(before["status"], from);
       const bool ok = allowed.contains({from, to});
-      json after = Patch(id, {{"status", to}}, ok ? 200 : 409);
+      // The state it is in already is no move: answered as it is.
+      json after = Patch(id, {{"status", to}}, ok || from == to ? 200 : 409);
       ++moves;
+      if (from == to) {
+        EXPECT_EQ(after, before);
+        continue;
+      }
       if (ok) {
         EXPECT_EQ(after["status"], to);
         if (to == "running") {
@@ -313,6 +318,31 @@ TEST_F(ServerTasksTest, OutputMergesWhileActiveAndFreezesOnceFinal) {
   Patch(queued, {{"title", "too late"}}, 409);
   Patch(queued, {{"priority", "low"}}, 409);
   EXPECT_EQ(Call("GET", "/api/tasks/" + queued, nullptr, 200)["title"], "final title");
+}
+
+// The seed's worker pattern: progress written with repeated PATCHes of
+// {"status":"running","output":…}, and a final PATCH retried after its
+// answer was lost.
+TEST_F(ServerTasksTest, SameStatePatchIsProgressAndFinalRetriesAreIdempotent) {
+  std::string id = NewTask("progress")["id"];
+  json started = Patch(id, {{"status", "running"}, {"output", {{"step", 1}}}}, 200);
+  json step2 = Patch(id, {{"status", "running"}, {"output", {{"step", 2}}}}, 200);
+  EXPECT_EQ(step2["status"], "running");
+  EXPECT_EQ(step2["output"], json({{"step", 2}}));
+  EXPECT_EQ(step2["startedAt"], started["startedAt"]) << "not started again";
+  json done = Patch(id, {{"status", "completed"}, {"output", {{"result", "ok"}}}}, 200);
+  // The same body again (the answer was lost): the task as it is, unchanged.
+  EXPECT_EQ(Patch(id, {{"status", "completed"}, {"output", {{"result", "ok"}}}}, 200), done);
+  EXPECT_EQ(Patch(id, {{"status", "completed"}}, 200), done);
+  // Anything else on a final task is still a conflict.
+  Patch(id, {{"status", "completed"}, {"output", {{"result", "other"}}}}, 409);
+  Patch(id, {{"status", "failed"}}, 409);
+  EXPECT_EQ(Call("GET", "/api/tasks/" + id, nullptr, 200), done);
+  // A queued task staying queued takes its output too.
+  std::string queued = NewTask("waiting")["id"];
+  json q = Patch(queued, {{"status", "queued"}, {"output", {{"note", "later"}}}}, 200);
+  EXPECT_EQ(q["status"], "queued");
+  EXPECT_EQ(q["output"], json({{"note", "later"}}));
 }
 
 TEST_F(ServerTasksTest, FiltersAndPaging) {

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
@@ -203,6 +205,51 @@ TEST_F(ServerWebhooksTest, AFailingReceiverGetsTheSameDeliveryUntilItSucceeds) {
             true);
 }
 
+// Deleting an agent emits agent.deleted, saying what went with it.
+TEST_F(ServerWebhooksTest, DeletingAnAgentEmitsWhatItRemoved) {
+  WebhookReceiver receiver;
+  Hook(receiver.url(), {"agent.deleted"});
+  std::string id = NewAgent("Doomed");
+  Call("POST", "/api/tasks", {{"agentId", id}, {"title", "t"}}, 201);
+  HttpResult r = server_->Request("DELETE", "/api/agents/" + id, "", ada_);
+  EXPECT_EQ(r.status, 204);
+  auto got = receiver.WaitFor(1, 10);
+  ASSERT_EQ(got.size(), 1u);
+  json event = json::parse(got[0].body);
+  EXPECT_EQ(event["event"], "agent.deleted");
+  EXPECT_EQ(event["data"]["id"], id);
+  EXPECT_EQ(event["data"]["name"], "Doomed");
+  EXPECT_EQ(event["data"]["removed"]["tasks"], 1);
+  EXPECT_EQ(event["data"]["detachedForks"], json::array());
+}
+
+// A 1 s retry comes a second (±10 %) after the failure, whatever the phase
+// of the clock's second the failure fell in.
+TEST_F(ServerWebhooksTest, RetryDelaysKeepSubSecondPrecision) {
+  std::map<std::string, int> seen;  // attempts per delivery id
+  std::mutex mutex;
+  WebhookReceiver receiver([&](size_t, const ReceivedRequest& r) {
+    std::lock_guard lock(mutex);
+    return seen[r.Header("x-clawmit-delivery")]++ == 0 ? 500 : 200;
+  });
+  Hook(receiver.url(), {"agent.created"});
+  constexpr int kAgents = 5;
+  for (int i = 0; i < kAgents; ++i) {
+    NewAgent("Phase " + std::to_string(i));
+    std::this_thread::sleep_for(std::chrono::milliseconds(190));
+  }
+  auto got = receiver.WaitFor(2 * kAgents, 20);
+  ASSERT_EQ(got.size(), 2u * kAgents);
+  std::map<std::string, std::vector<std::chrono::steady_clock::time_point>> times;
+  for (const auto& r : got) times[r.Header("x-clawmit-delivery")].push_back(r.at);
+  for (const auto& [id, at] : times) {
+    ASSERT_EQ(at.size(), 2u) << id;
+    auto gap = std::chrono::duration_cast<std::chrono::milliseconds>(at[1] - at[0]).count();
+    EXPECT_GE(gap, 880) << id;
+    EXPECT_LE(gap, 1500) << id;
+  }
+}
+
 TEST_F(ServerWebhooksTest, GivesUpAfterTheLastRetryAndDoesNotRetryOtherAnswers) {
   WebhookReceiver down([](size_t, const ReceivedRequest& r) {
     return r.Header("x-clawmit-event") == "agent.created" ? 503 : 404;
@@ -328,6 +375,54 @@ TEST_F(ServerWebhooksTest, ScopesAndTenancy) {
     EXPECT_EQ(s.body.find(receiver.url()), std::string::npos);
   }
   EXPECT_EQ(Call("GET", "/api/webhooks", nullptr, 200, bob)["data"], json::array());
+}
+
+// Subscribing to an event is reading what it carries: a key needs the read
+// scope of the event's resource, at creation and at every change.
+TEST_F(ServerWebhooksTest, SubscribingNeedsTheReadScopeOfTheEventsResource) {
+  WebhookReceiver receiver;
+  auto key = [&](const json& scopes) {
+    return Call("POST", "/api/api-keys", {{"name", "k"}, {"scopes", scopes}}, 201)["key"]
+        .get<std::string>();
+  };
+  const std::string hooks_only = key({"webhooks:write", "webhooks:read"});
+  for (const char* event :
+       {"agent.created", "agent.updated", "agent.forked", "version.created", "label.moved",
+        "task.created", "task.started", "task.completed", "task.failed"}) {
+    json refused = Call("POST", "/api/webhooks", {{"url", receiver.url()}, {"events", {event}}},
+                        403, hooks_only);
+    std::string needed = std::string(event).starts_with("task.") ? "tasks:read" : "agents:read";
+    EXPECT_NE(refused.dump().find(needed), std::string::npos) << event << ": " << refused.dump();
+    EXPECT_EQ(refused["error"]["details"][0]["field"], "events[0]") << refused.dump();
+  }
+  EXPECT_EQ(Call("GET", "/api/webhooks", nullptr, 200, hooks_only)["data"], json::array());
+
+  const std::string tasks = key({"webhooks:write", "tasks:read"});
+  json hook =
+      Call("POST", "/api/webhooks",
+           {{"url", receiver.url()}, {"events", {"task.created", "task.completed"}}}, 201, tasks);
+  const std::string id = hook["id"];
+  Call("PATCH", "/api/webhooks/" + id, {{"events", {"task.created", "agent.created"}}}, 403, tasks);
+  Call("POST", "/api/webhooks", {{"url", receiver.url()}, {"events", {"version.created"}}}, 403,
+       tasks);
+
+  // Ada's own hook on agents cannot be redirected (nor touched) by a key
+  // that may not read agents.
+  json ada_hook = Hook(receiver.url(), {"agent.created"});
+  const std::string other = receiver.url("/elsewhere");
+  Call("PATCH", "/api/webhooks/" + ada_hook["id"].get<std::string>(), {{"url", other}}, 403,
+       hooks_only);
+  Call("PATCH", "/api/webhooks/" + ada_hook["id"].get<std::string>(), {{"url", other}}, 403, tasks);
+  EXPECT_EQ(Call("GET", "/api/webhooks/" + ada_hook["id"].get<std::string>(), nullptr, 200)["url"],
+            receiver.url());
+
+  // The allowed hook delivers its task events; Ada's gets the agent.
+  std::string agent = NewAgent("Scoped");
+  Call("POST", "/api/tasks", {{"agentId", agent}, {"title", "t"}}, 201);
+  auto got = receiver.WaitFor(2, 10);
+  std::set<std::string> events;
+  for (const auto& r : got) events.insert(json::parse(r.body)["event"]);
+  EXPECT_EQ(events, (std::set<std::string>{"agent.created", "task.created"}));
 }
 
 // A server without --allow-private-webhooks, as deployed.

@@ -95,6 +95,7 @@ void WebhookReceiver::Serve() {
       std::lock_guard lock(mutex_);
       index = received_.size();
     }
+    r.at = std::chrono::steady_clock::now();
     r.answered = status_for_ ? status_for_(index, r) : 200;
     std::string answer = "HTTP/1.1 " + std::to_string(r.answered) +
                          " X\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";

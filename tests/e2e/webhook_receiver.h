@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <map>
@@ -18,7 +19,8 @@ struct ReceivedRequest {
   std::string method, target;
   std::map<std::string, std::string> headers;  // lowercase names
   std::string body;
-  int answered = 0;  // the status the receiver answered
+  int answered = 0;                          // the status the receiver answered
+  std::chrono::steady_clock::time_point at;  // when it was read
   [[nodiscard]] std::string Header(const std::string& name) const {
     auto it = headers.find(name);
     return it == headers.end() ? "" : it->second;

@@ -167,6 +167,27 @@ TEST_F(RouterTest, KnownPathWithAnotherMethodIs405InTheErrorShape) {
                    "req_test");
 }
 
+TEST_F(RouterTest, HeadRunsTheGetRouteAnd405SaysWhatIsAllowed) {
+  for (const auto& route : router_.Describe()) {
+    if (!route.starts_with("GET ")) continue;
+    std::string path = route.substr(4);
+    for (size_t colon; (colon = path.find(':')) != std::string::npos;) {
+      path.replace(colon, path.find('/', colon) - colon, "x");
+    }
+    HttpResponse r = router_.Dispatch(Request("HEAD", path));
+    EXPECT_EQ(r.status, 200) << route;
+  }
+  auto allow = [](const HttpResponse& r) {
+    for (const auto& [name, value] : r.headers) {
+      if (name == "Allow") return value;
+    }
+    return std::string("(none)");
+  };
+  EXPECT_EQ(allow(router_.Dispatch(Request("PATCH", "/api/agents"))), "GET, HEAD, POST");
+  EXPECT_EQ(allow(router_.Dispatch(Request("POST", "/api/agents/a1"))), "GET, HEAD, DELETE");
+  EXPECT_EQ(allow(router_.Dispatch(Request("GET", "/api/agents/a1/labels/prod"))), "PUT");
+}
+
 TEST_F(RouterTest, ErrorsStayValidJsonForPathsThatAreNotUtf8) {
   HttpResponse r = router_.Dispatch(Request("GET", "/api/\xff\xfe/x"));
   ExpectErrorShape(r, 404, "NOT_FOUND", "req_test");

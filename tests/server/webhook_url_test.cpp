@@ -135,5 +135,16 @@ TEST(SealedSecretTest, OpensWithTheSameKeyOnly) {
   EXPECT_FALSE(OpenSecret(key, "not base64 !").ok());
 }
 
+TEST(WebhookUrlTest, ARefusalDoesNotRevealTheAddressANameResolvesTo) {
+  auto refused = ResolveWebhookUrl("http://localhost:8080/hook", false);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("loopback"), std::string::npos)
+      << refused.status().message();
+  EXPECT_EQ(refused.status().message().find("127.0.0.1"), std::string::npos)
+      << refused.status().message();
+  EXPECT_EQ(refused.status().message().find("::1"), std::string::npos)
+      << refused.status().message();
+}
+
 }  // namespace
 }  // namespace clawmit::server

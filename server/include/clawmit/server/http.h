@@ -37,6 +37,9 @@ struct HttpResponse {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;  // JSON unless a Content-Type header says otherwise
+  // Written no sooner than this after the handler returned: the connection
+  // waits on a timer, holding no thread (a failed login's slow-down).
+  std::chrono::milliseconds delay{0};
 };
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
@@ -45,6 +48,7 @@ struct HttpServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 3000;                // 0: any free port (see HttpServer::port)
   size_t max_header_bytes = 8 * 1024;  // beyond: 431
+  size_t max_url_bytes = 4 * 1024;     // the request target; beyond: 414
   size_t max_body_bytes = core::limits::kDefaultMaxBodyBytes;  // beyond: 413
   std::chrono::seconds idle_timeout{30};                       // keep-alive and slow clients
   int threads = 2;

@@ -18,7 +18,7 @@ struct RateLimits {
   int64_t per_day = 10000;     // per account, all its keys and sessions together
   int64_t health = 600;        // GET /api/health per client address per minute
   int64_t auth = 30;           // POST /api/auth/register and login, per address per minute
-  int64_t login_failures = 5;  // failed logins per email per 15 minutes (per address: 4×)
+  int64_t login_failures = 5;  // failed logins per (email, address) per 15 min (per address: 4×)
 };
 
 // Who may register (--registration, CLAWMIT_REGISTRATION; docs/SERVER.md
@@ -44,6 +44,10 @@ struct ServeOptions {
   // the largest versions clawmit accepts may not fit (docs/FORMAT.md "Limits").
   size_t max_body_bytes = core::limits::kDefaultMaxBodyBytes;
   Registration registration = Registration::kOpen;
+  // Browser origins allowed to call the API (--cors-origin, repeatable or
+  // comma separated: "https://app.example.com"; "*" for any). None by
+  // default: browsers on other origins get no CORS headers.
+  std::vector<std::string> cors_origins;
 };
 
 // Opens the database (migrating it), binds, prints "listening on
