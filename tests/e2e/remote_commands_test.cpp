@@ -151,9 +151,10 @@ TEST_F(RemoteCommandsTest, RemotesAreAddedListedChangedAndRemoved) {
 
   EXPECT_EQ(MustRun({"remote", "list"}).out,
             "origin " + url_ + "\nstaging https://staging.example/api\n");
-  EXPECT_EQ(json::parse(MustRun({"remote", "list", "--json"}).out),
-            json::parse(R"([{"name":"origin","url":")" + url_ +
-                        R"("},{"name":"staging","url":"https://staging.example/api"}])"));
+  EXPECT_EQ(
+      json::parse(MustRun({"remote", "list", "--json"}).out),
+      json::parse(R"([{"name":"origin","org":null,"url":")" + url_ +
+                  R"("},{"name":"staging","org":null,"url":"https://staging.example/api"}])"));
   // Kept in the repository config, where git reads it too.
   RunResult git = RunProcess("git", {"--git-dir=.clawmit", "config", "clawmit-remote.origin.url"},
                              RunOptions{work_, {}, ""});
