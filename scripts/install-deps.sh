@@ -8,6 +8,10 @@ packages=(
   libgit2-dev libcli11-dev libssl-dev nlohmann-json3-dev libcurl4-openssl-dev libgtest-dev
   libboost-dev libsqlite3-dev libsodium-dev
 )
+# The browser tests (tests/browser): Debian's Chromium; Node.js 20 and npm
+# come with this machine kind (nodesource), Debian's own nodejs is 18.
+packages+=(chromium)
+command -v node >/dev/null || packages+=(nodejs npm)
 if [[ "${1:-}" == "--bench" ]]; then packages+=(hyperfine wrk); fi
 
 missing=()

@@ -6,6 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ./scripts/install-deps.sh
+# playwright-core for the browser tests, at the version of its lock file.
+npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+export CLAWMIT_REQUIRE_BROWSER=1
 
 echo "== clang-format"
 git ls-files -- '*.cpp' '*.h' | xargs clang-format --dry-run -Werror
