@@ -13,11 +13,15 @@ export CLAWMIT_REQUIRE_BROWSER=1
 echo "== clang-format"
 git ls-files -- '*.cpp' '*.h' | xargs clang-format --dry-run -Werror
 
+# Unity builds (CMake joins a target's files eight at a time): CLI11 and
+# nlohmann/json code is generated once per eight files instead of once per
+# file, which halves CI's build time. Names local to a file must therefore be
+# unique in their target (tests/support/test_support.h has the shared ones).
 echo "== release build and tests"
-./scripts/build.sh build -DCMAKE_BUILD_TYPE=Release
+./scripts/build.sh build -DCMAKE_BUILD_TYPE=Release -DCMAKE_UNITY_BUILD=ON
 ctest --test-dir build -j "$(nproc)" --output-on-failure --timeout 300
 
 echo "== sanitizer build (ASan + UBSan) and tests"
-./scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DCLAWMIT_SANITIZE=ON
+./scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DCLAWMIT_SANITIZE=ON -DCMAKE_UNITY_BUILD=ON
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan -j "$(nproc)" --output-on-failure --timeout 600

@@ -249,8 +249,8 @@ HttpResponse Api::ListTasks(const HttpRequest& req) const {
   auto total = db_.Query("SELECT COUNT(*) FROM tasks t" + where, params);
   const std::string limit = std::to_string(params.size() + 1);
   const std::string offset = std::to_string(params.size() + 2);
-  params.push_back(page.size);
-  params.push_back(page.offset());
+  params.emplace_back(int64_t{page.size});
+  params.emplace_back(int64_t{page.offset()});
   auto rows = db_.Query(std::string(kTaskSelect) + where +
                             " ORDER BY t.created_at DESC, t.rowid DESC LIMIT ?" + limit +
                             " OFFSET ?" + offset,

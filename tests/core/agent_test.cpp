@@ -16,9 +16,7 @@ std::vector<std::string> Fields(const Status& s) {
   return fields;
 }
 
-bool Contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
+using testing::Contains;
 
 // --- JSON syntax -------------------------------------------------------------
 

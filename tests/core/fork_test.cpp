@@ -13,7 +13,7 @@ namespace clawmit::core {
 namespace {
 
 // The source of every fork below: one prompt, one tool, one config key.
-AgentContent Base() {
+AgentContent ForkBase() {
   AgentContent c;
   c.prompt = "Be helpful.\n";
   c.tools = {{"lookup", "Look up", "{}"}};
@@ -21,55 +21,55 @@ AgentContent Base() {
   return c;
 }
 
-AgentContent WithPrompt(const std::string& prompt) {
-  AgentContent c = Base();
+AgentContent ForkWithPrompt(const std::string& prompt) {
+  AgentContent c = ForkBase();
   c.prompt = prompt;
   return c;
 }
 
 // The message of a refused check; fails the test when the check passed.
 std::string Refusal(std::optional<ForkType> requested, const AgentContent& fork) {
-  auto r = CheckForkType(requested, Base(), fork);
+  auto r = CheckForkType(requested, ForkBase(), fork);
   EXPECT_FALSE(r.ok()) << "accepted as " << (r.ok() ? std::string(ForkTypeName(*r)) : "");
   EXPECT_EQ(r.status().code(), Status::Code::kInvalidArgument);
   return r.status().message();
 }
 
 TEST(ForkTest, InferSaysExactCloneWhenNothingChanged) {
-  auto r = InferForkType(Base(), Base());
+  auto r = InferForkType(ForkBase(), ForkBase());
   ASSERT_OK(r.status());
   EXPECT_EQ(*r, ForkType::kExactClone);
 }
 
 TEST(ForkTest, InferSaysPromptMutationWhenOnlyThePromptChanged) {
-  auto r = InferForkType(Base(), WithPrompt("Be formal.\n"));
+  auto r = InferForkType(ForkBase(), ForkWithPrompt("Be formal.\n"));
   ASSERT_OK(r.status());
   EXPECT_EQ(*r, ForkType::kPromptMutation);
 }
 
 TEST(ForkTest, InferSaysToolMutationForToolsConfigOrBoth) {
-  AgentContent tools = Base();
+  AgentContent tools = ForkBase();
   tools.tools.push_back({"search", "", "{}"});
-  AgentContent config = Base();
+  AgentContent config = ForkBase();
   config.config["temperature"] = "0.2";
   AgentContent both = tools;
   both.config.erase("temperature");
 
   for (const AgentContent& fork : {tools, config, both}) {
-    auto r = InferForkType(Base(), fork);
+    auto r = InferForkType(ForkBase(), fork);
     ASSERT_OK(r.status());
     EXPECT_EQ(*r, ForkType::kToolMutation);
   }
 }
 
 TEST(ForkTest, InferRefusesAPromptChangeTogetherWithAToolsOrConfigChange) {
-  AgentContent prompt_and_config = WithPrompt("Be formal.\n");
+  AgentContent prompt_and_config = ForkWithPrompt("Be formal.\n");
   prompt_and_config.config["temperature"] = "0.2";
-  AgentContent prompt_and_tools = WithPrompt("Be formal.\n");
+  AgentContent prompt_and_tools = ForkWithPrompt("Be formal.\n");
   prompt_and_tools.tools.clear();
 
   for (const AgentContent& fork : {prompt_and_config, prompt_and_tools}) {
-    auto r = InferForkType(Base(), fork);
+    auto r = InferForkType(ForkBase(), fork);
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.status().code(), Status::Code::kInvalidArgument);
     EXPECT_EQ(r.status().message(),
@@ -79,29 +79,30 @@ TEST(ForkTest, InferRefusesAPromptChangeTogetherWithAToolsOrConfigChange) {
 }
 
 TEST(ForkTest, CheckWithoutARequestedTypeInfers) {
-  AgentContent fork = Base();
+  AgentContent fork = ForkBase();
   fork.tools[0].description = "Find";
 
-  EXPECT_EQ(*CheckForkType(std::nullopt, Base(), fork), ForkType::kToolMutation);
-  EXPECT_EQ(*CheckForkType(std::nullopt, Base(), Base()), ForkType::kExactClone);
-  EXPECT_EQ(*CheckForkType(std::nullopt, Base(), WithPrompt("x")), ForkType::kPromptMutation);
-  AgentContent both = WithPrompt("x");
+  EXPECT_EQ(*CheckForkType(std::nullopt, ForkBase(), fork), ForkType::kToolMutation);
+  EXPECT_EQ(*CheckForkType(std::nullopt, ForkBase(), ForkBase()), ForkType::kExactClone);
+  EXPECT_EQ(*CheckForkType(std::nullopt, ForkBase(), ForkWithPrompt("x")),
+            ForkType::kPromptMutation);
+  AgentContent both = ForkWithPrompt("x");
   both.tools.clear();
-  EXPECT_FALSE(CheckForkType(std::nullopt, Base(), both).ok());
+  EXPECT_FALSE(CheckForkType(std::nullopt, ForkBase(), both).ok());
 }
 
 TEST(ForkTest, CheckAcceptsEachTypeForTheChangeItAllows) {
-  AgentContent tools = Base();
+  AgentContent tools = ForkBase();
   tools.tools.push_back({"search", "", "{}"});
 
-  EXPECT_EQ(*CheckForkType(ForkType::kExactClone, Base(), Base()), ForkType::kExactClone);
-  EXPECT_EQ(*CheckForkType(ForkType::kPromptMutation, Base(), WithPrompt("x")),
+  EXPECT_EQ(*CheckForkType(ForkType::kExactClone, ForkBase(), ForkBase()), ForkType::kExactClone);
+  EXPECT_EQ(*CheckForkType(ForkType::kPromptMutation, ForkBase(), ForkWithPrompt("x")),
             ForkType::kPromptMutation);
-  EXPECT_EQ(*CheckForkType(ForkType::kToolMutation, Base(), tools), ForkType::kToolMutation);
+  EXPECT_EQ(*CheckForkType(ForkType::kToolMutation, ForkBase(), tools), ForkType::kToolMutation);
 }
 
 TEST(ForkTest, PromptMutationThatAddsAToolSaysWhichTool) {
-  AgentContent fork = WithPrompt("Other.\n");
+  AgentContent fork = ForkWithPrompt("Other.\n");
   fork.tools.push_back({"search", "", "{}"});
 
   EXPECT_EQ(Refusal(ForkType::kPromptMutation, fork),
@@ -109,11 +110,11 @@ TEST(ForkTest, PromptMutationThatAddsAToolSaysWhichTool) {
 }
 
 TEST(ForkTest, PromptMutationListsAddedRemovedAndChangedToolsInThatOrder) {
-  AgentContent fork = WithPrompt("Other.\n");
+  AgentContent fork = ForkWithPrompt("Other.\n");
   fork.tools = {{"lookup", "Look up", R"({"q":{"type":"string"}})"},
                 {"search", "", "{}"},
                 {"fetch", "", "{}"}};
-  AgentContent source = Base();
+  AgentContent source = ForkBase();
   source.tools.push_back({"calc", "", "{}"});
   source.tools.push_back({"clock", "", "{}"});
 
@@ -126,7 +127,7 @@ TEST(ForkTest, PromptMutationListsAddedRemovedAndChangedToolsInThatOrder) {
 }
 
 TEST(ForkTest, PromptMutationThatOnlyReordersToolsSaysReordered) {
-  AgentContent source = Base();
+  AgentContent source = ForkBase();
   source.tools.push_back({"search", "", "{}"});
   AgentContent fork = source;
   fork.prompt = "Other.\n";
@@ -139,7 +140,7 @@ TEST(ForkTest, PromptMutationThatOnlyReordersToolsSaysReordered) {
 }
 
 TEST(ForkTest, PromptMutationThatChangesConfigNamesTheKeys) {
-  AgentContent fork = WithPrompt("Other.\n");
+  AgentContent fork = ForkWithPrompt("Other.\n");
   fork.config.erase("temperature");
   fork.config["model"] = R"("gpt-4o")";
   fork.config["maxTokens"] = "100";
@@ -150,7 +151,7 @@ TEST(ForkTest, PromptMutationThatChangesConfigNamesTheKeys) {
 }
 
 TEST(ForkTest, PromptMutationThatChangesToolsAndConfigNamesBoth) {
-  AgentContent fork = WithPrompt("Other.\n");
+  AgentContent fork = ForkWithPrompt("Other.\n");
   fork.tools.clear();
   fork.config["temperature"] = "0.1";
 
@@ -159,7 +160,7 @@ TEST(ForkTest, PromptMutationThatChangesToolsAndConfigNamesBoth) {
 }
 
 TEST(ForkTest, ExactCloneThatAddsAConfigKeyIsRefused) {
-  AgentContent fork = Base();
+  AgentContent fork = ForkBase();
   fork.config["maxTokens"] = "100";
 
   EXPECT_EQ(Refusal(ForkType::kExactClone, fork),
@@ -167,12 +168,12 @@ TEST(ForkTest, ExactCloneThatAddsAConfigKeyIsRefused) {
 }
 
 TEST(ForkTest, ExactCloneThatChangesThePromptIsRefused) {
-  EXPECT_EQ(Refusal(ForkType::kExactClone, WithPrompt("Be formal.\n")),
+  EXPECT_EQ(Refusal(ForkType::kExactClone, ForkWithPrompt("Be formal.\n")),
             "exact_clone changes the prompt (an exact clone changes nothing)");
 }
 
 TEST(ForkTest, ExactCloneThatChangesEverythingListsEverything) {
-  AgentContent fork = WithPrompt("Be formal.\n");
+  AgentContent fork = ForkWithPrompt("Be formal.\n");
   fork.tools[0].parameters = R"({"q":{}})";
   fork.config["temperature"] = "1";
 
@@ -182,32 +183,35 @@ TEST(ForkTest, ExactCloneThatChangesEverythingListsEverything) {
 }
 
 TEST(ForkTest, ToolMutationThatChangesThePromptIsRefused) {
-  AgentContent fork = WithPrompt("x");
+  AgentContent fork = ForkWithPrompt("x");
   fork.tools.clear();
 
   EXPECT_EQ(Refusal(ForkType::kToolMutation, fork), "tool_mutation changes the prompt");
-  EXPECT_EQ(Refusal(ForkType::kToolMutation, WithPrompt("x")), "tool_mutation changes the prompt");
+  EXPECT_EQ(Refusal(ForkType::kToolMutation, ForkWithPrompt("x")),
+            "tool_mutation changes the prompt");
 }
 
 TEST(ForkTest, PromptMutationWithoutAPromptChangeIsRefused) {
-  EXPECT_EQ(Refusal(ForkType::kPromptMutation, Base()),
+  EXPECT_EQ(Refusal(ForkType::kPromptMutation, ForkBase()),
             "prompt_mutation must change the prompt (give --prompt-file, or use exact_clone)");
 }
 
 TEST(ForkTest, ToolMutationWithoutAToolsOrConfigChangeIsRefused) {
   EXPECT_EQ(
-      Refusal(ForkType::kToolMutation, Base()),
+      Refusal(ForkType::kToolMutation, ForkBase()),
       "tool_mutation must change tools or config (give --tools-file/--set, or use exact_clone)");
 }
 
 TEST(ForkTest, ToolMutationAcceptsAToolParameterOrDescriptionChange) {
-  AgentContent parameters = Base();
+  AgentContent parameters = ForkBase();
   parameters.tools[0].parameters = R"({"q":{"type":"string"}})";
-  AgentContent description = Base();
+  AgentContent description = ForkBase();
   description.tools[0].description = "Find";
 
-  EXPECT_EQ(*CheckForkType(ForkType::kToolMutation, Base(), parameters), ForkType::kToolMutation);
-  EXPECT_EQ(*CheckForkType(ForkType::kToolMutation, Base(), description), ForkType::kToolMutation);
+  EXPECT_EQ(*CheckForkType(ForkType::kToolMutation, ForkBase(), parameters),
+            ForkType::kToolMutation);
+  EXPECT_EQ(*CheckForkType(ForkType::kToolMutation, ForkBase(), description),
+            ForkType::kToolMutation);
 }
 
 TEST(ForkTest, ForkTypeNamesRoundTrip) {

@@ -10,9 +10,7 @@
 namespace clawmit::core {
 namespace {
 
-bool Contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
+using testing::Contains;
 
 // --- remote revisions --------------------------------------------------------
 

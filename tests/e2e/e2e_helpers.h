@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -40,5 +42,12 @@ class E2eTest : public ::testing::Test {
 
 // Prints a RunResult in a failure message.
 std::string Describe(const RunResult& r);
+
+// The keys of a JSON object.
+inline std::set<std::string> Keys(const nlohmann::json& object) {
+  std::set<std::string> keys;
+  for (const auto& [key, value] : object.items()) keys.insert(key);
+  return keys;
+}
 
 }  // namespace clawmit::testing

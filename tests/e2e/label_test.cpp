@@ -18,14 +18,6 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-std::string Trimmed(const std::string& s) { return s.substr(0, s.find_last_not_of('\n') + 1); }
-
-std::set<std::string> Keys(const json& object) {
-  std::set<std::string> keys;
-  for (const auto& [key, value] : object.items()) keys.insert(key);
-  return keys;
-}
-
 class LabelTest : public E2eTest {
  protected:
   // support v1 (temperature 0.7), v2 (0.5), v3 (0.1).

@@ -7,14 +7,6 @@ namespace clawmit::testing {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-std::string Show(const RunResult& r) {
-  return "exit " + std::to_string(r.exit_code) + "\nstdout:\n" + r.out + "\nstderr:\n" + r.err;
-}
-
-bool Contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 void NetCommandsTest::SetUp() {
   server_ = std::make_unique<ServerProcess>(
       dir_.path() / "data", std::map<std::string, std::string>{},

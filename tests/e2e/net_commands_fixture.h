@@ -17,9 +17,6 @@
 
 namespace clawmit::testing {
 
-std::string Show(const RunResult& r);
-bool Contains(const std::string& text, const std::string& part);
-
 class NetCommandsTest : public ServerTest {
  protected:
   void SetUp() override;

@@ -75,7 +75,11 @@ class SyncModelTest : public ServerTest {
     fs::path cwd = clone < 0 ? dir_.path() : Clone(clone);
     RunResult r = RunProcess(ClawmitBinary(), args, RunOptions{cwd, env, ""});
     last_ = "c" + std::to_string(clone) + ":";
-    for (const auto& a : args) last_ += " " + (a.size() > 40 ? a.substr(0, 40) + "…" : a);
+    for (const auto& a : args) {
+      last_ += ' ';
+      last_.append(a, 0, 40);
+      if (a.size() > 40) last_ += "…";
+    }
     last_ += " -> " + std::to_string(r.exit_code);
     if (std::getenv("CLAWMIT_MODEL_TRACE") != nullptr) {
       std::printf("%llu %s\n%s%s", static_cast<unsigned long long>(step_), last_.c_str(),

@@ -17,15 +17,12 @@ namespace clawmit::store {
 namespace {
 
 namespace fs = std::filesystem;
+using clawmit::testing::Contains;
 using clawmit::testing::ReadFile;
 using clawmit::testing::RunOptions;
 using clawmit::testing::RunProcess;
 using clawmit::testing::RunResult;
 using clawmit::testing::WriteFile;
-
-bool Contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
 
 class RepositoryTest : public StoreTest {
  protected:

@@ -13,6 +13,16 @@
 
 namespace clawmit::testing {
 
+// Whether `text` holds `part` anywhere.
+inline bool Contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+// `s` without its trailing newlines.
+inline std::string Trimmed(const std::string& s) {
+  return s.substr(0, s.find_last_not_of('\n') + 1);
+}
+
 // A fresh folder under $TMPDIR, removed with everything in it on destruction.
 class ScopedTempDir {
  public:
@@ -31,6 +41,11 @@ struct RunResult {
   std::string out;
   std::string err;
 };
+
+// A command's exit code and output, for a failure message.
+inline std::string Show(const RunResult& r) {
+  return "exit " + std::to_string(r.exit_code) + "\nstdout:\n" + r.out + "\nstderr:\n" + r.err;
+}
 
 struct RunOptions {
   std::filesystem::path cwd;
