@@ -110,7 +110,7 @@ HttpResponse Api::CreateAgent(const HttpRequest& req) const {
   Caller caller;
   if (auto error = Require(req, "agents:write", caller)) return *error;
   json body;
-  if (auto error = ReadJsonObject(req, body)) return *error;
+  if (auto error = ReadJsonObject(req, body_shapes::kCreateAgent, body)) return *error;
   std::vector<ApiFieldError> details;
   NewAgentBody agent = ReadNewAgentBody(body, caller.email, details);
   core::AgentContent content;
@@ -241,18 +241,13 @@ HttpResponse Api::UpdateAgent(const HttpRequest& req, const std::string& id) con
   Caller caller;
   if (auto error = Require(req, "agents:write", caller)) return *error;
   json body;
-  if (auto error = ReadJsonObject(req, body)) return *error;
+  if (auto error = ReadJsonObject(req, body_shapes::kUpdateAgent, body)) return *error;
   std::vector<ApiFieldError> details;
   std::string name, description;
   bool has_name = ReadString(body, "name", false, name, details);
   bool has_description = ReadString(body, "description", false, description, details);
   if (has_name && name.empty()) details.push_back({"name", "must not be empty"});
   CheckMetaLimits(name, description, details);
-  for (const auto& [key, value] : body.items()) {
-    if (key != "name" && key != "description") {
-      details.push_back({key, "cannot be changed here (only name and description)"});
-    }
-  }
   if (!details.empty()) return Invalid(req, details);
   std::optional<HttpResponse> denied;
   auto agent = AccessAgent(req, caller, id, Action::kWrite, denied);

@@ -16,7 +16,6 @@ namespace {
 using nlohmann::json;
 
 constexpr size_t kMinPassword = 8;
-constexpr size_t kMaxPassword = 1024;
 
 bool PlausibleEmail(const std::string& email) {
   auto at = email.find('@');
@@ -37,7 +36,7 @@ bool PlausibleEmail(const std::string& email) {
 std::optional<HttpResponse> ReadCredentials(const HttpRequest& req, std::string& email,
                                             std::string& password, bool check_rules) {
   json body;
-  if (auto error = ReadJsonObject(req, body)) return error;
+  if (auto error = ReadJsonObject(req, body_shapes::kCredentials, body)) return error;
   std::vector<ApiFieldError> details;
   auto field = [&](const char* name, std::string& out) {
     if (!body.contains(name)) {
@@ -54,8 +53,6 @@ std::optional<HttpResponse> ReadCredentials(const HttpRequest& req, std::string&
     if (!PlausibleEmail(email)) details.push_back({"email", "must be a valid email address"});
     if (password.size() < kMinPassword) {
       details.push_back({"password", "must be at least 8 characters"});
-    } else if (password.size() > kMaxPassword) {
-      details.push_back({"password", "must be at most 1024 characters"});
     }
   }
   if (!details.empty()) {

@@ -232,7 +232,7 @@ HttpResponse Api::AppendVersions(const HttpRequest& req, const std::string& agen
   Caller caller;
   if (auto error = Require(req, "agents:write", caller)) return *error;
   json body;
-  if (auto error = ReadJsonObject(req, body)) return *error;
+  if (auto error = ReadJsonObject(req, body_shapes::kBatch, body)) return *error;
   std::vector<ApiFieldError> details;
   std::string base;
   if (ReadString(body, "baseCommitId", true, base, details) && !core::ObjectId::FromHex(base)) {

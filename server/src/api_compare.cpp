@@ -81,7 +81,7 @@ HttpResponse Api::Rollback(const HttpRequest& req, const std::string& agent_id) 
   Caller caller;
   if (auto error = Require(req, "agents:write", caller)) return *error;
   json body;
-  if (auto error = ReadJsonObject(req, body)) return *error;
+  if (auto error = ReadJsonObject(req, body_shapes::kRollback, body)) return *error;
   std::vector<ApiFieldError> details;
   std::string target_id, message, authored_at, expected_commit;
   ReadString(body, "versionId", true, target_id, details);

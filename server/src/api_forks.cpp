@@ -24,7 +24,7 @@ HttpResponse Api::ForkAgent(const HttpRequest& req, const std::string& source_id
   Caller caller;
   if (auto error = Require(req, "agents:write", caller)) return *error;
   json body;
-  if (auto error = ReadJsonObject(req, body)) return *error;
+  if (auto error = ReadJsonObject(req, body_shapes::kFork, body)) return *error;
   std::vector<ApiFieldError> details;
   NewAgentBody agent = ReadNewAgentBody(body, caller.email, details);
   std::optional<core::ForkType> requested;

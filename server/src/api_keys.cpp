@@ -135,7 +135,7 @@ HttpResponse Api::CreateKey(const HttpRequest& req) const {
   Caller caller;
   if (auto error = Require(req, kJwtOnly, caller)) return *error;
   json body;
-  if (auto error = ReadJsonObject(req, body)) return *error;
+  if (auto error = ReadJsonObject(req, body_shapes::kCreateKey, body)) return *error;
   std::vector<ApiFieldError> details;
   std::string name;
   json scopes = json::array();

@@ -192,7 +192,7 @@ HttpResponse Api::SetLabel(const HttpRequest& req, const std::string& agent_id,
   Caller caller;
   if (auto error = Require(req, "agents:write", caller)) return *error;
   json body;
-  if (auto error = ReadJsonObject(req, body)) return *error;
+  if (auto error = ReadJsonObject(req, body_shapes::kLabel, body)) return *error;
   std::vector<ApiFieldError> details;
   if (Status valid = core::ValidateLabelName(label); !valid.ok()) {
     details.push_back({"label", valid.message()});

@@ -78,18 +78,6 @@ HttpResponse Conflict(const HttpRequest& req, const std::string& message) {
   return ErrorResponse(409, "CONFLICT", message, req.request_id);
 }
 
-// Refuses every key of `body` not in `known` (a typo is not silently lost).
-void RefuseUnknownKeys(const json& body, const std::vector<std::string>& known,
-                       std::vector<ApiFieldError>& details) {
-  std::string names;
-  for (const auto& k : known) names += (names.empty() ? "" : ", ") + k;
-  for (const auto& [key, value] : body.items()) {
-    if (std::find(known.begin(), known.end(), key) == known.end()) {
-      details.push_back({key, "unknown field (" + names + ")"});
-    }
-  }
-}
-
 // `priority` of a body, when present, into `out`.
 void ReadPriority(const json& body, int& out, std::vector<ApiFieldError>& details) {
   if (!body.contains("priority")) return;
@@ -129,7 +117,7 @@ HttpResponse Api::CreateTask(const HttpRequest& req) const {
   Caller caller;
   if (auto error = Require(req, "tasks:write", caller)) return *error;
   json body;
-  if (auto error = ReadJsonObject(req, body)) return *error;
+  if (auto error = ReadJsonObject(req, body_shapes::kCreateTask, body)) return *error;
   // An optional field sent as null is a field left out.
   for (const char* optional : {"versionId", "label", "description", "priority", "input"}) {
     if (body.contains(optional) && body[optional].is_null()) body.erase(optional);
@@ -156,9 +144,6 @@ HttpResponse Api::CreateTask(const HttpRequest& req) const {
       details.push_back({"input", "must be a JSON object"});
     }
   }
-  RefuseUnknownKeys(body,
-                    {"agentId", "versionId", "label", "title", "description", "priority", "input"},
-                    details);
   if (!details.empty()) return Invalid(req, details);
 
   json answer;
@@ -278,7 +263,7 @@ HttpResponse Api::UpdateTask(const HttpRequest& req, const std::string& id) cons
   Caller caller;
   if (auto error = Require(req, "tasks:write", caller)) return *error;
   json body;
-  if (auto error = ReadJsonObject(req, body)) return *error;
+  if (auto error = ReadJsonObject(req, body_shapes::kUpdateTask, body)) return *error;
   std::vector<ApiFieldError> details;
   std::optional<TaskStatus> to;
   if (body.contains("status")) {
@@ -297,8 +282,6 @@ HttpResponse Api::UpdateTask(const HttpRequest& req, const std::string& id) cons
   ReadPriority(body, priority, details);
   int64_t lease = 0;
   bool has_lease = ReadLease(body, false, lease, details);
-  RefuseUnknownKeys(body, {"status", "output", "title", "description", "priority", "leaseSeconds"},
-                    details);
   if (!details.empty()) return Invalid(req, details);
   const bool edits_task = has_title || has_description || body.contains("priority");
   std::optional<HttpResponse> denied;
@@ -403,7 +386,7 @@ HttpResponse Api::ClaimTask(const HttpRequest& req) const {
   Caller caller;
   if (auto error = Require(req, "tasks:write", caller)) return *error;
   json body;
-  if (auto error = ReadJsonObject(req, body)) return *error;
+  if (auto error = ReadJsonObject(req, body_shapes::kClaimTask, body)) return *error;
   for (const char* optional : {"agentId", "versionId"}) {
     if (body.contains(optional) && body[optional].is_null()) body.erase(optional);
   }
@@ -414,7 +397,6 @@ HttpResponse Api::ClaimTask(const HttpRequest& req) const {
   ReadString(body, "orgId", false, org, details);
   int64_t lease = 0;
   ReadLease(body, true, lease, details);
-  RefuseUnknownKeys(body, {"agentId", "versionId", "leaseSeconds", "orgId"}, details);
   if (!details.empty()) return Invalid(req, details);
   // The queue of the space named (orgId; else the caller's own), or of the
   // agent's space when one is named.

@@ -8,10 +8,12 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "body_shapes.h"
 #include "clawmit/core/agent.h"
 #include "clawmit/core/commit.h"
 #include "clawmit/core/iso_time.h"
@@ -165,7 +167,12 @@ inline std::string JsonParseProblem(const std::string& text, const nlohmann::jso
 // Parses the request body into `body`; the 400 answer when it is not a JSON
 // object (naming what is wrong and where), holds a number beyond a double's
 // range (1e400), or nests deeper than kMaxJsonDepth.
-inline std::optional<HttpResponse> ReadJsonObject(const HttpRequest& req, nlohmann::json& body) {
+// Then checks it against `shape`, the route's fields (body_shapes.h): a key
+// the route does not know, or a string longer than its field allows, is a
+// 400 naming each (body_fields.h).
+inline std::optional<HttpResponse> ReadJsonObject(const HttpRequest& req,
+                                                  std::span<const BodyField> shape,
+                                                  nlohmann::json& body) {
   if (core::JsonNestsDeeperThan(req.body, kMaxJsonDepth)) {
     return ErrorResponse(
         400, "VALIDATION_ERROR", "Invalid request data", req.request_id,
@@ -185,7 +192,20 @@ inline std::optional<HttpResponse> ReadJsonObject(const HttpRequest& req, nlohma
                   ")");
   }
   if (!body.is_object()) return refuse("must be a JSON object, not " + JsonKindName(body));
+  std::vector<ApiFieldError> details;
+  CheckBodyFields(body, shape, "", details);
+  if (!details.empty()) {
+    return ErrorResponse(400, "VALIDATION_ERROR", "Invalid request data", req.request_id, details);
+  }
   return std::nullopt;
+}
+
+// The check of a route that takes no body: none, or `{}`; any field is
+// unknown (the same rule as every body).
+inline std::optional<HttpResponse> RefuseAnyField(const HttpRequest& req) {
+  if (req.body.empty()) return std::nullopt;
+  nlohmann::json body;
+  return ReadJsonObject(req, body_shapes::kNone, body);
 }
 
 // Reads the string field `name` into `out` when present; a missing required

@@ -117,7 +117,7 @@ HttpResponse Api::CreateVersion(const HttpRequest& req, const std::string& agent
   Caller caller;
   if (auto error = Require(req, "agents:write", caller)) return *error;
   json body;
-  if (auto error = ReadJsonObject(req, body)) return *error;
+  if (auto error = ReadJsonObject(req, body_shapes::kCreateVersion, body)) return *error;
   std::vector<ApiFieldError> details;
   std::string message, authored_at, expected_commit;
   if (ReadString(body, "commitMessage", true, message, details) &&

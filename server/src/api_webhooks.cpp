@@ -105,7 +105,7 @@ HttpResponse Api::CreateWebhook(const HttpRequest& req) const {
   Caller caller;
   if (auto error = Require(req, "webhooks:write", caller)) return *error;
   json body;
-  if (auto error = ReadJsonObject(req, body)) return *error;
+  if (auto error = ReadJsonObject(req, body_shapes::kCreateWebhook, body)) return *error;
   std::vector<ApiFieldError> details;
   std::string url;
   json events;
@@ -113,11 +113,6 @@ HttpResponse Api::CreateWebhook(const HttpRequest& req) const {
   ReadEvents(body, true, events, details);
   std::string org;
   ReadString(body, "orgId", false, org, details);
-  for (const auto& [key, value] : body.items()) {
-    if (key != "url" && key != "events" && key != "orgId") {
-      details.push_back({key, "unknown field"});
-    }
-  }
   if (!details.empty()) return Invalid(req, details);
   std::optional<HttpResponse> denied;
   auto space = AccessSpace(req, caller, org, Action::kManage, denied);
@@ -178,7 +173,7 @@ HttpResponse Api::UpdateWebhook(const HttpRequest& req, const std::string& id) c
   Caller caller;
   if (auto error = Require(req, "webhooks:write", caller)) return *error;
   json body;
-  if (auto error = ReadJsonObject(req, body)) return *error;
+  if (auto error = ReadJsonObject(req, body_shapes::kUpdateWebhook, body)) return *error;
   std::vector<ApiFieldError> details;
   std::string url;
   json events;
@@ -186,11 +181,6 @@ HttpResponse Api::UpdateWebhook(const HttpRequest& req, const std::string& id) c
   ReadEvents(body, false, events, details);
   if (body.contains("active") && !body["active"].is_boolean()) {
     details.push_back({"active", "must be true or false"});
-  }
-  for (const auto& [key, value] : body.items()) {
-    if (key != "url" && key != "events" && key != "active") {
-      details.push_back({key, "unknown field (url, events, active)"});
-    }
   }
   if (!details.empty()) return Invalid(req, details);
   std::optional<HttpResponse> denied;
@@ -298,6 +288,7 @@ HttpResponse Api::ListDeliveries(const HttpRequest& req, const std::string& id) 
 HttpResponse Api::TestWebhook(const HttpRequest& req, const std::string& id) const {
   Caller caller;
   if (auto error = Require(req, "webhooks:write", caller)) return *error;
+  if (auto error = RefuseAnyField(req)) return *error;
   std::optional<HttpResponse> denied;
   auto space = AccessWebhook(req, caller, id, Action::kManage, denied);
   if (!space.ok()) return Internal(req);

@@ -291,6 +291,14 @@ const char* const kMigrations[] = {
     ALTER TABLE deliveries RENAME COLUMN next_attempt_at TO next_attempt_ms;
     UPDATE deliveries SET next_attempt_ms = next_attempt_ms * 1000;
     )sql",
+    // 10: retention (retention.h): the pruner finds ended deliveries by
+    // their last change and old events by their time, and deleting an event
+    // looks for its deliveries by event id.
+    R"sql(
+    CREATE INDEX deliveries_ended ON deliveries(updated_at) WHERE status != 'pending';
+    CREATE INDEX deliveries_event ON deliveries(event_id);
+    CREATE INDEX events_created ON events(created_at);
+    )sql",
 };
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include "auth.h"
 #include "clawmit/server/http.h"
 #include "db.h"
+#include "retention.h"
 #include "webhook_worker.h"
 
 namespace clawmit::server {
@@ -75,6 +76,15 @@ Status Serve(const ServeOptions& options) {
                                    "': expected a duration like 5d or 12h");
   }
   deliveries.deactivate_after_seconds = *deactivate;
+  int64_t retention = 0;  // "0": kept for ever
+  if (options.retention != "0") {
+    auto parsed = ParseDuration(options.retention);
+    if (!parsed.ok()) {
+      return Status::InvalidArgument("--retention '" + options.retention +
+                                     "': expected a duration like 30d, 12h or 90s, or 0");
+    }
+    retention = *parsed;
+  }
   deliveries.allow_private = options.allow_private_webhooks;
   bool key_generated = false;
   CLAWMIT_ASSIGN_OR_RETURN(deliveries.key_material,
@@ -93,6 +103,7 @@ Status Serve(const ServeOptions& options) {
   Api api(*db, config);
   curl_global_init(CURL_GLOBAL_DEFAULT);
   WebhookWorker worker(*db, deliveries);
+  RetentionPruner pruner(*db, retention);
 
   HttpServerOptions http;
   http.host = options.host;
@@ -110,7 +121,9 @@ Status Serve(const ServeOptions& options) {
               static_cast<unsigned>(server->port()), db_file.c_str(), db->schema_version());
   std::fflush(stdout);
   worker.Start();
+  pruner.Start();
   server->Run();
+  pruner.Stop();
   worker.Stop();  // attempts in flight are taken again after a restart
   std::fprintf(stderr, "stopped\n");
   return Status::Ok();

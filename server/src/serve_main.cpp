@@ -60,6 +60,10 @@ int main(int argc, char** argv) {
   app.add_option("--webhook-deactivate-after", options.webhook_deactivate_after,
                  "Switch off a webhook whose deliveries fail this long without a success "
                  "(default 5d)");
+  app.add_option(
+      "--retention", options.retention,
+      "Prune events, ended webhook deliveries and their attempts older than this "
+      "(default 30d; 0 keeps them for ever; pending deliveries are kept until they end)");
   clawmit::server::RateLimits& limits = options.rate_limits;
   RateLimitSetting rate_settings[] = {
       {"--rate-limit-per-minute", "RATE_LIMIT_PER_MINUTE",

@@ -39,6 +39,9 @@ struct ServeOptions {
   std::string webhook_timeout = "10s";
   // A webhook whose deliveries fail this long without a success is switched off.
   std::string webhook_deactivate_after = "5d";
+  // Events, ended webhook deliveries and their attempts older than this are
+  // pruned ("30d", "12h", "90s"; "0": kept for ever). docs/SERVER.md "Retention".
+  std::string retention = "30d";
   RateLimits rate_limits;  // --rate-limit-*, RATE_LIMIT_*
   // Request bodies beyond this get 413 (--max-body-bytes). Below the default,
   // the largest versions clawmit accepts may not fit (docs/FORMAT.md "Limits").
