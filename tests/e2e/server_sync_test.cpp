@@ -175,7 +175,8 @@ TEST_F(ServerSyncTest, BatchRefusesMalformedEntriesWithTheirPaths) {
                 .status,
             400);
   json many = json::array();
-  for (int i = 0; i < 501; ++i) many.push_back(Entries(2, 2)[0]);
+  const json entry = Entries(2, 2)[0];
+  for (int i = 0; i < 501; ++i) many.push_back(entry);
   EXPECT_EQ(Batch(Commit(1), many).status, 400);
   std::string bob = Login("bob@example.com");
   EXPECT_EQ(
