@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <charconv>
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -16,7 +17,21 @@ namespace clawmit::store::internal {
 
 namespace {
 
-constexpr std::string_view kHeader = "clawmit-version-index 1\n";
+constexpr std::string_view kHeader = "clawmit-version-index 2\n";
+
+// The check field of a line: FNV-1a (64 bits, 16 hex digits) of the line's
+// text before it. It tells an edited or damaged line from a written one.
+std::string LineCheck(std::string_view text) {
+  uint64_t hash = 0xcbf29ce484222325ULL;
+  for (char c : text) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 0x100000001b3ULL;
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(16, '0');
+  for (int i = 15; i >= 0; --i, hash >>= 4) out[static_cast<size_t>(i)] = kHex[hash & 0xf];
+  return out;
+}
 
 std::string FormatLine(const VersionSummary& e) {
   std::string line = std::to_string(e.number);
@@ -30,13 +45,21 @@ std::string FormatLine(const VersionSummary& e) {
   line += TabField(e.author.email);
   line += '\t';
   line += TabField(e.subject);
+  line += '\t';
+  line += LineCheck(std::string_view(line).substr(0, line.size() - 1));
   line += '\n';
   return line;
 }
 
-// Parses the file; stops at the first malformed or torn line.
+// One line of the file; nullopt when it is malformed or its check does not
+// match.
 std::optional<VersionSummary> ParseLine(std::string_view line) {
-  auto fields = SplitTabs<6>(line);
+  size_t last_tab = line.rfind('\t');
+  if (last_tab == std::string_view::npos ||
+      line.substr(last_tab + 1) != LineCheck(line.substr(0, last_tab))) {
+    return std::nullopt;
+  }
+  auto fields = SplitTabs<6>(line.substr(0, last_tab));
   if (!fields) return std::nullopt;
   VersionSummary e;
   auto id = core::ObjectId::FromHex((*fields)[1]);

@@ -3,7 +3,7 @@
 //
 // `.clawmit/clawmit/index/<slug>` lists the agent's own versions, oldest
 // first, one line each: number, commit, time, author name, email, subject
-// (tab-separated). It is used when its last line is the agent's head and its
+// and a check of the line (tab-separated). It is used when its last line is the agent's head and its
 // lines are numbered 1, 2, 3… with no id twice, and an entry that answers a
 // question (a revision, `log -n`) is checked against its commit; when
 // the head moved past it the missing versions are appended, and when it is

@@ -429,8 +429,14 @@ TEST_F(RepositoryTest, ReadVersionRefusesWhatIsNotAVersion) {
 TEST_F(RepositoryTest, VersionIndexHasTheDocumentedFormat) {
   VersionSummary v1 = MustCommit(Request("support", "a"));
   std::string text = ReadFile(IndexFile("support"));
-  EXPECT_EQ(text, "clawmit-version-index 1\n1\t" + v1.commit.Hex() + "\t" +
-                      std::to_string(v1.author.time) + "\tAda\tada@example.com\tset prompt to a\n");
+  const std::string line = "1\t" + v1.commit.Hex() + "\t" + std::to_string(v1.author.time) +
+                           "\tAda\tada@example.com\tset prompt to a";
+  // The check: 64-bit FNV-1a of the line before it.
+  uint64_t hash = 0xcbf29ce484222325ULL;
+  for (char c : line) hash = (hash ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+  char check[17];
+  std::snprintf(check, sizeof check, "%016llx", static_cast<unsigned long long>(hash));
+  EXPECT_EQ(text, "clawmit-version-index 2\n" + line + "\t" + check + "\n");
 }
 
 TEST_F(RepositoryTest, DeletedVersionIndexIsRebuilt) {
@@ -549,6 +555,31 @@ TEST_F(RepositoryTest, IndexLineWithAForeignIdIsRebuilt) {
   EXPECT_TRUE(Resolve("support@" + other.commit.Hex().substr(0, 8)).status().IsNotFound());
   WriteFile(IndexFile("support"), foreign);
   ExpectSameHistory(MustLog("support", 3), {expected[0], expected[1], expected[2]});
+  EXPECT_EQ(ReadFile(IndexFile("support")), text);
+}
+
+// A full log reads every line without opening the commits: a line edited by
+// hand (another agent's id, another subject or author) fails its check, so
+// the history shown is still the commits'.
+TEST_F(RepositoryTest, FullLogNeverShowsAnEditedIndexLine) {
+  std::vector<VersionSummary> expected = FourVersions();  // v4 first
+  VersionSummary other = MustCommit(Request("billing", "x"));
+  const std::string text = ReadFile(IndexFile("support"));
+  const std::vector<std::pair<std::string, std::string>> edits = {
+      {expected[2].commit.Hex(), other.commit.Hex()},  // v2's line: a foreign id
+      {"set prompt to b", "set prompt to z"},          // v2's subject
+      {"\tAda\t", "\tEve\t"},                          // v1's author
+  };
+  for (const auto& [from, to] : edits) {
+    std::string edited = text;
+    edited.replace(edited.find(from), from.size(), to);
+    WriteFile(IndexFile("support"), edited);
+    ExpectSameHistory(MustLog("support", 0), expected);
+    EXPECT_EQ(ReadFile(IndexFile("support")), text) << to;
+  }
+  // A version 1 file (no checks) is rebuilt.
+  WriteFile(IndexFile("support"), "clawmit-version-index 1\n");
+  ExpectSameHistory(MustLog("support", 0), expected);
   EXPECT_EQ(ReadFile(IndexFile("support")), text);
 }
 
