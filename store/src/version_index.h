@@ -3,13 +3,13 @@
 //
 // `.clawmit/clawmit/index/<slug>` lists the agent's own versions, oldest
 // first, one line each: number, commit, time, author name, email, subject
-// and a check of the line (tab-separated). It is used when its last line is the agent's head and its
-// lines are numbered 1, 2, 3… with no id twice, and an entry that answers a
-// question (a revision, `log -n`) is checked against its commit; when
-// the head moved past it the missing versions are appended, and when it is
-// missing, torn or unrelated it is rebuilt from the commits. Writes go to a
-// temporary file and are renamed into place, so readers never see a torn
-// file written by a rebuild.
+// and a check of the line (tab-separated). It is used when its last line is
+// the agent's head and its lines are numbered 1, 2, 3… with no id twice, and
+// an entry that answers a question (a revision, `log -n`) is checked against
+// its commit; when the head moved past it the missing versions are appended,
+// and when it is missing, torn or unrelated it is rebuilt from the commits.
+// Writes go to a temporary file and are renamed into place, so readers never
+// see a torn file written by a rebuild.
 #pragma once
 
 #include <filesystem>
