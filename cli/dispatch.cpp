@@ -2,11 +2,17 @@
 // (cli/net_main.cpp): parses the command line, opens the repository for
 // commands that need one, runs the command, and chooses the exit code (the
 // only place that does).
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 
 #include "command.h"
+#include "suggest.h"
 #include "version.h"
 
 namespace clawmit::cli {
@@ -30,6 +36,41 @@ Result<std::unique_ptr<store::Repository>> OpenRepository(const std::string& fla
   std::error_code ec;
   if (std::filesystem::is_regular_file(path / ".clawmit" / "HEAD", ec)) path /= ".clawmit";
   return store::Repository::Open(path);
+}
+
+// What comes before the command, as git has it: each `-C DIR` (or `-CDIR`)
+// changes to DIR, relative to the folder before; they are taken out of
+// `args`. Returns the index of the command's name in `args` (args.size()
+// when there is none), or the error for a folder that cannot be entered.
+Result<size_t> TakeGlobalOptions(std::vector<std::string>& args) {
+  size_t i = 1;
+  while (i < args.size()) {
+    const std::string& a = args[i];
+    if (a == "-C" || (a.starts_with("-C") && a.size() > 2)) {
+      std::string dir = a.size() > 2 ? a.substr(2) : "";
+      size_t taken = 1;
+      if (a.size() == 2) {
+        if (i + 1 >= args.size()) return Status::InvalidArgument("-C needs a folder: -C <path>");
+        dir = args[i + 1];
+        taken = 2;
+      }
+      if (!dir.empty() && ::chdir(dir.c_str()) != 0) {
+        return Status::InvalidArgument("-C: cannot change to '" + dir +
+                                       "': " + std::strerror(errno));
+      }
+      args.erase(args.begin() + static_cast<std::ptrdiff_t>(i),
+                 args.begin() + static_cast<std::ptrdiff_t>(i + taken));
+      continue;
+    }
+    if (a == "--repo") {
+      i += 2;
+    } else if (a.starts_with("-")) {
+      ++i;
+    } else {
+      break;
+    }
+  }
+  return std::min(i, args.size());
 }
 
 }  // namespace
@@ -65,8 +106,33 @@ int Dispatch(int argc, char** argv, std::vector<Command> commands) {
   bool json_mode = false;
   for (int i = 1; i < argc; ++i) json_mode = json_mode || std::string_view(argv[i]) == "--json";
 
+  std::vector<std::string> args(argv, argv + argc);
+  auto command_at = TakeGlobalOptions(args);
+  if (!command_at.ok()) {
+    PrintError(command_at.status(), json_mode);
+    return kExitUsage;
+  }
+  std::vector<std::string> names;
+  for (const Command& command : commands) names.push_back(command.name);
+  if (*command_at < args.size() && args[*command_at] == "help") {  // clawmit help [<command>]
+    args.erase(args.begin() + static_cast<std::ptrdiff_t>(*command_at));
+    args.emplace_back("--help");
+  }
+  if (*command_at < args.size() && args[*command_at] != "--help") {
+    const std::string& name = args[*command_at];
+    if (std::find(names.begin(), names.end(), name) == names.end()) {
+      PrintError(Status::InvalidArgument("'" + name + "' is not a clawmit command." +
+                                         DidYouMean(name, names) + " See 'clawmit --help'."),
+                 json_mode);
+      return kExitUsage;
+    }
+  }
+  // CLI11 parses the arguments from the last: reversed, as its vector form
+  // wants them.
+  std::vector<std::string> reversed(args.rbegin(), args.rend() - 1);
+
   try {
-    app.parse(argc, argv);
+    app.parse(reversed);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
@@ -80,7 +146,16 @@ int Dispatch(int argc, char** argv, std::vector<Command> commands) {
     for (const CLI::App* sub : app.get_subcommands()) {
       for (const std::string& extra : sub->remaining()) {
         if (extra.size() > 1 && extra[0] == '-') {
-          message = "unknown option '" + extra + "' for 'clawmit " + sub->get_name() + "'";
+          std::vector<std::string> options;
+          for (const CLI::Option* option : sub->get_options()) {
+            for (const std::string& long_name : option->get_lnames()) {
+              options.push_back("--" + long_name);
+            }
+          }
+          std::string typed = extra.substr(0, extra.find('='));
+          std::string suggestion = DidYouMean(typed, options);
+          message = "unknown option '" + extra + "' for 'clawmit " + sub->get_name() + "'" +
+                    (suggestion.empty() ? "" : "." + suggestion);
           break;
         }
       }
@@ -93,7 +168,7 @@ int Dispatch(int argc, char** argv, std::vector<Command> commands) {
   for (Entry& entry : entries) {
     if (!entry.app->parsed()) continue;
     Context ctx;
-    ctx.argv.assign(argv, argv + argc);
+    ctx.argv = args;
     if (entry.needs != Needs::kNothing) {
       auto repo = OpenRepository(repo_flag);
       if (repo.ok()) {

@@ -1,0 +1,25 @@
+// What the user probably meant: the closest of the known names to a mistyped
+// one (a command, an option, a label), as git's "Did you mean …?".
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace clawmit::cli {
+
+// The edit distance between `a` and `b`: insertions, deletions,
+// substitutions and swaps of two neighbouring characters each count one.
+size_t EditDistance(std::string_view a, std::string_view b);
+
+// The candidate closest to `typed` when it is close enough to be a typo (at
+// most a third of its length away, at least one, two at most; or `typed`
+// begins it); nullopt otherwise, and when two candidates are equally close.
+std::optional<std::string> ClosestName(std::string_view typed,
+                                       const std::vector<std::string>& candidates);
+
+// " Did you mean 'x'?" for the closest candidate, or "".
+std::string DidYouMean(std::string_view typed, const std::vector<std::string>& candidates);
+
+}  // namespace clawmit::cli
