@@ -9,11 +9,7 @@
 
 namespace clawmit::cli {
 
-// The edit distance between `a` and `b`: insertions, deletions,
-// substitutions and swaps of two neighbouring characters each count one.
-size_t EditDistance(std::string_view a, std::string_view b);
-
-// The candidate closest to `typed` when it is close enough to be a typo (at
+// The candidate closest to `typed` (core::EditDistance) when it is close enough to be a typo (at
 // most a third of its length away, at least one, two at most; or `typed`
 // begins it); nullopt otherwise, and when two candidates are equally close.
 std::optional<std::string> ClosestName(std::string_view typed,

@@ -181,7 +181,7 @@ TEST(RevisionTest, LabelsMustNotReadAsIdsOrVersions) {
 
 // --- edit distance ---------------------------------------------------------------
 
-TEST(RevisionTest, EditDistanceCountsInsertionsDeletionsAndSubstitutions) {
+TEST(RevisionTest, EditDistanceCountsInsertionsDeletionsSubstitutionsAndSwaps) {
   EXPECT_EQ(EditDistance("support", "support"), 0u);
   EXPECT_EQ(EditDistance("suport", "support"), 1u);    // insertion
   EXPECT_EQ(EditDistance("supports", "support"), 1u);  // deletion
@@ -191,6 +191,9 @@ TEST(RevisionTest, EditDistanceCountsInsertionsDeletionsAndSubstitutions) {
   EXPECT_EQ(EditDistance("", ""), 0u);
   EXPECT_EQ(EditDistance("kitten", "sitting"), 3u);
   EXPECT_EQ(EditDistance("flaw", "lawn"), 2u);
+  EXPECT_EQ(EditDistance("psuh", "push"), 1u);      // neighbours swapped
+  EXPECT_EQ(EditDistance("stauts", "status"), 1u);  // ditto
+  EXPECT_EQ(EditDistance("ca", "abc"), 3u);         // no edit of a swapped pair
 }
 
 TEST(RevisionTest, EditDistanceIsSymmetric) {

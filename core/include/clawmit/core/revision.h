@@ -38,7 +38,9 @@ struct Revision {
 // Parses a revision argument; kInvalidArgument with the reason otherwise.
 Result<Revision> ParseRevision(std::string_view text);
 
-// Plain Levenshtein distance, for "did you mean" suggestions.
+// The edit distance, for "did you mean" suggestions: insertions, deletions,
+// substitutions and swaps of two neighbouring characters ("psuh" for
+// "push") each count one (optimal string alignment).
 size_t EditDistance(std::string_view a, std::string_view b);
 
 }  // namespace clawmit::core
