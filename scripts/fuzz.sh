@@ -5,7 +5,8 @@
 # copied to a temporary folder so that the checkout is never written. Fails
 # when any target finds a crash, a leak, a hang (25 s) or a broken invariant;
 # the input that did it is kept in build-fuzz/findings/<target>/, the log
-# beside it. docs/RELIABILITY.md has the long runs and what they found.
+# beside it. A target's dictionary, tests/fuzz/<target>.dict, is used when
+# there is one. docs/RELIABILITY.md has the long runs and what they found.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-30}
@@ -22,7 +23,9 @@ for t in "${targets[@]}"; do
   mkdir -p "$work/$t" "build-fuzz/findings/$t"
   cp tests/fuzz/corpus/"$t"/* "$work/$t/"
   log="build-fuzz/findings/$t.log"
-  if build-fuzz/fuzz/"$t" -max_total_time="$seconds" -timeout=25 -max_len=8192 \
+  dict=()
+  [[ -f tests/fuzz/$t.dict ]] && dict=(-dict="tests/fuzz/$t.dict")
+  if build-fuzz/fuzz/"$t" -max_total_time="$seconds" -timeout=25 -max_len=8192 "${dict[@]}" \
     -print_final_stats=1 -artifact_prefix="build-fuzz/findings/$t/" "$work/$t" >"$log" 2>&1; then
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
     cov=$(grep -o 'cov: [0-9]* ft: [0-9]*' "$log" | tail -1)
