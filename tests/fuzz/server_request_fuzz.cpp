@@ -155,15 +155,23 @@ std::unique_ptr<World> Seed() {
       MustCall(api, "POST", "/api/api-keys", a, {{"name", "ro"}, {"scopes", {"agents:read"}}});
   world->ids['K'] = reader["id"];
 
+  // Authors and times given, so that the commit ids are the same on every
+  // run: a saved batch can name the ids the server will compute.
+  const json author = {{"name", "Ada"}, {"email", "ada@example.com"}};
   json agent = MustCall(api, "POST", "/api/agents", a,
                         {{"name", "Support"},
                          {"prompt", "You are helpful.\nBe brief.\n"},
                          {"tools", {{{"name", "search"}, {"description", "Searches"}}}},
-                         {"config", {{"temperature", 0.7}, {"model", "gpt-4"}}}});
+                         {"config", {{"temperature", 0.7}, {"model", "gpt-4"}}},
+                         {"author", author},
+                         {"authoredAt", "2026-01-01T00:00:00Z"}});
   world->ids['A'] = agent["id"];
   world->ids['S'] = agent["slug"];
   json v2 = MustCall(api, "POST", "/api/agents/" + agent["id"].get<std::string>() + "/versions", a,
-                     {{"prompt", "You are helpful.\nBe formal.\n"}, {"commitMessage", "Formal"}});
+                     {{"prompt", "You are helpful.\nBe formal.\n"},
+                      {"commitMessage", "Formal"},
+                      {"author", author},
+                      {"authoredAt", "2026-01-02T00:00:00Z"}});
   world->ids['V'] = v2["id"];
   world->ids['C'] = v2["commitId"];
   MustCall(api, "PUT", "/api/agents/" + agent["id"].get<std::string>() + "/labels/production", a,
@@ -269,7 +277,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::fprintf(stderr, "Handle threw: %s\n", e.what());
     std::abort();
   }
-  if (res.status >= 500) std::fprintf(stderr, "answered %d: %s\n", res.status, res.body.c_str());
+  // CLAWMIT_FUZZ_VERBOSE=1 shows each request and its answer (replaying).
+  static const bool verbose = std::getenv("CLAWMIT_FUZZ_VERBOSE") != nullptr;
+  if (verbose || res.status >= 500) {
+    std::fprintf(stderr, "%s %s -> %d %s\n", req.method.c_str(), req.target.c_str(), res.status,
+                 res.body.substr(0, 300).c_str());
+  }
   FUZZ_CHECK(res.status >= 200 && res.status < 500, "a request is answered without a 5xx");
   if (!res.body.empty() && !DeclaresType(res)) {
     FUZZ_CHECK(json::accept(res.body), "a JSON answer is valid JSON");
