@@ -316,6 +316,9 @@ std::string CanonicalAgentMetaFile(const AgentMeta& meta) {
 
 Status SetConfigValue(Config& config, std::string_view key, std::string_view value, SetMode mode) {
   if (key.empty()) return Status::InvalidArgument("empty config key");
+  // config.json is JSON text: a key that is not UTF-8 would be written as
+  // U+FFFD and read back as another key.
+  if (!IsValidUtf8(key)) return Status::InvalidArgument("config key is not valid UTF-8");
   if (mode == SetMode::kSetJson) {
     CLAWMIT_ASSIGN_OR_RETURN(json parsed, ParseJson(value, "config." + std::string(key)));
     config[std::string(key)] = CompactText(parsed);

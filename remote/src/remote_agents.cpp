@@ -83,15 +83,20 @@ Result<std::vector<RemoteAgent>> ListRemoteAgents(ApiClient& client, const std::
     if (!body.is_object() || !body.contains("data") || !body["data"].is_array()) {
       return Status::Corruption("GET " + request.path + ": the answer is not a list of agents");
     }
+    size_t before = agents.size();
     for (const auto& a : body["data"]) {
       CLAWMIT_ASSIGN_OR_RETURN(RemoteAgent agent, ParseAgent(a));
       // Agents made meanwhile shift the pages: skip what was seen.
       if (slugs.insert(agent.slug).second) agents.push_back(std::move(agent));
     }
+    // totalPages compared as a number, whatever its type: a float beyond
+    // int64_t (1e300) is no integer to convert.
     const json pagination = body.value("pagination", json());
     bool more = pagination.is_object() && pagination.value("totalPages", json()).is_number() &&
-                pagination["totalPages"].get<int64_t>() > page;
-    if (!more || body["data"].empty()) break;
+                pagination["totalPages"].get<double>() > page;
+    // A page with nothing new ends the listing too: a server that repeats
+    // its pages while claiming more would otherwise be asked for ever.
+    if (!more || agents.size() == before) break;
   }
   return ParentsFirst(std::move(agents));
 }

@@ -313,7 +313,10 @@ HttpResponse Api::UpdateMember(const HttpRequest& req, const std::string& id,
   auto org = AccessOrg(req, caller, id, Action::kManage, denied);
   if (!org.ok()) return Internal(req);
   if (!*org) return *denied;
-  const auto& [org_id, my_role] = **org;
+  // Named, not a structured binding: the lambda below captures them, which
+  // clang before 16 refuses (the fuzz build uses clang 14).
+  const std::string& org_id = (*org)->first;
+  const Role my_role = (*org)->second;
   Refusal refusal;
   json out;
   Status s = db_.Transaction([&]() -> Status {
@@ -361,7 +364,10 @@ HttpResponse Api::RemoveMember(const HttpRequest& req, const std::string& id,
   auto org = AccessOrg(req, caller, id, leaving ? Action::kRead : Action::kManage, denied);
   if (!org.ok()) return Internal(req);
   if (!*org) return *denied;
-  const auto& [org_id, my_role] = **org;
+  // Named, not a structured binding: the lambda below captures them, which
+  // clang before 16 refuses (the fuzz build uses clang 14).
+  const std::string& org_id = (*org)->first;
+  const Role my_role = (*org)->second;
   Refusal refusal;
   Status s = db_.Transaction([&]() -> Status {
     CLAWMIT_ASSIGN_OR_RETURN(auto rows,

@@ -40,7 +40,13 @@ Result<std::unique_ptr<Repository>> Repository::Init(const std::filesystem::path
     return Status::AlreadyExists("a clawmit repository exists already in '" + git_dir.string() +
                                  "'");
   }
-  git_repository_init_options opts = GIT_REPOSITORY_INIT_OPTIONS_INIT;
+  // The init function, not GIT_REPOSITORY_INIT_OPTIONS_INIT: clang's
+  // -Wmissing-field-initializers refuses the macro's partial initializer.
+  git_repository_init_options opts;
+  if (int rc = git_repository_init_options_init(&opts, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
+      rc != 0) {
+    return GitStatus(rc, "cannot create '" + git_dir.string() + "'");
+  }
   opts.flags = GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_MKPATH;
   opts.description = "clawmit repository: agent versions (https://clawmit.xyz)";
   git_repository* raw = nullptr;

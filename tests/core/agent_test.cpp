@@ -492,6 +492,18 @@ TEST(AgentTest, SetRefusesAnEmptyKeyAndInvalidUtf8) {
   EXPECT_TRUE(config.empty());
 }
 
+// Found by tests/fuzz/content_fuzz: the key was written to config.json as
+// U+FFFD, so the version held a key nobody had set.
+TEST(AgentTest, SetRefusesAKeyThatIsNotUtf8) {
+  Config config;
+  for (auto mode : {SetMode::kSetInfer, SetMode::kSetJson}) {
+    Status s = SetConfigValue(config, "\xce", "1", mode);
+    EXPECT_EQ(s.code(), Status::Code::kInvalidArgument) << s.ToString();
+    EXPECT_TRUE(Contains(s.message(), "config key")) << s.message();
+  }
+  EXPECT_TRUE(config.empty());
+}
+
 TEST(AgentTest, SetReplacesAnExistingValue) {
   Config config = {{"temperature", "0.5"}};
   ASSERT_OK(SetConfigValue(config, "temperature", "1", SetMode::kSetInfer));

@@ -227,6 +227,55 @@ class SyncUnitTest : public ::testing::Test {
 
 // --- Fetch ---
 
+// Found by tests/fuzz/sync_json_fuzz: a server that repeats a page while
+// claiming more kept the client asking (a billion requests), and a
+// totalPages beyond int64_t was converted to one (undefined behaviour).
+json ListedAgent(const std::string& slug) {
+  return {{"id", "agent_" + slug},
+          {"slug", slug},
+          {"name", slug},
+          {"description", ""},
+          {"parentAgentId", nullptr},
+          {"head",
+           {{"id", "ver_" + slug},
+            {"versionNumber", 1},
+            {"commitId", "3f2a9c0011223344556677889900aabbccddeeff"}}},
+          {"labels", json::object()}};
+}
+
+TEST(ListRemoteAgentsTest, AServerRepeatingAPageEndsTheListing) {
+  auto transport = std::make_unique<FakeTransport>();
+  FakeTransport& server = *transport;
+  json page = {{"data", {ListedAgent("support")}}, {"pagination", {{"totalPages", 1000000000}}}};
+  server.Answer(page);
+  server.Answer(page);
+  FakeClock clock;
+  ApiClientOptions options;
+  options.base_url = kBase;
+  options.clock = &clock;
+  ApiClient client(std::move(transport), options);
+  auto agents = ListRemoteAgents(client);
+  ASSERT_TRUE(agents.ok()) << agents.status().ToString();
+  EXPECT_EQ(agents->size(), 1u);
+  EXPECT_EQ(server.seen.size(), 2u);
+}
+
+TEST(ListRemoteAgentsTest, TotalPagesIsReadAsANumberOfAnySize) {
+  auto transport = std::make_unique<FakeTransport>();
+  FakeTransport& server = *transport;
+  server.Answer({{"data", {ListedAgent("support")}}, {"pagination", {{"totalPages", 1e300}}}});
+  server.Answer({{"data", {ListedAgent("review")}}, {"pagination", {{"totalPages", 1e300}}}});
+  server.Answer({{"data", json::array()}, {"pagination", {{"totalPages", 1e300}}}});
+  FakeClock clock;
+  ApiClientOptions options;
+  options.base_url = kBase;
+  options.clock = &clock;
+  ApiClient client(std::move(transport), options);
+  auto agents = ListRemoteAgents(client);
+  ASSERT_TRUE(agents.ok()) << agents.status().ToString();
+  EXPECT_EQ(agents->size(), 2u);
+}
+
 TEST_F(SyncUnitTest, FetchWritesTheTrackingRefAndRecordsTheIds) {
   ServerAgent support("agent_s", "support", 2);
   json labels = {
