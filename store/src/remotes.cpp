@@ -220,28 +220,30 @@ Status Repository::AddRemote(const std::string& name, const std::string& url,
   return ops.Write(name, &url);
 }
 
+// Runs `change` on the remote `name`, which must exist, under the
+// repository lock with the configuration re-read.
+template <class Change>
+Status ChangeExistingRemote(Repository::Impl& impl, const std::string& name, Change change) {
+  CLAWMIT_ASSIGN_OR_RETURN(internal::RepoLock lock,
+                           internal::RepoLock::Acquire(impl.git_dir, internal::kLockTimeout));
+  lock.RemoveStaleLockFile(impl.git_dir, "config");
+  impl.ConfigChanged();
+  RemoteOps ops{impl};
+  CLAWMIT_TRY(ops.Get(name).status());
+  return change(ops);
+}
+
 Status Repository::SetRemoteOrg(const std::string& name, const std::string& org) {
   CLAWMIT_TRY(ValidateName(name));
   CLAWMIT_TRY(ValidateOrg(org));
-  CLAWMIT_ASSIGN_OR_RETURN(internal::RepoLock lock,
-                           internal::RepoLock::Acquire(impl_->git_dir, internal::kLockTimeout));
-  lock.RemoveStaleLockFile(impl_->git_dir, "config");
-  impl_->ConfigChanged();
-  RemoteOps ops{*impl_};
-  CLAWMIT_TRY(ops.Get(name).status());
-  return ops.WriteOrg(name, &org);
+  return ChangeExistingRemote(*impl_, name,
+                              [&](RemoteOps& ops) { return ops.WriteOrg(name, &org); });
 }
 
 Status Repository::SetRemoteUrl(const std::string& name, const std::string& url) {
   CLAWMIT_TRY(ValidateName(name));
   CLAWMIT_TRY(ValidateUrl(url));
-  CLAWMIT_ASSIGN_OR_RETURN(internal::RepoLock lock,
-                           internal::RepoLock::Acquire(impl_->git_dir, internal::kLockTimeout));
-  lock.RemoveStaleLockFile(impl_->git_dir, "config");
-  impl_->ConfigChanged();
-  RemoteOps ops{*impl_};
-  CLAWMIT_TRY(ops.Get(name).status());
-  return ops.Write(name, &url);
+  return ChangeExistingRemote(*impl_, name, [&](RemoteOps& ops) { return ops.Write(name, &url); });
 }
 
 Status Repository::RemoveRemote(const std::string& name) {
