@@ -1,13 +1,8 @@
-// clawmit serve: runs the server, a separate executable (clawmit-serve)
-// installed beside clawmit, as git runs git-remote-https: local commands
+// clawmit serve: runs the server, a separate executable (clawmit-serve,
+// found by helper_path.h), as git runs git-remote-https: local commands
 // never load the server's libraries (DESIGN.md).
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-
 #include "../command.h"
+#include "../helper_path.h"
 
 namespace clawmit::cli {
 namespace {
@@ -17,17 +12,9 @@ struct ServeOptions {
 };
 
 Status RunServe(const ServeOptions& opts) {
-  std::error_code ec;
-  std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  std::filesystem::path server = self.parent_path() / "clawmit-serve";
   std::vector<std::string> args = {"clawmit-serve"};
   args.insert(args.end(), opts.args.begin(), opts.args.end());
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::fflush(stdout);
-  ::execv(server.c_str(), argv.data());
-  return Status::NotFound("cannot run '" + server.string() + "': " + std::strerror(errno));
+  return ExecHelper("clawmit-serve", std::move(args));
 }
 
 }  // namespace
