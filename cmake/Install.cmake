@@ -1,0 +1,46 @@
+# Install rules: `cmake --install build --prefix P` lays out
+#   P/bin/clawmit
+#   P/libexec/clawmit/clawmit-net, clawmit-serve   (as git keeps git-core;
+#                                                   cli/helper_path.h finds them)
+#   P/share/doc/clawmit/README.md, *.md            (docs/)
+#   P/lib/systemd/system/clawmit.service           (docs/SERVER.md, "Running as a service")
+#   P/etc/clawmit/clawmit.env, or /etc/clawmit/clawmit.env for P = /usr
+# Man pages (share/man/man1) and shell completions have their own rules.
+include(GNUInstallDirs)
+
+install(TARGETS clawmit RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(TARGETS clawmit-net clawmit-serve RUNTIME DESTINATION ${CMAKE_INSTALL_LIBEXECDIR}/clawmit)
+
+file(GLOB CLAWMIT_DOCS ${PROJECT_SOURCE_DIR}/docs/*.md)
+install(FILES ${PROJECT_SOURCE_DIR}/README.md ${CLAWMIT_DOCS}
+        DESTINATION ${CMAKE_INSTALL_DOCDIR})
+
+# The systemd unit names the installed clawmit and the environment file, so
+# it is written at install time, for the prefix of that install (`--prefix`
+# and CPack's /usr included). The environment file is an administrator's:
+# an install over an existing one keeps it.
+install(CODE "
+  set(clawmit_bindir \"${CMAKE_INSTALL_BINDIR}\")
+  set(clawmit_docdir \"${CMAKE_INSTALL_DOCDIR}\")
+  set(clawmit_source \"${PROJECT_SOURCE_DIR}/packaging\")
+  set(clawmit_work \"${PROJECT_BINARY_DIR}/packaging\")
+")
+install(CODE [[
+  if(CMAKE_INSTALL_PREFIX STREQUAL "/usr")
+    set(clawmit_sysconfdir "/etc")
+  else()
+    set(clawmit_sysconfdir "${CMAKE_INSTALL_PREFIX}/etc")
+  endif()
+  set(CLAWMIT_BINARY "${CMAKE_INSTALL_PREFIX}/${clawmit_bindir}/clawmit")
+  set(CLAWMIT_DOCDIR "${CMAKE_INSTALL_PREFIX}/${clawmit_docdir}")
+  set(CLAWMIT_ENV_FILE "${clawmit_sysconfdir}/clawmit/clawmit.env")
+  configure_file("${clawmit_source}/clawmit.service.in" "${clawmit_work}/clawmit.service" @ONLY)
+  file(INSTALL "${clawmit_work}/clawmit.service"
+       DESTINATION "${CMAKE_INSTALL_PREFIX}/lib/systemd/system")
+  if(EXISTS "$ENV{DESTDIR}${CLAWMIT_ENV_FILE}")
+    message(STATUS "Keeping: $ENV{DESTDIR}${CLAWMIT_ENV_FILE}")
+  else()
+    file(INSTALL "${clawmit_source}/clawmit.env" DESTINATION "${clawmit_sysconfdir}/clawmit"
+         PERMISSIONS OWNER_READ OWNER_WRITE)
+  endif()
+]])
