@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds clawmit and runs every test: formatting, the unit and end-to-end
-# tests in a release build, then all of them again under AddressSanitizer and
+# tests in a release build, that build installed (cmake --install, the .deb)
+# and tested as installed, then the tests again under AddressSanitizer and
 # UndefinedBehaviorSanitizer, then each fuzz target for 30 seconds. This is
 # what CI runs (.ci/run).
 set -euo pipefail
@@ -21,6 +22,7 @@ git ls-files -- '*.cpp' '*.h' | xargs clang-format --dry-run -Werror
 echo "== release build and tests"
 ./scripts/build.sh build -DCMAKE_BUILD_TYPE=Release -DCMAKE_UNITY_BUILD=ON
 ctest --test-dir build -j "$(nproc)" --output-on-failure --timeout 300
+./scripts/package-test.sh build  # cmake --install and the .deb, tested as installed
 
 echo "== sanitizer build (ASan + UBSan) and tests"
 ./scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DCLAWMIT_SANITIZE=ON -DCMAKE_UNITY_BUILD=ON
