@@ -8,6 +8,7 @@ packages=(
   libgit2-dev libcli11-dev libssl-dev nlohmann-json3-dev libcurl4-openssl-dev libgtest-dev
   libboost-dev libsqlite3-dev libsodium-dev
   clang libclang-rt-14-dev  # scripts/fuzz.sh: libFuzzer and its sanitizers
+  zsh fish bash-completion groff-base  # the completion and man page tests
 )
 # The browser tests (tests/browser): Debian's Chromium; Node.js 20 and npm
 # come with this machine kind (nodesource), Debian's own nodejs is 18.
