@@ -37,6 +37,29 @@ ValueKind OptionKind(const std::string& long_name) {
   return ValueKind::kNone;
 }
 
+// The values of a type name CLI11 gives a checked option: "TEXT:{a,b,c}"
+// (IsMember), "ENUM:value in {always->1,never->2} OR {1,2}" (a mapping).
+std::vector<std::string> Choices(const std::string& type_name) {
+  size_t open = type_name.find('{');
+  size_t close = type_name.find('}', open);
+  if (open == std::string::npos || close == std::string::npos) return {};
+  std::vector<std::string> choices;
+  std::string set = type_name.substr(open + 1, close - open - 1);
+  for (size_t start = 0; start <= set.size();) {
+    size_t comma = std::min(set.find(',', start), set.size());
+    std::string choice = set.substr(start, comma - start);
+    choice = choice.substr(0, choice.find("->"));
+    if (!choice.empty()) choices.push_back(choice);
+    start = comma + 1;
+  }
+  return choices;
+}
+
+bool MentionsAll(const std::string& text, const std::vector<std::string>& words) {
+  return std::all_of(words.begin(), words.end(),
+                     [&](const std::string& w) { return text.find(w) != std::string::npos; });
+}
+
 OptionDoc DescribeOption(const CLI::Option& option) {
   OptionDoc doc;
   for (const std::string& s : option.get_snames()) doc.names.push_back("-" + s);
@@ -46,20 +69,17 @@ OptionDoc DescribeOption(const CLI::Option& option) {
     doc.value_name =
         option.get_option_text().empty() ? option.get_type_name() : option.get_option_text();
     if (doc.value_name.empty()) doc.value_name = "VALUE";
-    // CLI11 names a value checked against a set "TEXT:{a,b,c}".
-    if (size_t set = doc.value_name.find(":{"); set != std::string::npos) {
-      std::string choices = doc.value_name.substr(set + 2);
-      if (choices.ends_with("}")) choices.pop_back();
-      doc.value_name.resize(set);
-      for (size_t comma = choices.find(','); comma != std::string::npos;
-           comma = choices.find(',', comma + 2)) {
-        choices.replace(comma, 1, ", ");
-      }
-      doc.description += " (one of: " + choices + ")";
+    doc.choices = Choices(doc.value_name);
+    doc.value_name = doc.value_name.substr(0, doc.value_name.find(':'));
+    if (!doc.choices.empty() && !MentionsAll(doc.description, doc.choices)) {
+      std::string list;
+      for (const std::string& c : doc.choices) list += (list.empty() ? "" : ", ") + c;
+      doc.description += " (one of: " + list + ")";
     }
     doc.value_optional = option.get_expected_min() == 0;
     doc.repeatable = option.get_expected_max() > 1;
     if (!option.get_lnames().empty()) doc.kind = OptionKind(option.get_lnames()[0]);
+    if (!doc.choices.empty()) doc.kind = ValueKind::kChoice;
   }
   return doc;
 }
@@ -79,6 +99,8 @@ CommandDoc DescribeApp(const CLI::App& app, std::vector<std::string> path) {
       p.required = option->get_required();
       p.variadic = option->get_expected_max() > 1;
       p.kind = PositionalKind(doc.path, p.name);
+      p.choices = Choices(option->get_type_name());
+      if (!p.choices.empty()) p.kind = ValueKind::kChoice;
       doc.positionals.push_back(std::move(p));
       continue;
     }
@@ -172,6 +194,8 @@ std::string ValueKindName(ValueKind kind) {
       return "dir";
     case ValueKind::kCommand:
       return "command";
+    case ValueKind::kChoice:
+      return "one-of";
   }
   return "";
 }

@@ -22,6 +22,7 @@ enum class ValueKind {
   kFile,           // a path
   kDirectory,      // a folder
   kCommand,        // a command of clawmit (`help <command>`)
+  kChoice,         // one of a fixed set (`--color`, `completion <shell>`)
 };
 
 // The word the shell scripts use for a kind ("agent", "label", …; "" for kNone).
@@ -34,6 +35,7 @@ struct OptionDoc {
   bool repeatable = false;         // may be given several times
   std::string description;
   ValueKind kind = ValueKind::kNone;
+  std::vector<std::string> choices;  // for ValueKind::kChoice
 };
 
 struct PositionalDoc {
@@ -42,6 +44,7 @@ struct PositionalDoc {
   bool required = false;
   bool variadic = false;  // takes every remaining word
   ValueKind kind = ValueKind::kNone;
+  std::vector<std::string> choices;  // for ValueKind::kChoice
 };
 
 struct CommandDoc {

@@ -35,6 +35,15 @@ std::string MenuText(const std::string& text) {
   return s;
 }
 
+// A kind as the scripts spell it: "agent", …, "one-of:always,auto,never".
+std::string ScriptKind(ValueKind kind, const std::vector<std::string>& choices) {
+  std::string name = ValueKindName(kind);
+  if (kind != ValueKind::kChoice) return name;
+  std::string joined;
+  for (const std::string& c : choices) joined += (joined.empty() ? ":" : ",") + c;
+  return name + joined;
+}
+
 void CollectNodes(const CommandDoc& doc, std::vector<CompletionNode>& nodes,
                   std::map<std::string, std::string>& aliases) {
   CompletionNode node;
@@ -53,12 +62,12 @@ void CollectNodes(const CommandDoc& doc, std::vector<CompletionNode>& nodes,
       if (option.value_name.empty()) continue;
       node.value_opts.push_back(name);
       if (option.kind != ValueKind::kNone) {
-        node.opt_kinds.emplace_back(name, ValueKindName(option.kind));
+        node.opt_kinds.emplace_back(name, ScriptKind(option.kind, option.choices));
       }
     }
   }
   for (const PositionalDoc& p : doc.positionals) {
-    std::string kind = ValueKindName(p.kind);
+    std::string kind = ScriptKind(p.kind, p.choices);
     if (kind.empty()) kind = "-";
     node.positionals.push_back(kind + (p.variadic ? "+" : ""));
   }
@@ -212,6 +221,9 @@ _clawmit() {
   command)
     _clawmit_spec clawmit
     mapfile -t COMPREPLY < <(compgen -W "$_clawmit_subs" -- "$cur") ;;
+  one-of:*)
+    kind=${kind#one-of:}
+    mapfile -t COMPREPLY < <(compgen -W "${kind//,/ }" -- "$cur") ;;
   file)
     compopt -o filenames 2>/dev/null
     mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
@@ -332,6 +344,9 @@ _clawmit_candidates() {
   label) args+=("$lastpos") ;;
   revision) args+=("$cur") ;;
   agent | remote | remote-or-agent) ;;
+  one-of:*)
+    _clawmit_values=(${(s:,:)${_clawmit_kind#one-of:}})
+    return 0 ;;
   *) return 0 ;;
   esac
   _clawmit_values=(${(f)"$("$bin" "${globals[@]}" __complete "${args[@]}" 2>/dev/null)"})
@@ -481,6 +496,10 @@ function __clawmit_complete
             __clawmit_spec clawmit
             for k in (seq (count $__clawmit_subs))
                 printf '%s\t%s\n' $__clawmit_subs[$k] $__clawmit_subdescs[$k]
+            end
+        case 'one-of:*'
+            for v in (string split , (string replace one-of: '' -- $kind))
+                echo $prefix$v
             end
         case file
             __fish_complete_path $cur

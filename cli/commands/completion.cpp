@@ -26,7 +26,13 @@ Status RunCompletion(Context& ctx, const CompletionOptions& opts) {
 Command CompletionCommand() {
   return {"completion", kCompletionSummary, Needs::kNothing, [](CLI::App& app) {
             auto opts = std::make_shared<CompletionOptions>();
-            app.add_option("shell", opts->shell, "bash, zsh or fish")->required();
+            std::string shells;
+            for (const std::string& shell : CompletionShells()) {
+              shells += (shells.empty() ? "" : ",") + shell;
+            }
+            app.add_option("shell", opts->shell, "bash, zsh or fish")
+                ->required()
+                ->type_name("SHELL:{" + shells + "}");
             app.footer(
                 "The script completes commands, subcommands, options, and the agents, labels\n"
                 "and remotes of the repository at hand. Packages install it already (under\n"

@@ -33,7 +33,7 @@ bool ShellsRequired() {
 
 // The share folder the build generates (build/share beside build/clawmit),
 // or an installed tree's (P/share beside P/bin/clawmit).
-fs::path GeneratedGeneratedShareDir() {
+fs::path GeneratedShareDir() {
   fs::path bin = fs::absolute(ClawmitBinary()).parent_path();
   if (fs::exists(bin / "share" / "man")) return bin / "share";
   return bin.parent_path() / "share";
@@ -214,7 +214,7 @@ TEST_F(CompletionTest, CompletionCommandPrintsEachScriptAndNamesTheShellsOtherwi
     EXPECT_EQ(r.exit_code, 0) << Describe(r);
     EXPECT_TRUE(Contains(r.out, "__complete")) << shell;
     EXPECT_EQ(r.out,
-              ReadFile(GeneratedGeneratedShareDir() /
+              ReadFile(GeneratedShareDir() /
                        (std::string(shell) == "bash"  ? "bash-completion/completions/clawmit"
                         : std::string(shell) == "zsh" ? "zsh/site-functions/_clawmit"
                                                       : "fish/vendor_completions.d/clawmit.fish")))
@@ -270,6 +270,9 @@ TEST_F(CompletionTest, BashCompletesCommandsOptionsAndTheRepositorysNames) {
   EXPECT_EQ(complete({"clawmit", "show", "support@p"}), (Candidates{"support@production"}));
   EXPECT_EQ(complete({"clawmit", "help", "lin"}), (Candidates{"lineage"}));
   EXPECT_EQ(complete({"clawmit", "new", ""}), Candidates{}) << "a new slug: nothing to offer";
+  EXPECT_EQ(complete({"clawmit", "completion", ""}), (Candidates{"bash", "fish", "zsh"}));
+  EXPECT_EQ(complete({"clawmit", "diff", "--color", "a"}), (Candidates{"always", "auto"}))
+      << "the choices of a checked option";
   // -C before the command names the repository the names come from.
   ScopedTempDir elsewhere;
   EXPECT_EQ(
@@ -289,7 +292,7 @@ TEST_F(CompletionTest, BashCompletionLoadsTheInstalledScriptOnDemand) {
   }
   // bash-completion finds share/bash-completion/completions/clawmit through
   // XDG_DATA_DIRS the first time clawmit is completed, as when installed.
-  std::string load = "XDG_DATA_DIRS=" + PosixQuoted(GeneratedGeneratedShareDir().string()) +
+  std::string load = "XDG_DATA_DIRS=" + PosixQuoted(GeneratedShareDir().string()) +
                      " BASH_COMPLETION_USER_DIR=/nonexistent\n"
                      "source " +
                      std::string(loader) +
@@ -304,7 +307,7 @@ TEST_F(CompletionTest, FishCompletesCommandsOptionsAndTheRepositorysNames) {
   if (fish.empty()) GTEST_SKIP() << "fish is not installed";
   for (const std::string& script :
        {Script("fish"),
-        (GeneratedGeneratedShareDir() / "fish/vendor_completions.d/clawmit.fish").string()}) {
+        (GeneratedShareDir() / "fish/vendor_completions.d/clawmit.fish").string()}) {
     auto complete = [&](const std::string& line) { return Fish(fish, script, line); };
     EXPECT_EQ(complete("clawmit com"), (Candidates{"commit", "completion"}));
     EXPECT_EQ(complete("clawmit label "), (Candidates{"list", "log", "rm", "set"}));
@@ -316,28 +319,28 @@ TEST_F(CompletionTest, FishCompletesCommandsOptionsAndTheRepositorysNames) {
     EXPECT_EQ(complete("clawmit push "), (Candidates{"origin", "sales", "support", "team"}));
     EXPECT_EQ(complete("clawmit status --remote "), (Candidates{"origin", "team"}));
     EXPECT_EQ(complete("clawmit checkout support@s"), (Candidates{"support@staging"}));
+    EXPECT_EQ(complete("clawmit diff --color=n"), (Candidates{"--color=never"}));
   }
 }
 
 TEST_F(CompletionTest, ZshCompletesThroughItsCompletionSystem) {
   std::string zsh = Shell("zsh");
   if (zsh.empty()) GTEST_SKIP() << "zsh is not installed";
-  // Once from the installed folder (fpath, #compdef), once as printed.
-  std::string installed = (GeneratedGeneratedShareDir() / "zsh/site-functions").string();
-  fs::path printed_dir = root() / "zfunc";
-  fs::create_directories(printed_dir);
-  fs::copy_file(Script("zsh"), printed_dir / "_clawmit");
-  for (const std::string& dir : {installed, printed_dir.string()}) {
-    auto complete = [&](const std::string& line) { return Zsh(zsh, dir, line); };
-    EXPECT_EQ(complete("clawmit com"), (Candidates{"commit", "completion"}));
-    EXPECT_EQ(complete("clawmit label "), (Candidates{"list", "log", "rm", "set"}));
-    EXPECT_EQ(complete("clawmit label set "), (Candidates{"sales", "support"}));
-    EXPECT_EQ(complete("clawmit label set support "), (Candidates{"production", "staging"}));
-    Candidates commit = complete("clawmit commit --");
-    EXPECT_TRUE(Offers(commit, "--message") && Offers(commit, "--allow-empty")) << Listed(commit);
-    EXPECT_EQ(complete("clawmit push "), (Candidates{"origin", "sales", "support", "team"}));
-    EXPECT_EQ(complete("clawmit status --remote "), (Candidates{"origin", "team"}));
-  }
+  // From the folder the build installs, found through fpath by #compdef
+  // (the first test checks that `clawmit completion zsh` prints the same).
+  std::string installed = (GeneratedShareDir() / "zsh/site-functions").string();
+  auto complete = [&](const std::string& line) { return Zsh(zsh, installed, line); };
+  EXPECT_EQ(complete("clawmit com"), (Candidates{"commit", "completion"}));
+  EXPECT_EQ(complete("clawmit label "), (Candidates{"list", "log", "rm", "set"}));
+  EXPECT_EQ(complete("clawmit label set "), (Candidates{"sales", "support"}));
+  EXPECT_EQ(complete("clawmit label set support "), (Candidates{"production", "staging"}));
+  Candidates commit = complete("clawmit commit --");
+  EXPECT_TRUE(Offers(commit, "--message") && Offers(commit, "--allow-empty")) << Listed(commit);
+  EXPECT_EQ(complete("clawmit push "), (Candidates{"origin", "sales", "support", "team"}));
+  EXPECT_EQ(complete("clawmit status --remote "), (Candidates{"origin", "team"}));
+  EXPECT_EQ(complete("clawmit show support@"),
+            (Candidates{"support@production", "support@staging"}));
+  EXPECT_EQ(complete("clawmit completion "), (Candidates{"bash", "fish", "zsh"}));
 }
 
 }  // namespace
