@@ -68,7 +68,13 @@ TEST_F(ManPageTest, EveryCommandHasAPageNamingTheOptionsItsHelpShows) {
                               "CLAWMIT_DIR", InRoff("--repo").c_str(), "\\fB\\-C\\fR"}) {
     EXPECT_TRUE(Contains(main_page, section)) << section;
   }
-  std::vector<std::string> commands = SubcommandsOf(Clawmit({"--help"}).out);
+  RunResult main_help = Clawmit({"--help"});
+  for (const std::string& option : OptionsOf(main_help.out)) {
+    EXPECT_TRUE(Contains(main_page, "\\fB" + InRoff(option) + "\\fR"))
+        << "clawmit.1 lacks the global option " << option
+        << " (DescribeCommands in cli/command_doc.cpp builds the App as Dispatch does)";
+  }
+  std::vector<std::string> commands = SubcommandsOf(main_help.out);
   ASSERT_GT(commands.size(), 20u);
   for (const std::string& command : commands) {
     SCOPED_TRACE(command);
