@@ -5,11 +5,23 @@
 #   P/share/doc/clawmit/README.md, *.md            (docs/)
 #   P/lib/systemd/system/clawmit.service           (docs/SERVER.md, "Running as a service")
 #   P/etc/clawmit/clawmit.env, or /etc/clawmit/clawmit.env for P = /usr
-# Man pages (share/man/man1) and shell completions have their own rules.
+#   P/share/man/man1/clawmit*.1                    (written by clawmit-net, cli/CMakeLists.txt)
+#   P/share/{bash-completion/completions,zsh/site-functions,fish/vendor_completions.d}
 include(GNUInstallDirs)
 
 install(TARGETS clawmit RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(TARGETS clawmit-net clawmit-serve RUNTIME DESTINATION ${CMAKE_INSTALL_LIBEXECDIR}/clawmit)
+
+if(NOT CLAWMIT_FUZZ)
+  set(clawmit_share ${PROJECT_BINARY_DIR}/share)
+  install(DIRECTORY ${clawmit_share}/man/man1 DESTINATION ${CMAKE_INSTALL_MANDIR})
+  install(FILES ${clawmit_share}/bash-completion/completions/clawmit
+          DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions)
+  install(FILES ${clawmit_share}/zsh/site-functions/_clawmit
+          DESTINATION ${CMAKE_INSTALL_DATADIR}/zsh/site-functions)
+  install(FILES ${clawmit_share}/fish/vendor_completions.d/clawmit.fish
+          DESTINATION ${CMAKE_INSTALL_DATADIR}/fish/vendor_completions.d)
+endif()
 
 file(GLOB CLAWMIT_DOCS ${PROJECT_SOURCE_DIR}/docs/*.md)
 install(FILES ${PROJECT_SOURCE_DIR}/README.md ${CLAWMIT_DOCS}

@@ -9,6 +9,7 @@ packages=(
   libboost-dev libsqlite3-dev libsodium-dev
   clang libclang-rt-14-dev  # scripts/fuzz.sh: libFuzzer and its sanitizers
   dpkg-dev file             # cpack -G DEB: dpkg-shlibdeps finds the package's dependencies
+  zsh fish bash-completion groff-base  # the completion and man page tests
 )
 # The browser tests (tests/browser): Debian's Chromium; Node.js 20 and npm
 # come with this machine kind (nodesource), Debian's own nodejs is 18.

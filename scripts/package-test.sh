@@ -36,7 +36,9 @@ prefix="$tmp/prefix"
 cmake --install "$build" --prefix "$prefix" >"$tmp/install.log"
 for f in bin/clawmit libexec/clawmit/clawmit-net libexec/clawmit/clawmit-serve \
   share/doc/clawmit/README.md share/doc/clawmit/SERVER.md lib/systemd/system/clawmit.service \
-  etc/clawmit/clawmit.env; do
+  etc/clawmit/clawmit.env share/man/man1/clawmit.1 share/man/man1/clawmit-commit.1 \
+  share/bash-completion/completions/clawmit share/zsh/site-functions/_clawmit \
+  share/fish/vendor_completions.d/clawmit.fish; do
   [[ -e "$prefix/$f" ]] || fail "cmake --install did not install $f"
 done
 grep -q "^ExecStart=$prefix/bin/clawmit serve " "$prefix/lib/systemd/system/clawmit.service" ||
@@ -44,7 +46,7 @@ grep -q "^ExecStart=$prefix/bin/clawmit serve " "$prefix/lib/systemd/system/claw
 mv "$build" "$moved"
 export CLAWMIT_BINARY="$prefix/bin/clawmit"
 "$moved/tests/clawmit_e2e_tests" --gtest_brief=1 \
-  --gtest_filter='WorkflowTest.*:HelperPathTest.*:LabelTest.*'
+  --gtest_filter='WorkflowTest.*:HelperPathTest.*:LabelTest.*:CompletionTest.*:ManPageTest.*'
 "$moved/tests/clawmit_server_tests" --gtest_brief=1 \
   --gtest_filter='ServerAuthTest.RegisterLoginAndMeRoundTrip:ServerAuthTest.TokensSurviveARestart:RemoteCommandsTest.LoginWhoamiLogout:SyncTest.PushThenCloneKeepsEveryCommitIdForkAndLabel:SyncTest.AVersionMadeWithCurlHasOneIdInEveryClone:SyncTest.DivergedHistoriesAreRefusedByFfOnlyAndNothingChanges'
 unset CLAWMIT_BINARY
@@ -66,7 +68,9 @@ DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$d
   >"$tmp/apt.log" || { cat "$tmp/apt.log"; exit 1; }
 for f in /usr/bin/clawmit /usr/libexec/clawmit/clawmit-net /usr/libexec/clawmit/clawmit-serve \
   /usr/lib/systemd/system/clawmit.service /etc/clawmit/clawmit.env \
-  /usr/share/doc/clawmit/README.md; do
+  /usr/share/doc/clawmit/README.md /usr/share/man/man1/clawmit.1 \
+  /usr/share/bash-completion/completions/clawmit /usr/share/zsh/site-functions/_clawmit \
+  /usr/share/fish/vendor_completions.d/clawmit.fish; do
   [[ -e "$f" ]] || fail "the package did not install $f"
 done
 getent passwd clawmit >/dev/null || fail "the package did not create the clawmit user"

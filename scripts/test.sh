@@ -11,6 +11,7 @@ cd "$(dirname "$0")/.."
 # playwright-core for the browser tests, at the version of its lock file.
 npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
 export CLAWMIT_REQUIRE_BROWSER=1
+export CLAWMIT_REQUIRE_SHELLS=1  # the completion tests run in bash, zsh and fish
 
 echo "== clang-format"
 git ls-files -- '*.cpp' '*.h' | xargs clang-format --dry-run -Werror

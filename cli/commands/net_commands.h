@@ -31,6 +31,8 @@ inline constexpr const char* kPushSummary =
     "Send local versions, new agents, forks and labels to a remote";
 inline constexpr const char* kCloneSummary =
     "Make a repository from the agents on a Clawmit server";
+inline constexpr const char* kCompletionSummary =
+    "Print the completion script for bash, zsh or fish";
 inline constexpr const char* kStatusRemoteSummary =
     "Show what differs between local agents and a remote (exit 1 when anything does)";
 

@@ -18,12 +18,14 @@ Command WebhooksCommand();
 Command KeysCommand();
 Command RegisterCommand();
 Command OrgCommand();
+Command CompletionCommand();
+Command GenerateDocsCommand();
 
 std::vector<Command> NetCommands() {
-  return {LoginCommand(), WhoamiCommand(),   ApiCommand(),   FetchCommand(),
-          PullCommand(),  PushCommand(),     CloneCommand(), StatusRemoteCommand(),
-          TasksCommand(), WebhooksCommand(), KeysCommand(),  RegisterCommand(),
-          OrgCommand()};
+  return {LoginCommand(), WhoamiCommand(),     ApiCommand(),         FetchCommand(),
+          PullCommand(),  PushCommand(),       CloneCommand(),       StatusRemoteCommand(),
+          TasksCommand(), WebhooksCommand(),   KeysCommand(),        RegisterCommand(),
+          OrgCommand(),   CompletionCommand(), GenerateDocsCommand()};
 }
 
 }  // namespace clawmit::cli

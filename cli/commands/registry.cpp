@@ -25,6 +25,7 @@ Command LabelCommand();
 Command RemoteCommand();
 Command LogoutCommand();
 Command ServeCommand();
+Command CompleteCommand();
 
 std::vector<Command> AllCommands() {
   // clone, fetch, pull, push, register, login, whoami, api, tasks, webhooks, keys
@@ -59,7 +60,9 @@ std::vector<Command> AllCommands() {
           NetForwardCommand("webhooks", kWebhooksSummary),
           NetForwardCommand("keys", kKeysSummary),
           NetForwardCommand("org", kOrgSummary),
-          ServeCommand()};
+          ServeCommand(),
+          NetForwardCommand("completion", kCompletionSummary),
+          CompleteCommand()};
 }
 
 }  // namespace clawmit::cli

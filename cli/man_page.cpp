@@ -1,0 +1,300 @@
+#include "man_page.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdint>
+#include <cstdio>
+#include <sstream>
+
+#include "version.h"
+
+namespace clawmit::cli {
+namespace {
+
+std::string UpperTitle(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) {
+    return c == ' ' ? '-' : static_cast<char>(std::toupper(c));
+  });
+  return s;
+}
+
+// Decodes one UTF-8 sequence at `i` (advancing it); U+FFFD when malformed.
+uint32_t NextCodePoint(const std::string& s, size_t& i) {
+  auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char c = byte(i);
+  int extra = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : 0;
+  uint32_t cp = extra == 3 ? c & 0x07u : extra == 2 ? c & 0x0Fu : c & 0x1Fu;
+  if (extra == 0) {
+    ++i;
+    return 0xFFFD;
+  }
+  for (size_t k = 1; k <= static_cast<size_t>(extra); ++k) {
+    if (i + k >= s.size() || (byte(i + k) & 0xC0) != 0x80) {
+      ++i;
+      return 0xFFFD;
+    }
+    cp = (cp << 6) | (byte(i + k) & 0x3Fu);
+  }
+  i += static_cast<size_t>(extra) + 1;
+  return cp;
+}
+
+std::string InFont(const std::string& font, const std::string& text) {
+  return "\\f" + font + RoffEscape(text) + "\\fR";
+}
+
+// "-m, --message TEXT" in roff.
+std::string OptionHead(const OptionDoc& option) {
+  std::string head;
+  for (const std::string& name : option.names) {
+    if (!head.empty()) head += ", ";
+    head += InFont("B", name);
+  }
+  if (!option.value_name.empty()) {
+    std::string value = InFont("I", option.value_name);
+    head += option.value_optional ? " [" + value + "]" : " " + value;
+  }
+  return head;
+}
+
+std::string PositionalUsage(const PositionalDoc& p) {
+  std::string word = "<" + p.name + ">";
+  if (p.variadic) word += "...";
+  return p.required ? word : "[" + word + "]";
+}
+
+// "clawmit label set [options] <slug> <label> [<rev>]" in roff.
+std::string SynopsisLine(const CommandDoc& command) {
+  std::string line = InFont("B", command.FullName());
+  if (command.options.size() > 1) line += " [" + InFont("I", "options") + "]";
+  if (!command.subcommands.empty()) {
+    line += command.subcommand_required ? " " : " [";
+    line += InFont("I", "command");
+    if (!command.subcommand_required) line += "]";
+  }
+  for (const PositionalDoc& p : command.positionals) line += " " + RoffEscape(PositionalUsage(p));
+  return line;
+}
+
+// OptionParagraphs (and positionals) of one command as tagged paragraphs.
+void OptionParagraphs(std::ostringstream& out, const CommandDoc& command) {
+  for (const PositionalDoc& p : command.positionals) {
+    out << ".TP\n" << InFont("I", "<" + p.name + ">") << "\n" << RoffEscape(p.description) << "\n";
+  }
+  for (const OptionDoc& option : command.options) {
+    out << ".TP\n" << OptionHead(option) << "\n" << RoffEscape(option.description) << "\n";
+  }
+}
+
+struct FooterParts {
+  std::vector<std::string> text;      // blocks of description
+  std::vector<std::string> examples;  // example lines, without their indent
+};
+
+bool IsIndented(const std::string& line) { return line.starts_with("  "); }
+
+// Splits a footer into prose and examples: a block that starts with
+// "Example:" or "Examples:" holds examples.
+FooterParts SplitFooter(const std::string& footer) {
+  FooterParts split;
+  std::vector<std::string> lines;
+  std::istringstream in(footer);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  bool in_examples = false;
+  for (const std::string& line : lines) {
+    if (line.empty()) {
+      in_examples = false;
+      split.text.emplace_back();
+      continue;
+    }
+    if (line == "Example:" || line == "Examples:") {
+      in_examples = true;
+      continue;
+    }
+    if (in_examples && IsIndented(line)) {
+      split.examples.push_back(line.substr(2));
+    } else {
+      in_examples = false;
+      split.text.push_back(line);
+    }
+  }
+  return split;
+}
+
+// ProseParagraphs lines as filled paragraphs; indented lines as literal blocks.
+void ProseParagraphs(std::ostringstream& out, const std::vector<std::string>& lines) {
+  bool literal = false;
+  bool paragraph = false;
+  for (const std::string& line : lines) {
+    if (line.empty()) {
+      if (literal) out << ".fi\n.RE\n";
+      literal = false;
+      paragraph = false;
+      continue;
+    }
+    if (IsIndented(line)) {
+      if (!literal) out << ".RS 4\n.nf\n";
+      literal = true;
+      out << RoffEscape(line.substr(line.find_first_not_of(' '))) << "\n";
+      continue;
+    }
+    if (literal) out << ".fi\n.RE\n";
+    literal = false;
+    if (!paragraph) out << ".PP\n";
+    paragraph = true;
+    out << RoffEscape(line) << "\n";
+  }
+  if (literal) out << ".fi\n.RE\n";
+}
+
+void Descendants(const CommandDoc& command, std::vector<const CommandDoc*>& out) {
+  for (const CommandDoc& sub : command.subcommands) {
+    out.push_back(&sub);
+    Descendants(sub, out);
+  }
+}
+
+void PageHeader(std::ostringstream& out, const std::string& title) {
+  out << ".\\\" Generated by clawmit-net __generate-docs from the command table: do not edit.\n"
+      << ".TH " << RoffEscape(UpperTitle(title)) << " 1 \"\" \"clawmit " << kVersion
+      << "\" \"clawmit manual\"\n"
+      << ".nh\n.ad l\n";  // no hyphens in option names, a ragged right edge
+}
+
+void ExitStatusSection(std::ostringstream& out) {
+  // The table of docs/CLI.md (kExit* in cli/output.h).
+  const std::pair<int, const char*> codes[] = {
+      {kExitOk, "success"},
+      {kExitFailure, "failure, or differences found (diff --exit-code, status --remote)"},
+      {kExitUsage, "usage error: unknown command or option, bad argument"},
+      {kExitNotFound, "not found: no repository, agent, version, label or remote of that name"},
+      {kExitConflict, "conflict: the head or a label moved meanwhile, merge conflicts"},
+      {kExitNetwork, "network error"},
+      {kExitAuth, "authentication or permission refused"},
+      {kExitInvalidContent, "invalid agent content"},
+  };
+  out << ".SH EXIT STATUS\n";
+  for (const auto& [code, meaning] : codes) {
+    out << ".TP\n" << InFont("B", std::to_string(code)) << "\n" << RoffEscape(meaning) << "\n";
+  }
+}
+
+}  // namespace
+
+std::string RoffEscape(const std::string& text) {
+  std::string out;
+  for (size_t i = 0; i < text.size();) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x80) {
+      char buffer[16];
+      std::snprintf(buffer, sizeof buffer, "\\[u%04X]", NextCodePoint(text, i));
+      out += buffer;
+      continue;
+    }
+    if (c == '\\') {
+      out += "\\e";
+    } else if (c == '-') {
+      out += "\\-";
+    } else if (c == ',' && i + 1 < text.size() && text[i + 1] != ' ') {
+      out += ",\\:";  // JSON shapes and lists may break after a comma
+    } else if ((c == '.' || c == '\'') && (out.empty() || out.back() == '\n')) {
+      out += "\\&";
+      out += static_cast<char>(c);
+    } else {
+      out += static_cast<char>(c);
+    }
+    ++i;
+  }
+  return out;
+}
+
+std::string CommandManPage(const CommandDoc& command) {
+  std::ostringstream out;
+  std::string page = "clawmit-" + command.JoinedPath('-');
+  PageHeader(out, page);
+  out << ".SH NAME\n" << RoffEscape(page) << " \\- " << RoffEscape(command.summary) << "\n";
+  out << ".SH SYNOPSIS\n.nf\n" << SynopsisLine(command) << "\n";
+  std::vector<const CommandDoc*> subs;  // every level below, in order
+  Descendants(command, subs);
+  for (const CommandDoc* sub : subs) out << SynopsisLine(*sub) << "\n";
+  out << ".fi\n";
+  FooterParts footer = SplitFooter(command.footer);
+  out << ".SH DESCRIPTION\n.PP\n" << RoffEscape(command.summary) << ".\n";
+  ProseParagraphs(out, footer.text);
+  if (!command.options.empty() || !command.positionals.empty()) {
+    out << ".SH OPTIONS\n";
+    OptionParagraphs(out, command);
+  }
+  if (!command.subcommands.empty()) {
+    out << ".SH COMMANDS\n";
+    for (const CommandDoc* sub_ptr : subs) {
+      const CommandDoc& sub = *sub_ptr;
+      std::string name = sub.JoinedPath(' ').substr(command.JoinedPath(' ').size() + 1);
+      for (const std::string& alias : sub.aliases) name += ", " + alias;
+      out << ".SS " << RoffEscape(name) << "\n.PP\n"
+          << SynopsisLine(sub) << "\n.PP\n"
+          << RoffEscape(sub.summary) << ".\n";
+      FooterParts sub_footer = SplitFooter(sub.footer);
+      ProseParagraphs(out, sub_footer.text);
+      footer.examples.insert(footer.examples.end(), sub_footer.examples.begin(),
+                             sub_footer.examples.end());
+      OptionParagraphs(out, sub);
+    }
+  }
+  if (!footer.examples.empty()) {
+    out << ".SH EXAMPLES\n.RS 4\n.nf\n";
+    for (const std::string& line : footer.examples) out << RoffEscape(line) << "\n";
+    out << ".fi\n.RE\n";
+  }
+  ExitStatusSection(out);
+  out << ".SH SEE ALSO\n" << InFont("B", "clawmit") << "(1)\n";
+  return out.str();
+}
+
+std::string MainManPage(const CommandDoc& root) {
+  std::ostringstream out;
+  PageHeader(out, "clawmit");
+  out << ".SH NAME\nclawmit \\- " << RoffEscape(root.summary.substr(root.summary.find(": ") + 2))
+      << "\n";
+  out << ".SH SYNOPSIS\n.nf\n"
+      << InFont("B", "clawmit") << " [" << InFont("B", "-C") << " " << InFont("I", "dir") << "] ["
+      << InFont("B", "--repo") << " " << InFont("I", "path") << "] " << InFont("I", "command")
+      << " [" << InFont("I", "args") << "]\n"
+      << InFont("B", "clawmit help") << " [" << InFont("I", "command") << "]\n"
+      << InFont("B", "clawmit --version") << "\n.fi\n";
+  out << ".SH DESCRIPTION\n.PP\n"
+      << RoffEscape(
+             "clawmit is git for AI agents: every version of an agent (its prompt, its tools, "
+             "its config) is a commit in a local repository, with history, diffs that "
+             "understand agents, labels such as production, forks and their lineage, and sync "
+             "with a Clawmit server. Every command answers --help; "
+             "'clawmit <command> --help' and clawmit-<command>(1) describe its options.")
+      << "\n";
+  out << ".SH GLOBAL OPTIONS\nBefore the command:\n";
+  OptionParagraphs(out, root);
+  out << ".SH COMMANDS\n";
+  for (const CommandDoc& command : root.subcommands) {
+    out << ".TP\n"
+        << InFont("B", "clawmit-" + command.path.back()) << "(1)\n"
+        << RoffEscape(command.summary) << "\n";
+  }
+  ExitStatusSection(out);
+  out << ".SH ENVIRONMENT\n";
+  for (const EnvironmentDoc& env : EnvironmentVariables()) {
+    out << ".TP\n" << InFont("B", env.name) << "\n" << RoffEscape(env.description) << "\n";
+  }
+  out << ".SH FILES\n.TP\n"
+      << InFont("I", ".clawmit/")
+      << "\n"
+         "The repository: a bare git repository found from the current folder upward.\n"
+         ".SH SEE ALSO\n";
+  std::string sep;
+  for (const CommandDoc& command : root.subcommands) {
+    out << sep << InFont("B", "clawmit-" + command.path.back()) << "(1)";
+    sep = ",\n";
+  }
+  out << ",\n" << InFont("B", "git") << "(1)\n";
+  return out.str();
+}
+
+}  // namespace clawmit::cli
