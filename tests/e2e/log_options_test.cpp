@@ -90,6 +90,8 @@ TEST_F(LogOptionsTest, NoAgentInsideAnAgentsFolderLogsThatAgent) {
   fs::create_directories(Folder("support") / "notes" / "old");
   RunResult deeper = ClawmitIn(Folder("support") / "notes" / "old", {"log", "--oneline"});
   EXPECT_EQ(deeper.out, named) << Describe(deeper);
+  // -C into the folder is the same.
+  EXPECT_EQ(Ok({"-C", "support", "log", "--oneline"}).out, named);
   RunResult other = ClawmitIn(Folder("billing"), {"log", "--oneline", "-1"});
   EXPECT_TRUE(Contains(other.out, "Refund rules")) << Describe(other);
   // A revision named still wins over the folder.
