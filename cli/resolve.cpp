@@ -1,5 +1,7 @@
 #include "resolve.h"
 
+#include <filesystem>
+
 namespace clawmit::cli {
 
 Result<ResolvedRevision> ResolveArgument(store::Repository& repo, const std::string& text) {
@@ -17,6 +19,23 @@ Result<ResolvedRevision> ResolveAgentRevision(store::Repository& repo, const std
     return Status::InvalidArgument("revision '" + text + "' is not of agent '" + slug + "'");
   }
   return rev;
+}
+
+std::optional<std::string> AgentOfCurrentFolder(store::Repository& repo) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path here = fs::weakly_canonical(fs::current_path(ec), ec);
+  if (ec) return std::nullopt;
+  fs::path root = fs::weakly_canonical(repo.work_tree(), ec);
+  if (ec) return std::nullopt;
+  fs::path relative = here.lexically_relative(root);
+  if (relative.empty()) return std::nullopt;
+  std::string first = relative.begin()->string();
+  if (first == "." || first == ".." || !core::ValidateSlug(first).ok()) return std::nullopt;
+  if (repo.GetAgent(first).ok() || fs::is_regular_file(root / first / "prompt.md", ec)) {
+    return first;
+  }
+  return std::nullopt;
 }
 
 std::string VersionLabel(const std::string& slug, uint64_t number) {

@@ -1,6 +1,7 @@
 // A revision argument (`support@v5`) resolved to one version.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "clawmit/store/repository.h"
@@ -19,6 +20,11 @@ Result<ResolvedRevision> ResolveArgument(store::Repository& repo, const std::str
 // "support@v3" whose slug must be `slug`. Empty means the head.
 Result<ResolvedRevision> ResolveAgentRevision(store::Repository& repo, const std::string& slug,
                                               const std::string& text);
+
+// The agent whose working folder the current folder is, or is inside
+// (`<root>/support/`, `<root>/support/notes/`): an agent of the repository,
+// or a folder holding a prompt.md. nullopt anywhere else.
+std::optional<std::string> AgentOfCurrentFolder(store::Repository& repo);
 
 // "support@v5" for display.
 std::string VersionLabel(const std::string& slug, uint64_t number);
