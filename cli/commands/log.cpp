@@ -19,6 +19,7 @@ struct LogOptions {
   bool first_parent = false;
   bool json = false;
   ColorMode color = ColorMode::kAuto;
+  bool no_pager = false;
 };
 
 // The diff a version introduced: against its first parent, or against an
@@ -89,6 +90,7 @@ Status RunLog(Context& ctx, const LogOptions& opts) {
   store::Repository& repo = *ctx.repo;
   CLAWMIT_ASSIGN_OR_RETURN(ResolvedRevision start, ResolveArgument(repo, opts.rev));
   CLAWMIT_ASSIGN_OR_RETURN(std::vector<Entry> entries, Collect(repo, start, opts));
+  if (!opts.json) ctx.out.Page(opts.no_pager);
 
   nlohmann::json json_out = nlohmann::json::array();
   std::map<std::string, RemoteIds> remote_ids;  // per agent, read when --json needs them
@@ -163,6 +165,7 @@ Command LogCommand() {
                 ->excludes("--follow-forks");
             app.add_flag("--json", opts->json, "Print the versions as JSON");
             AddColorOption(app, opts->color);
+            AddPagerOption(app, opts->no_pager);
             app.footer(
                 "Lists the agent's own versions, first parent by first parent: a fork's history\n"
                 "stops at its version 1 unless --follow-forks continues into its source.\n"
