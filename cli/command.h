@@ -51,6 +51,17 @@ std::vector<Command> AllCommands();
 // (cli/commands/net_registry.cpp); `clawmit` runs it for them.
 std::vector<Command> NetCommands();
 
+// The options `clawmit` takes before the command. --repo is read by CLI11;
+// the others (and -C) are taken out of the arguments before it parses
+// (cli/dispatch.cpp), and declared here for --help and the man page.
+struct GlobalOptions {
+  std::string repo;
+  std::string color;
+  bool no_pager = false;
+  bool no_color = false;
+};
+void AddGlobalOptions(CLI::App& app, GlobalOptions& opts);
+
 // Parses the command line, opens the repository for commands that need
 // one, runs the command and chooses the exit code (the only place that
 // does). `clawmit` and `clawmit-net` are this with different tables.

@@ -240,10 +240,8 @@ CommandDoc DescribeCommands(std::vector<Command> commands) {
   // takes before the command.
   CLI::App app{"clawmit: version control for AI agents (prompt, tools, config)", "clawmit"};
   app.set_version_flag("--version", "clawmit");
-  std::string repo;
-  app.add_option("--repo", repo,
-                 "Use this repository (its .clawmit folder or the folder holding it); "
-                 "default: CLAWMIT_DIR, else found from the current folder upward");
+  GlobalOptions global;
+  AddGlobalOptions(app, global);
   std::vector<Run> runs;  // the options live in the closures: keep them alive
   for (Command& command : commands) {
     CLI::App* sub = app.add_subcommand(command.name, command.summary);

@@ -12,6 +12,7 @@
 #include <filesystem>
 
 #include "command.h"
+#include "common_options.h"
 #include "suggest.h"
 #include "version.h"
 
@@ -38,14 +39,49 @@ Result<std::unique_ptr<store::Repository>> OpenRepository(const std::string& fla
   return store::Repository::Open(path);
 }
 
+// `--no-pager`, `--no-color`, `--color=W` or `--color W` at args[i], before
+// the command: noted in `output`. Returns how many arguments it took (0: not
+// one of these).
+Result<size_t> TakeOutputOption(const std::vector<std::string>& args, size_t i,
+                                OutputDefaults& output) {
+  const std::string& a = args[i];
+  if (a == "--no-pager") {
+    output.pager = false;
+    return 1;
+  }
+  if (a == "--no-color") {
+    output.color = ColorMode::kNever;
+    return 1;
+  }
+  if (a != "--color" && !a.starts_with("--color=")) return 0;
+  size_t taken = a == "--color" ? 2 : 1;
+  if (taken == 2 && i + 1 >= args.size()) {
+    return Status::InvalidArgument("--color needs a value: --color auto|always|never");
+  }
+  std::string word = taken == 2 ? args[i + 1] : a.substr(8);
+  std::optional<ColorMode> mode = ParseColorMode(word);
+  if (!mode) {
+    return Status::InvalidArgument("--color must be auto, always or never, not '" + word + "'");
+  }
+  output.color = *mode;
+  return taken;
+}
+
 // What comes before the command, as git has it: each `-C DIR` (or `-CDIR`)
-// changes to DIR, relative to the folder before; they are taken out of
-// `args`. Returns the index of the command's name in `args` (args.size()
-// when there is none), or the error for a folder that cannot be entered.
-Result<size_t> TakeGlobalOptions(std::vector<std::string>& args) {
+// changes to DIR, relative to the folder before; `--no-pager` and the colour
+// options go to `output`; they are taken out of `args`. Returns the index of
+// the command's name in `args` (args.size() when there is none), or the
+// error for a folder that cannot be entered or a colour that is none.
+Result<size_t> TakeGlobalOptions(std::vector<std::string>& args, OutputDefaults& output) {
   size_t i = 1;
   while (i < args.size()) {
     const std::string& a = args[i];
+    CLAWMIT_ASSIGN_OR_RETURN(size_t output_option, TakeOutputOption(args, i, output));
+    if (output_option > 0) {
+      args.erase(args.begin() + static_cast<std::ptrdiff_t>(i),
+                 args.begin() + static_cast<std::ptrdiff_t>(i + output_option));
+      continue;
+    }
     if (a == "-C" || (a.starts_with("-C") && a.size() > 2)) {
       std::string dir = a.size() > 2 ? a.substr(2) : "";
       size_t taken = 1;
@@ -75,6 +111,20 @@ Result<size_t> TakeGlobalOptions(std::vector<std::string>& args) {
 
 }  // namespace
 
+void AddGlobalOptions(CLI::App& app, GlobalOptions& opts) {
+  app.add_option("--repo", opts.repo,
+                 "Use this repository (its .clawmit folder or the folder holding it); "
+                 "default: CLAWMIT_DIR, else found from the current folder upward");
+  // Taken out before the command by TakeGlobalOptions; declared for --help.
+  app.add_flag("--no-pager", opts.no_pager,
+               "Print straight to the terminal: log, show, diff, label log and lineage go "
+               "through CLAWMIT_PAGER, else PAGER, else less on a terminal");
+  app.add_option("--color", opts.color,
+                 "Colour of the command, unless its own --color says otherwise")
+      ->option_text("auto|always|never");
+  app.add_flag("--no-color", opts.no_color, "No colour: --color never");
+}
+
 int Dispatch(int argc, char** argv, std::vector<Command> commands) {
   static char buffer[1 << 16];
   std::setvbuf(stdout, buffer, _IOFBF, sizeof buffer);
@@ -82,10 +132,8 @@ int Dispatch(int argc, char** argv, std::vector<Command> commands) {
   CLI::App app{"clawmit: version control for AI agents (prompt, tools, config)", "clawmit"};
   app.require_subcommand(0, 1);
   app.set_version_flag("--version", std::string("clawmit ") + kVersion);
-  std::string repo_flag;
-  app.add_option("--repo", repo_flag,
-                 "Use this repository (its .clawmit folder or the folder holding it); "
-                 "default: CLAWMIT_DIR, else found from the current folder upward");
+  GlobalOptions global;
+  AddGlobalOptions(app, global);
   app.footer(
       "Run 'clawmit <command> --help' for a command's options and examples.\n"
       "Docs: docs/CLI.md. Exit codes: 0 ok, 1 failure or differences, 2 usage, 3 not found,\n"
@@ -107,7 +155,8 @@ int Dispatch(int argc, char** argv, std::vector<Command> commands) {
   for (int i = 1; i < argc; ++i) json_mode = json_mode || std::string_view(argv[i]) == "--json";
 
   std::vector<std::string> args(argv, argv + argc);
-  auto command_at = TakeGlobalOptions(args);
+  OutputDefaults output_defaults;
+  auto command_at = TakeGlobalOptions(args, output_defaults);
   if (!command_at.ok()) {
     PrintError(command_at.status(), json_mode);
     return kExitUsage;
@@ -169,8 +218,9 @@ int Dispatch(int argc, char** argv, std::vector<Command> commands) {
     if (!entry.app->parsed()) continue;
     Context ctx;
     ctx.argv = args;
+    ctx.out.SetDefaults(output_defaults);
     if (entry.needs != Needs::kNothing) {
-      auto repo = OpenRepository(repo_flag);
+      auto repo = OpenRepository(global.repo);
       if (repo.ok()) {
         ctx.repo = std::move(repo).value();
       } else if (entry.needs == Needs::kRepositoryIfAny) {

@@ -6,10 +6,14 @@
 #include <cstdlib>
 #include <ctime>
 #include <nlohmann/json.hpp>
+#include <string_view>
+
+#include "pager.h"
 
 namespace clawmit::cli {
 
 void Output::SetColor(ColorMode mode) {
+  if (mode == ColorMode::kAuto) mode = defaults_.color;
   switch (mode) {
     case ColorMode::kAlways:
       color_ = true;
@@ -19,10 +23,18 @@ void Output::SetColor(ColorMode mode) {
       break;
     case ColorMode::kAuto: {
       const char* no_color = std::getenv("NO_COLOR");
-      color_ = ::isatty(STDOUT_FILENO) == 1 && (no_color == nullptr || *no_color == '\0');
+      const char* term = std::getenv("TERM");
+      color_ = (::isatty(STDOUT_FILENO) == 1 || PagerInUse()) &&
+               (no_color == nullptr || *no_color == '\0') &&
+               (term == nullptr || std::string_view(term) != "dumb");
       break;
     }
   }
+}
+
+void Output::Page(bool no_pager) const {
+  if (no_pager || !defaults_.pager) return;
+  StartPager();
 }
 
 std::string Output::Paint(std::string_view text, const char* ansi) const {

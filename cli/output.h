@@ -1,5 +1,6 @@
-// Terminal output: buffered stdout, colour only on a terminal (NO_COLOR and
-// --color honoured), and the error format of docs/CLI.md.
+// Terminal output: buffered stdout, colour only on a terminal (NO_COLOR,
+// TERM=dumb and --color honoured), the pager, and the error format of
+// docs/CLI.md.
 #pragma once
 
 #include <cstdio>
@@ -12,11 +13,29 @@ namespace clawmit::cli {
 
 enum class ColorMode { kAuto, kAlways, kNever };
 
+// What the options before the command chose (`clawmit --no-color log`,
+// `--color=W`, `--no-pager`): colour for a command left at --color auto,
+// and whether it may page.
+struct OutputDefaults {
+  ColorMode color = ColorMode::kAuto;
+  bool pager = true;
+};
+
 class Output {
  public:
-  // Decides colour once: kAuto means stdout is a terminal and NO_COLOR unset.
+  void SetDefaults(const OutputDefaults& defaults) { defaults_ = defaults; }
+
+  // Decides colour once. kAuto is the choice made before the command, or
+  // else: on when stdout is a terminal or the pager, NO_COLOR is unset or
+  // empty and TERM is not "dumb".
   void SetColor(ColorMode mode);
   [[nodiscard]] bool color() const { return color_; }
+
+  // Sends the rest of the output through the pager (cli/pager.h) unless
+  // `no_pager` (the command's --no-pager) or `clawmit --no-pager` says no.
+  // Called by a command with long output once it has what to print, and
+  // never for --json.
+  void Page(bool no_pager) const;
 
   void Write(std::string_view text) { std::fwrite(text.data(), 1, text.size(), stdout); }
   void Line(std::string_view text) {
@@ -28,6 +47,7 @@ class Output {
 
  private:
   bool color_ = false;
+  OutputDefaults defaults_;
 };
 
 inline constexpr const char* kYellow = "33";

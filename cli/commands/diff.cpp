@@ -15,6 +15,7 @@ struct DiffOptions {
   bool json = false;
   bool exit_code = false;
   ColorMode color = ColorMode::kAuto;
+  bool no_pager = false;
 };
 
 // One side of a comparison: a stored version or a working folder.
@@ -76,6 +77,7 @@ Status RunDiff(Context& ctx, const DiffOptions& opts) {
   ctx.out.SetColor(opts.json ? ColorMode::kNever : opts.color);
   if (opts.revs.size() > 2) return Status::InvalidArgument("diff takes at most two revisions");
   CLAWMIT_ASSIGN_OR_RETURN(auto pairs, Pairs(*ctx.repo, opts));
+  if (!opts.json) ctx.out.Page(opts.no_pager);
   nlohmann::json json_out = nlohmann::json::array();
   bool differs = false;
   for (const auto& [from, to] : pairs) {
@@ -109,6 +111,7 @@ Command DiffCommand() {
             app.add_flag("--json", opts->json, "Print the diffs as JSON (the API's diff shape)");
             app.add_flag("--exit-code", opts->exit_code, "Exit 1 when anything differs");
             AddColorOption(app, opts->color);
+            AddPagerOption(app, opts->no_pager);
             app.footer(
                 "No revision: every agent folder against its head; an agent with a merge in\n"
                 "progress also lists its conflicts, each with ours, theirs and the base.\n"

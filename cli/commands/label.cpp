@@ -1,5 +1,6 @@
 // clawmit label set|list|rm|log: movable names for versions, every move kept.
 #include "../command.h"
+#include "../common_options.h"
 #include "../identity.h"
 #include "../json_output.h"
 #include "../resolve.h"
@@ -21,6 +22,7 @@ struct LabelOptions {
   bool force = false;
   std::string author;
   bool json = false;
+  bool no_pager = false;  // label log
 };
 
 nlohmann::json MoveJson(const store::LabelMove& m) {
@@ -116,6 +118,7 @@ Status RunLog(Context& ctx, const LabelOptions& o) {
     PrintJson(ctx.out, out);
     return Status::Ok();
   }
+  ctx.out.Page(o.no_pager);
   for (auto it = moves.rbegin(); it != moves.rend(); ++it) {
     ctx.out.Line(IsoTime(it->who.time) + "  " + Side(it->from, it->from_version) + " -> " +
                  Side(it->to, it->to_version) + "  " + it->who.name + " <" + it->who.email + ">" +
@@ -163,6 +166,7 @@ Command LabelCommand() {
             o->log = app.add_subcommand("log", "Show every move of a label, newest first");
             o->log->add_option("slug", o->slug, "The agent")->required();
             o->log->add_option("label", o->label, "The label")->required();
+            AddPagerOption(*o->log, o->no_pager);
             for (CLI::App* sub : {o->set, o->list, o->rm, o->log}) {
               sub->add_flag("--json", o->json, "Print JSON");
             }

@@ -2,6 +2,7 @@
 #include <map>
 
 #include "../command.h"
+#include "../common_options.h"
 #include "../json_output.h"
 
 namespace clawmit::cli {
@@ -11,6 +12,7 @@ struct LineageOptions {
   std::string slug;
   bool json = false;
   bool dot = false;
+  bool no_pager = false;
 };
 
 // The merges into each agent of the family: "support-formal@v5" merged as
@@ -125,6 +127,7 @@ Status RunLineage(Context& ctx, const LineageOptions& opts) {
   CLAWMIT_ASSIGN_OR_RETURN(store::LineageNode root, ctx.repo->Lineage(opts.slug));
   Merges merges;
   CLAWMIT_TRY(CollectMerges(*ctx.repo, root, merges));
+  if (!opts.json) ctx.out.Page(opts.no_pager);
   if (opts.json) {
     PrintJson(ctx.out, {{"root", NodeJson(root, merges)}});
   } else if (opts.dot) {
@@ -149,6 +152,7 @@ Command LineageCommand() {
                          "\"versionNumber\",\"merges\":[{\"versionNumber\",\"from\"}],"
                          "\"children\":[…]}}");
             app.add_flag("--dot", opts->dot, "Print the tree for Graphviz (dot -Tsvg)");
+            AddPagerOption(app, opts->no_pager);
             app.footer(
                 "From the root ancestor down: each agent with its fork type, the version it was\n"
                 "forked from, its number of versions and the merges into it ('merged\n"

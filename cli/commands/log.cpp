@@ -33,8 +33,10 @@ struct LogOptions {
   CLI::Option* until_option = nullptr;
   std::string author;
   std::string format;
-  bool decorate = true;
+  bool decorate = false;  // the default anyway
+  bool no_decorate = false;
   ColorMode color = ColorMode::kAuto;
+  bool no_pager = false;
 };
 
 // The options once read and checked.
@@ -244,9 +246,16 @@ Status RunLog(Context& ctx, const LogOptions& opts) {
       entries.resize(query.max_count);
     }
   }
+  if (!opts.json) ctx.out.Page(opts.no_pager);
 
   std::optional<Decorations> decorations;
-  if (opts.json || (query.format ? query.format->UsesDecorations() : opts.decorate)) {
+  bool decorate = true;  // --decorate and --no-decorate: the last one given wins, as in git
+  if (opts.decorate || opts.no_decorate) {
+    for (const std::string& arg : ctx.argv) {
+      if (arg == "--decorate" || arg == "--no-decorate") decorate = arg == "--decorate";
+    }
+  }
+  if (opts.json || (query.format ? query.format->UsesDecorations() : decorate)) {
     CLAWMIT_ASSIGN_OR_RETURN(decorations, Decorations::Load(repo));
   }
   const bool name_agents = opts.follow_forks || opts.all;
@@ -350,8 +359,9 @@ Command LogCommand() {
                        "%at %s %d %D %n %%")
             ->type_name("FMT")
             ->excludes("--oneline");
-        app.add_flag("--decorate,!--no-decorate", opts->decorate,
+        app.add_flag("--decorate", opts->decorate,
                      "Show labels and remote heads beside their versions (the default)");
+        app.add_flag("--no-decorate", opts->no_decorate, "Show versions without them");
         app.add_flag("-p,--patch", opts->patch, "Show the diff each version introduced");
         app.add_flag("--follow-forks", opts->follow_forks,
                      "Continue into the agent each fork came from")
@@ -361,6 +371,7 @@ Command LogCommand() {
             ->excludes("--follow-forks");
         app.add_flag("--json", opts->json, "Print the versions as JSON")->excludes("--format");
         AddColorOption(app, opts->color);
+        AddPagerOption(app, opts->no_pager);
         app.footer(
             "Lists the agent's own versions, first parent by first parent: a fork's history\n"
             "stops at its version 1 unless --follow-forks continues into its source.\n"

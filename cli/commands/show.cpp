@@ -12,6 +12,7 @@ struct ShowOptions {
   std::string rev;
   bool json = false;
   ColorMode color = ColorMode::kAuto;
+  bool no_pager = false;
 };
 
 Status RunShow(Context& ctx, const ShowOptions& opts) {
@@ -33,6 +34,7 @@ Status RunShow(Context& ctx, const ShowOptions& opts) {
     PrintJson(ctx.out, out);
     return Status::Ok();
   }
+  ctx.out.Page(opts.no_pager);
   std::string here = VersionLabel(v.trailers.agent, v.trailers.version);
   ctx.out.Line(ctx.out.Paint("version " + here, kYellow) + " " +
                ctx.out.Paint(v.commit.Hex(), kYellow));
@@ -81,6 +83,7 @@ Command ShowCommand() {
             app.add_flag("--json", opts->json,
                          "Print the version as JSON, with its content and diffFromParent");
             AddColorOption(app, opts->color);
+            AddPagerOption(app, opts->no_pager);
             app.footer("Examples:\n  clawmit show support\n  clawmit show support@v2 --json");
             return Run([opts](Context& ctx) { return RunShow(ctx, *opts); });
           }};
