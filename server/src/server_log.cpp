@@ -19,13 +19,14 @@ std::string IsoTimestamp(std::chrono::system_clock::time_point time) {
   return text;
 }
 
+// Keys in a fixed order, time first, as log collectors show them.
 std::string ServerLog::EventLine(const char* level, const std::string& message) const {
   std::string time = IsoTimestamp(std::chrono::system_clock::now());
   if (format_ == LogFormat::kText) {
     return time + " " + (std::string_view(level) == "error" ? "error: " : "") + message;
   }
-  nlohmann::json line = {{"time", time}, {"level", level}, {"msg", message}};
-  return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  nlohmann::ordered_json line = {{"time", time}, {"level", level}, {"msg", message}};
+  return line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 std::string ServerLog::RequestLine(const RequestLog& e) const {
@@ -39,7 +40,7 @@ std::string ServerLog::RequestLine(const RequestLog& e) const {
     if (!e.key_id.empty()) line += " key " + e.key_id;
     return line;
   }
-  nlohmann::json line = {
+  nlohmann::ordered_json line = {
       {"time", time},
       {"level", "info"},
       {"msg", "request"},
@@ -51,7 +52,7 @@ std::string ServerLog::RequestLine(const RequestLog& e) const {
       {"client", e.client}};
   if (!e.user_id.empty()) line["user_id"] = e.user_id;
   if (!e.key_id.empty()) line["key_id"] = e.key_id;
-  return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 void ServerLog::Write(FILE* out, const std::string& line) {
