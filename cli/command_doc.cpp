@@ -38,15 +38,25 @@ ValueKind OptionKind(const std::string& long_name) {
 }
 
 // The values of a type name CLI11 gives a checked option: "TEXT:{a,b,c}"
-// (IsMember), "ENUM:value in {always->1,never->2} OR {1,2}" (a mapping).
+// (IsMember), "ENUM:value in {always->1,never->2} OR {1,2}" (a mapping), or
+// of an option text that lists them: "auto|always|never".
 std::vector<std::string> Choices(const std::string& type_name) {
   size_t open = type_name.find('{');
   size_t close = type_name.find('}', open);
-  if (open == std::string::npos || close == std::string::npos) return {};
+  std::string set;
+  char separator = ',';
+  if (open != std::string::npos && close != std::string::npos) {
+    set = type_name.substr(open + 1, close - open - 1);
+  } else if (type_name.find('|') != std::string::npos &&
+             type_name.find_first_of(" {}<>[]") == std::string::npos) {
+    set = type_name;
+    separator = '|';
+  } else {
+    return {};
+  }
   std::vector<std::string> choices;
-  std::string set = type_name.substr(open + 1, close - open - 1);
   for (size_t start = 0; start <= set.size();) {
-    size_t comma = std::min(set.find(',', start), set.size());
+    size_t comma = std::min(set.find(separator, start), set.size());
     std::string choice = set.substr(start, comma - start);
     choice = choice.substr(0, choice.find("->"));
     if (!choice.empty()) choices.push_back(choice);

@@ -1,21 +1,9 @@
-// What the user probably meant: the closest of the known names to a mistyped
-// one (a command, an option, a label), as git's "Did you mean …?".
+// The CLI's name for core's suggestions (clawmit/core/suggest.h).
 #pragma once
 
-#include <optional>
-#include <string>
-#include <string_view>
-#include <vector>
+#include "clawmit/core/suggest.h"
 
 namespace clawmit::cli {
-
-// The candidate closest to `typed` (core::EditDistance) when it is close enough to be a typo (at
-// most a third of its length away, at least one, two at most; or `typed`
-// begins it); nullopt otherwise, and when two candidates are equally close.
-std::optional<std::string> ClosestName(std::string_view typed,
-                                       const std::vector<std::string>& candidates);
-
-// " Did you mean 'x'?" for the closest candidate, or "".
-std::string DidYouMean(std::string_view typed, const std::vector<std::string>& candidates);
-
+using core::ClosestName;
+using core::DidYouMean;
 }  // namespace clawmit::cli

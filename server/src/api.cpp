@@ -37,8 +37,17 @@ HttpResponse Api::Handle(const HttpRequest& request) const {
   struct Forget {
     ~Forget() { current_auth_ = {}; }
   } forget;
+  // Who asked, for the request log.
+  auto identify = [&caller](HttpResponse& response) {
+    if (!caller || !caller->ok()) return;
+    response.user_id = (*caller)->user_id;
+    if ((*caller)->via_api_key) response.key_id = (*caller)->key_id;
+  };
   RateDecision shown;
-  if (auto refused = ChargeRequest(request, caller ? &*caller : nullptr, shown)) return *refused;
+  if (auto refused = ChargeRequest(request, caller ? &*caller : nullptr, shown)) {
+    identify(*refused);
+    return *refused;
+  }
   HttpResponse response;
   if (!request.body.empty() && !NamesJson(request.Header("content-type"))) {
     response =
@@ -60,6 +69,7 @@ HttpResponse Api::Handle(const HttpRequest& request) const {
   // Every answer is the caller's own, and some carry a secret shown once (a
   // token, an API key, a webhook secret): no cache may keep any.
   response.headers.emplace_back("Cache-Control", "no-store");
+  identify(response);
   return response;
 }
 

@@ -220,13 +220,18 @@ class BeastServer final : public HttpServer {
         request.method = std::string(req.method_string());
         request.target = std::string(req.target());
         SplitTarget(request.target, request.path, request.query);
+        std::string forwarded_for;  // every X-Forwarded-For header, in order
         for (const auto& field : req) {
           std::string name(field.name_string());
           for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+          if (name == "x-forwarded-for") {
+            forwarded_for += (forwarded_for.empty() ? "" : ",") + std::string(field.value());
+          }
           request.headers[name] = std::string(field.value());
         }
         request.body = std::move(req.body());
-        request.remote_address = remote;
+        request.remote_address =
+            options_.client_address ? options_.client_address(remote, forwarded_for) : remote;
         keep_alive = req.keep_alive();
         try {
           response = handler_(request);
@@ -266,11 +271,11 @@ class BeastServer final : public HttpServer {
         auto us = std::chrono::duration_cast<std::chrono::microseconds>(
                       std::chrono::steady_clock::now() - started)
                       .count();
-        char duration[32];
-        std::snprintf(duration, sizeof duration, "%.1fms", static_cast<double>(us) / 1000.0);
-        options_.log(request.request_id + " " + (request.method.empty() ? "-" : request.method) +
-                     " " + (request.path.empty() ? "-" : LoggedPath(request.path)) + " " +
-                     std::to_string(response.status) + " " + duration);
+        options_.log({request.request_id, request.method.empty() ? "-" : request.method,
+                      request.path.empty() ? "-" : LoggedPath(request.path), response.status,
+                      static_cast<double>(us) / 1000.0,
+                      request.remote_address.empty() ? remote : request.remote_address,
+                      response.user_id, response.key_id});
       }
       if (!ec && unread_body) co_await Discard(stream);
       if (ec || !keep_alive) break;

@@ -43,8 +43,8 @@ Result<PruneCounts> PruneOlderThan(Database& db, int64_t cutoff, int64_t batch,
   return total;
 }
 
-RetentionPruner::RetentionPruner(Database& db, int64_t retention_seconds)
-    : db_(db), retention_seconds_(retention_seconds) {}
+RetentionPruner::RetentionPruner(Database& db, int64_t retention_seconds, LogFunction log)
+    : db_(db), retention_seconds_(retention_seconds), log_(std::move(log)) {}
 
 RetentionPruner::~RetentionPruner() { Stop(); }
 
@@ -63,6 +63,14 @@ void RetentionPruner::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+void RetentionPruner::Log(bool error, const std::string& message) const {
+  if (log_) {
+    log_(error, message);
+  } else {
+    std::fprintf(stderr, "%s\n", message.c_str());
+  }
+}
+
 void RetentionPruner::Loop() {
   const auto period = std::chrono::seconds(std::clamp<int64_t>(retention_seconds_ / 10, 1, 300));
   while (!stopping_) {
@@ -70,11 +78,10 @@ void RetentionPruner::Loop() {
     // batch at most, never for the whole prune.
     auto pruned = PruneOlderThan(db_, Now() - retention_seconds_, 500, &stopping_);
     if (!pruned.ok()) {
-      std::fprintf(stderr, "retention: pruning failed: %s\n", pruned.status().ToString().c_str());
+      Log(true, "retention: pruning failed: " + pruned.status().ToString());
     } else if (pruned->deliveries > 0 || pruned->events > 0) {
-      std::fprintf(stderr, "retention: pruned %lld events and %lld deliveries\n",
-                   static_cast<long long>(pruned->events),
-                   static_cast<long long>(pruned->deliveries));
+      Log(false, "retention: pruned " + std::to_string(pruned->events) + " events and " +
+                     std::to_string(pruned->deliveries) + " deliveries");
     }
     std::unique_lock lock(mutex_);
     wake_.wait_for(lock, period, [this] { return stopping_.load(); });

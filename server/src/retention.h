@@ -14,7 +14,9 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
 
 #include "clawmit/core/status.h"
@@ -42,7 +44,9 @@ Result<PruneCounts> PruneOlderThan(Database& db, int64_t cutoff, int64_t batch =
 // every second). A retention of 0 keeps everything: Start does nothing.
 class RetentionPruner {
  public:
-  RetentionPruner(Database& db, int64_t retention_seconds);
+  // `log` takes what the pruner reports (an error or not); unset: stderr.
+  using LogFunction = std::function<void(bool error, const std::string& message)>;
+  RetentionPruner(Database& db, int64_t retention_seconds, LogFunction log = nullptr);
   ~RetentionPruner();
   RetentionPruner(const RetentionPruner&) = delete;
   RetentionPruner& operator=(const RetentionPruner&) = delete;
@@ -52,9 +56,11 @@ class RetentionPruner {
 
  private:
   void Loop();
+  void Log(bool error, const std::string& message) const;
 
   Database& db_;
   int64_t retention_seconds_;
+  LogFunction log_;
   std::atomic<bool> stopping_{false};
   std::mutex mutex_;
   std::condition_variable wake_;

@@ -1,5 +1,6 @@
 #include "clawmit/server/serve.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <sys/stat.h>
 
@@ -9,8 +10,10 @@
 #include "api.h"
 #include "auth.h"
 #include "clawmit/server/http.h"
+#include "client_address.h"
 #include "db.h"
 #include "retention.h"
+#include "server_log.h"
 #include "webhook_worker.h"
 
 namespace clawmit::server {
@@ -44,34 +47,45 @@ Result<std::vector<std::string>> RouteTable() {
 }
 
 Status Serve(const ServeOptions& options) {
-  std::error_code ec;
-  std::filesystem::create_directories(options.data_dir, ec);
-  if (ec) {
-    return Status::Io("cannot create the data directory '" + options.data_dir.string() +
-                      "': " + ec.message());
+  // Every setting is checked before anything is created: a usage error
+  // leaves no data directory behind.
+  const ServerLog log(options.log_format);
+  {
+    unsigned char address[16];
+    if (::inet_pton(AF_INET, options.host.c_str(), address) != 1 &&
+        ::inet_pton(AF_INET6, options.host.c_str(), address) != 1) {
+      return Status::InvalidArgument(options.Name("--host") + " '" + options.host +
+                                     "': expected an IP address, like 127.0.0.1 or ::");
+    }
   }
-  ::chmod(options.data_dir.c_str(), 0700);
+  std::vector<AddressRange> trusted;
+  for (const std::string& spec : options.trusted_proxies) {
+    CLAWMIT_ASSIGN_OR_RETURN(auto range, ParseAddressRange(spec, options.Name("--trusted-proxy")));
+    trusted.push_back(range);
+  }
   CLAWMIT_ASSIGN_OR_RETURN(int64_t ttl, ParseDuration(options.jwt_expires_in));
-  bool generated = false;
-  CLAWMIT_ASSIGN_OR_RETURN(std::string secret,
-                           LoadOrCreateSecret(options.jwt_secret, options.data_dir, generated));
-  if (generated) {
-    std::fprintf(stderr, "generated a JWT secret in %s (mode 0600); set JWT_SECRET to choose one\n",
-                 (options.data_dir / "jwt-secret").c_str());
-  }
   CLAWMIT_ASSIGN_OR_RETURN(std::filesystem::path db_file, DatabaseFile(options));
-  CLAWMIT_ASSIGN_OR_RETURN(auto db, Database::Open(db_file));
   WebhookWorkerOptions deliveries;
-  CLAWMIT_ASSIGN_OR_RETURN(deliveries.retry_delays, ParseRetrySchedule(options.webhook_retries));
+  auto retries = ParseRetrySchedule(options.webhook_retries);
+  if (!retries.ok()) {
+    // Its message names --webhook-retries; the variable instead when set there.
+    std::string message = retries.status().message();
+    if (message.starts_with("--webhook-retries")) {
+      message.replace(0, 17, options.Name("--webhook-retries"));
+    }
+    return Status::InvalidArgument(message);
+  }
+  deliveries.retry_delays = *retries;
   auto timeout = ParseDuration(options.webhook_timeout);
   if (!timeout.ok() || *timeout > 600) {
-    return Status::InvalidArgument("--webhook-timeout '" + options.webhook_timeout +
+    return Status::InvalidArgument(options.Name("--webhook-timeout") + " '" +
+                                   options.webhook_timeout +
                                    "': expected a duration of at most 10m, like 10s");
   }
   deliveries.timeout_ms = *timeout * 1000;
   auto deactivate = ParseDuration(options.webhook_deactivate_after);
   if (!deactivate.ok()) {
-    return Status::InvalidArgument("--webhook-deactivate-after '" +
+    return Status::InvalidArgument(options.Name("--webhook-deactivate-after") + " '" +
                                    options.webhook_deactivate_after +
                                    "': expected a duration like 5d or 12h");
   }
@@ -80,11 +94,27 @@ Status Serve(const ServeOptions& options) {
   if (options.retention != "0") {
     auto parsed = ParseDuration(options.retention);
     if (!parsed.ok()) {
-      return Status::InvalidArgument("--retention '" + options.retention +
+      return Status::InvalidArgument(options.Name("--retention") + " '" + options.retention +
                                      "': expected a duration like 30d, 12h or 90s, or 0");
     }
     retention = *parsed;
   }
+
+  std::error_code ec;
+  std::filesystem::create_directories(options.data_dir, ec);
+  if (ec) {
+    return Status::Io("cannot create the data directory '" + options.data_dir.string() +
+                      "': " + ec.message());
+  }
+  ::chmod(options.data_dir.c_str(), 0700);
+  bool generated = false;
+  CLAWMIT_ASSIGN_OR_RETURN(std::string secret,
+                           LoadOrCreateSecret(options.jwt_secret, options.data_dir, generated));
+  if (generated) {
+    log.Info("generated a JWT secret in " + (options.data_dir / "jwt-secret").string() +
+             " (mode 0600); set JWT_SECRET to choose one");
+  }
+  CLAWMIT_ASSIGN_OR_RETURN(auto db, Database::Open(db_file));
   deliveries.allow_private = options.allow_private_webhooks;
   bool key_generated = false;
   CLAWMIT_ASSIGN_OR_RETURN(deliveries.key_material,
@@ -103,29 +133,43 @@ Status Serve(const ServeOptions& options) {
   Api api(*db, config);
   curl_global_init(CURL_GLOBAL_DEFAULT);
   WebhookWorker worker(*db, deliveries);
-  RetentionPruner pruner(*db, retention);
+  RetentionPruner pruner(*db, retention, [&log](bool error, const std::string& message) {
+    if (error) {
+      log.Error(message);
+    } else {
+      log.Info(message);
+    }
+  });
 
   HttpServerOptions http;
   http.host = options.host;
   http.port = options.port;
   http.max_body_bytes = options.max_body_bytes;
-  http.log = [](const std::string& line) {
-    std::fprintf(stderr, "%s\n", line.c_str());
-    std::fflush(stderr);
-  };
+  http.log = [&log](const RequestLog& entry) { log.Request(entry); };
+  if (!trusted.empty()) {
+    http.client_address = [trusted](const std::string& peer, const std::string& forwarded_for) {
+      return ClientAddress(peer, forwarded_for, trusted);
+    };
+  }
   CLAWMIT_ASSIGN_OR_RETURN(
       auto server, HttpServer::Bind(http, [&api](const HttpRequest& r) { return api.Handle(r); }));
   std::string host =
       options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host;
-  std::printf("listening on http://%s:%u (database %s, schema v%d)\n", host.c_str(),
-              static_cast<unsigned>(server->port()), db_file.c_str(), db->schema_version());
-  std::fflush(stdout);
+  std::string listening = "listening on http://" + host + ":" + std::to_string(server->port()) +
+                          " (database " + db_file.string() + ", schema v" +
+                          std::to_string(db->schema_version()) + ")";
+  if (options.log_format == LogFormat::kJson) {
+    log.Info(listening, stdout);
+  } else {
+    std::printf("%s\n", listening.c_str());  // stdout, as scripts read it: no timestamp
+    std::fflush(stdout);
+  }
   worker.Start();
   pruner.Start();
   server->Run();
   pruner.Stop();
   worker.Stop();  // attempts in flight are taken again after a restart
-  std::fprintf(stderr, "stopped\n");
+  log.Info("stopped");
   return Status::Ok();
 }
 

@@ -8,6 +8,7 @@
 
 #include "api_util.h"
 #include "auth.h"
+#include "clawmit/version.h"
 #include "events.h"
 #include "webhook_url.h"
 
@@ -190,7 +191,8 @@ bool WebhookWorker::DeliverOne() {
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
   curl_easy_setopt(c, CURLOPT_POSTFIELDS, d.payload.data());
   curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(d.payload.size()));
-  curl_easy_setopt(c, CURLOPT_USERAGENT, "clawmit-webhooks/" CLAWMIT_VERSION);
+  const std::string user_agent = std::string("clawmit-webhooks/") + kVersion;
+  curl_easy_setopt(c, CURLOPT_USERAGENT, user_agent.c_str());
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout_ms));
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.timeout_ms));
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);

@@ -15,8 +15,9 @@ namespace clawmit::testing {
 
 ServerProcess::ServerProcess(const std::filesystem::path& data_dir,
                              const std::map<std::string, std::string>& env,
-                             const std::vector<std::string>& args)
-    : data_dir_(data_dir), env_(env), args_(args) {
+                             const std::vector<std::string>& args,
+                             const std::filesystem::path& working_dir)
+    : data_dir_(data_dir), env_(env), args_(args), working_dir_(working_dir) {
   Start(false);
 }
 
@@ -41,6 +42,7 @@ void ServerProcess::Start(bool append_log) {
       ::setenv(name, "1000000000", 1);
     }
     for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
+    if (!working_dir_.empty() && ::chdir(working_dir_.c_str()) != 0) ::_exit(127);
     std::string binary = ClawmitBinary();
     std::string dir = data_dir.string();
     std::vector<const char*> argv = {binary.c_str(), "serve",    "--port", "0",

@@ -23,10 +23,12 @@ struct HttpResult {
 class ServerProcess {
  public:
   // Starts the server with `--port 0 --data-dir <data_dir>` and `args`, and
-  // waits for its "listening on" line.
+  // waits for its "listening on" line; in `working_dir` when one is given
+  // (where it looks for .env).
   ServerProcess(const std::filesystem::path& data_dir,
                 const std::map<std::string, std::string>& env = {},
-                const std::vector<std::string>& args = {});
+                const std::vector<std::string>& args = {},
+                const std::filesystem::path& working_dir = {});
   ~ServerProcess();
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
@@ -64,6 +66,7 @@ class ServerProcess {
   std::filesystem::path data_dir_;
   std::map<std::string, std::string> env_;
   std::vector<std::string> args_;
+  std::filesystem::path working_dir_;
   pid_t pid_ = -1;
   int port_ = 0;
   std::filesystem::path log_file_;

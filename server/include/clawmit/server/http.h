@@ -24,6 +24,8 @@ struct HttpRequest {
   std::map<std::string, std::string> query;    // decoded
   std::map<std::string, std::string> headers;  // lowercase names
   std::string body;
+  // The client's address: the connection's peer, or the address
+  // X-Forwarded-For names when the peer is a trusted proxy (client_address).
   std::string remote_address;
   std::string request_id;  // "req_…", unique per request, set by the server
 
@@ -40,6 +42,24 @@ struct HttpResponse {
   // Written no sooner than this after the handler returned: the connection
   // waits on a timer, holding no thread (a failed login's slow-down).
   std::chrono::milliseconds delay{0};
+  // Who asked, for the request log only (never sent): the user's id and the
+  // API key's id, when the request's credentials were valid.
+  std::string user_id{};
+  std::string key_id{};
+};
+
+// One request as the log shows it: never a header, a body or a query (they
+// may carry tokens and passwords), and an invitation's token in the path
+// replaced by "[token]".
+struct RequestLog {
+  std::string request_id;
+  std::string method;  // "-" when the request could not be parsed
+  std::string path;    // without the query
+  int status = 0;
+  double duration_ms = 0;
+  std::string client;  // as HttpRequest::remote_address
+  std::string user_id;
+  std::string key_id;
 };
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
@@ -52,9 +72,12 @@ struct HttpServerOptions {
   size_t max_body_bytes = core::limits::kDefaultMaxBodyBytes;  // beyond: 413
   std::chrono::seconds idle_timeout{30};                       // keep-alive and slow clients
   int threads = 2;
-  // One line per request: requestId, method, path, status, duration. Never
-  // headers or bodies (tokens, passwords).
-  std::function<void(const std::string& line)> log;
+  // Called once per request answered.
+  std::function<void(const RequestLog& entry)> log;
+  // The client of a request from `peer` with these X-Forwarded-For values
+  // (joined by commas); unset: the peer.
+  std::function<std::string(const std::string& peer, const std::string& forwarded_for)>
+      client_address;
 };
 
 class HttpServer {

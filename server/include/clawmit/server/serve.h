@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,9 @@ struct RateLimits {
 // Who may register (--registration, CLAWMIT_REGISTRATION; docs/SERVER.md
 // "Registration"). The first user of an empty server always may.
 enum class Registration { kOpen, kInvite, kClosed };
+
+// The log's format (--log-format): text lines, or one JSON object per line.
+enum class LogFormat { kText, kJson };
 
 struct ServeOptions {
   std::string host = "127.0.0.1";
@@ -51,11 +55,25 @@ struct ServeOptions {
   // comma separated: "https://app.example.com"; "*" for any). None by
   // default: browsers on other origins get no CORS headers.
   std::vector<std::string> cors_origins;
+  // Peers whose X-Forwarded-For is believed (--trusted-proxy: addresses and
+  // CIDR ranges, IPv4 or IPv6). None by default: the peer is the client.
+  std::vector<std::string> trusted_proxies;
+  LogFormat log_format = LogFormat::kText;
+  // The environment variable a setting came from, by its flag ("--retention"
+  // → "CLAWMIT_RETENTION"), so that a bad value's message names where it was
+  // set. A flag not here was given on the command line, or left at its default.
+  std::map<std::string, std::string> env_sources;
+  [[nodiscard]] std::string Name(const std::string& flag) const {
+    auto it = env_sources.find(flag);
+    return it == env_sources.end() ? flag : it->second;
+  }
 };
 
-// Opens the database (migrating it), binds, prints "listening on
-// http://HOST:PORT" on stdout and serves until SIGTERM or SIGINT, finishing
-// the requests in flight. Request lines go to stderr.
+// Checks the settings (kInvalidArgument naming the first bad one, before
+// anything is created), opens the database (migrating it), binds, prints
+// "listening on http://HOST:PORT" on stdout and serves until SIGTERM or
+// SIGINT, finishing the requests in flight. Request lines and events go to
+// stderr, in options.log_format.
 Status Serve(const ServeOptions& options);
 
 // "METHOD /api/pattern" of every route the server answers, in matching order

@@ -1,10 +1,10 @@
-#include "suggest.h"
+#include "clawmit/core/suggest.h"
 
 #include <algorithm>
 
 #include "clawmit/core/revision.h"
 
-namespace clawmit::cli {
+namespace clawmit::core {
 
 std::optional<std::string> ClosestName(std::string_view typed,
                                        const std::vector<std::string>& candidates) {
@@ -14,7 +14,7 @@ std::optional<std::string> ClosestName(std::string_view typed,
   size_t best_distance = allowed + 1;
   bool tie = false;
   for (const std::string& candidate : candidates) {
-    size_t distance = core::EditDistance(typed, candidate);
+    size_t distance = EditDistance(typed, candidate);
     // A prefix of at least three characters ("comm" for "commit") is close.
     if (distance > allowed && typed.size() >= 3 && candidate.starts_with(typed)) {
       distance = allowed;
@@ -36,4 +36,4 @@ std::string DidYouMean(std::string_view typed, const std::vector<std::string>& c
   return closest ? " Did you mean '" + *closest + "'?" : std::string();
 }
 
-}  // namespace clawmit::cli
+}  // namespace clawmit::core
