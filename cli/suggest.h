@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "clawmit/store/repository.h"
+
 namespace clawmit::cli {
 
 // The candidate closest to `typed` (core::EditDistance) when it is close enough to be a typo (at
@@ -17,5 +19,11 @@ std::optional<std::string> ClosestName(std::string_view typed,
 
 // " Did you mean 'x'?" for the closest candidate, or "".
 std::string DidYouMean(std::string_view typed, const std::vector<std::string>& candidates);
+
+// `status` with " Did you mean 'production'?" added when it says that the
+// label `label` of `slug` is not found ("label 'prodution' not found on
+// support") and one of the agent's labels is close; `status` otherwise.
+Status SuggestLabel(store::Repository& repo, const std::string& slug, const std::string& label,
+                    Status status);
 
 }  // namespace clawmit::cli

@@ -216,7 +216,7 @@ Result<ObjectId> Repository::Resolve(const core::Revision& rev) {
     std::string ref = "refs/labels/" + rev.slug + "/" + rev.text;
     int rc = git_reference_name_to_id(&oid, impl_->repo.get(), ref.c_str());
     if (rc == GIT_ENOTFOUND) {
-      return Status::NotFound("agent " + Quote(rev.slug) + " has no label " + Quote(rev.text));
+      return Status::NotFound("label " + Quote(rev.text) + " not found on " + rev.slug);
     }
     if (rc != 0) return GitStatus(rc, "cannot read label " + Quote(rev.text));
     return FromGit(oid);

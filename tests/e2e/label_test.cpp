@@ -127,8 +127,8 @@ TEST_F(LabelTest, UnknownLabelInARevisionIsNotFound) {
   RunResult r = Clawmit({"show", "support@prod"});
 
   EXPECT_EQ(r.exit_code, 3);
-  EXPECT_NE(r.err.find("agent 'support' has no label 'prod'"), std::string::npos) << r.err;
-  EXPECT_EQ(Clawmit({"rollback", "support", "prod"}).exit_code, 3);
+  EXPECT_NE(r.err.find("label 'prod' not found on support"), std::string::npos) << r.err;
+  EXPECT_EQ(Clawmit({"rollback", "support", "prod", "--yes"}).exit_code, 3);
   EXPECT_EQ(Clawmit({"fork", "support@prod", "copy"}).exit_code, 3);
 }
 
