@@ -1,7 +1,10 @@
 // clawmit label set|list|rm|log: movable names for versions, every move kept.
+#include <algorithm>
+
 #include "../command.h"
 #include "../identity.h"
 #include "../json_output.h"
+#include "../quiet.h"
 #include "../resolve.h"
 #include "../suggest.h"
 
@@ -22,6 +25,7 @@ struct LabelOptions {
   bool force = false;
   std::string author;
   bool json = false;
+  bool quiet = false;
 };
 
 nlohmann::json MoveJson(const store::LabelMove& m) {
@@ -107,8 +111,19 @@ Status RunList(Context& ctx, const LabelOptions& o) {
     PrintJson(ctx.out, out);
     return Status::Ok();
   }
+  // Columns as wide as their widest cell, two spaces apart, as `agents`
+  // (labels and slugs are ASCII).
+  size_t name_width = 0;
+  size_t version_width = 0;
   for (const auto& l : labels) {
-    ctx.out.Line(l.slug + "@" + l.label + "  v" + std::to_string(l.version) + "  " +
+    name_width = std::max(name_width, l.slug.size() + 1 + l.label.size());
+    version_width = std::max(version_width, 1 + std::to_string(l.version).size());
+  }
+  for (const auto& l : labels) {
+    std::string name = l.slug + "@" + l.label;
+    std::string version = "v" + std::to_string(l.version);
+    ctx.out.Line(name + std::string(name_width - name.size() + 2, ' ') + version +
+                 std::string(version_width - version.size() + 2, ' ') +
                  ctx.out.Paint(l.commit.Hex().substr(0, 12), kYellow) +
                  (l.is_protected ? "  (protected)" : ""));
   }
@@ -154,6 +169,7 @@ Status RunLog(Context& ctx, const LabelOptions& o) {
 
 Status RunLabel(Context& ctx, const LabelOptions& o) {
   ctx.json = o.json;
+  ApplyQuiet(o.quiet, o.json);
   if (o.set->parsed()) return RunSet(ctx, o);
   if (o.list->parsed()) return RunList(ctx, o);
   if (o.rm->parsed()) return RunRemove(ctx, o);
@@ -197,6 +213,7 @@ Command LabelCommand() {
           sub->add_flag("--json", o->json, "Print JSON");
         }
         for (CLI::App* sub : {o->set, o->rm}) {
+          AddQuietOption(*sub, o->quiet);
           sub->add_option("--author", o->author, "Who moves it, as 'Name <email>'");
         }
         return Run([o](Context& ctx) { return RunLabel(ctx, *o); });

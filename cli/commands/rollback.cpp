@@ -9,6 +9,7 @@
 #include "../identity.h"
 #include "../json_output.h"
 #include "../merge_agent.h"
+#include "../quiet.h"
 #include "../resolve.h"
 #include "../working_state.h"
 
@@ -23,6 +24,7 @@ struct RollbackOptions {
   bool dry_run = false;
   std::string author;
   bool json = false;
+  bool quiet = false;
   ColorMode color = ColorMode::kAuto;
 };
 
@@ -69,6 +71,7 @@ Status RunRollback(Context& ctx, const RollbackOptions& opts) {
   if (!interactive && !opts.yes && !opts.dry_run) {
     return Status::InvalidArgument("rollback: not on a terminal: add --yes to confirm");
   }
+  ApplyQuiet(opts.quiet, opts.json);  // after asking the terminal what it is
   CLAWMIT_ASSIGN_OR_RETURN(store::Version to, repo.ReadVersion(target.commit));
   CLAWMIT_ASSIGN_OR_RETURN(store::Version head, repo.ReadVersion(agent.head));
   core::AgentDiff diff = core::Diff(head.content, to.content);
@@ -140,6 +143,7 @@ Command RollbackCommand() {
         app.add_flag("--dry-run", opts->dry_run, "Only print the diff it would apply");
         app.add_option("--author", opts->author, "Author as 'Name <email>'");
         app.add_flag("--json", opts->json, "Print the new version and the diff as JSON");
+        AddQuietOption(app, opts->quiet);
         AddColorOption(app, opts->color);
         app.footer(
             "History is never rewritten: the rollback is a new version on top of the head,\n"

@@ -151,10 +151,11 @@ TEST_F(LabelTest, ListShowsLabelsWithVersionAndProtection) {
   json all = OkJson({"label", "list", "--json"});
   json mine = OkJson({"label", "list", "support", "--json"});
 
-  EXPECT_EQ(text.out, "alpha@production  v1  " + Rev("refs/agents/alpha").substr(0, 12) + "\n" +
+  // Aligned columns: the names are padded to the widest.
+  EXPECT_EQ(text.out, "alpha@production    v1  " + Rev("refs/agents/alpha").substr(0, 12) + "\n" +
                           "support@production  v1  " + Version(1).substr(0, 12) +
-                          "  (protected)\n" + "support@staging  v3  " + Version(3).substr(0, 12) +
-                          "\n");
+                          "  (protected)\n" + "support@staging     v3  " +
+                          Version(3).substr(0, 12) + "\n");
   ASSERT_EQ(all.size(), 3u);
   for (const json& label : all) {
     EXPECT_EQ(Keys(label),
