@@ -27,8 +27,9 @@ Status CheckKey(const std::string& key) {
   if (std::find(known.begin(), known.end(), key) != known.end()) return Status::Ok();
   std::string names;
   for (const auto& k : known) names += (names.empty() ? "" : ", ") + k;
-  return Status::InvalidArgument("unknown setting '" + key + "' (known: " + names + ")." +
-                                 DidYouMean(key, known));
+  std::string suggestion = DidYouMean(key, known);
+  return Status::InvalidArgument("unknown setting '" + key + "' (known: " + names + ")" +
+                                 (suggestion.empty() ? "" : "." + suggestion));
 }
 
 Status CheckValue(const std::string& key, const std::string& value) {
@@ -52,7 +53,8 @@ nlohmann::json SettingJson(const std::string& key, const std::optional<Setting>&
 }
 
 // --global reads clawmit's global file only; otherwise what a commit would use.
-Result<std::optional<Setting>> Read(Context& ctx, const ConfigOptions& o, const std::string& key) {
+Result<std::optional<Setting>> ReadSetting(Context& ctx, const ConfigOptions& o,
+                                           const std::string& key) {
   if (!o.global) return LookupSetting(ctx.repo.get(), key);
   CLAWMIT_ASSIGN_OR_RETURN(std::filesystem::path file, GlobalConfigFile());
   CLAWMIT_ASSIGN_OR_RETURN(std::optional<std::string> value, store::ReadConfigFile(file, key));
@@ -61,7 +63,7 @@ Result<std::optional<Setting>> Read(Context& ctx, const ConfigOptions& o, const 
 }
 
 // Sets (value non-null) or removes the key; whether it was set before.
-Result<bool> Write(Context& ctx, const ConfigOptions& o, const std::string* value) {
+Result<bool> WriteSetting(Context& ctx, const ConfigOptions& o, const std::string* value) {
   if (o.global) {
     CLAWMIT_ASSIGN_OR_RETURN(std::filesystem::path file, GlobalConfigFile());
     return store::WriteConfigFile(file, o.key, value);
@@ -72,7 +74,7 @@ Result<bool> Write(Context& ctx, const ConfigOptions& o, const std::string* valu
 Status RunList(Context& ctx, const ConfigOptions& o) {
   nlohmann::json out = nlohmann::json::array();
   for (const std::string& key : KnownSettings()) {
-    CLAWMIT_ASSIGN_OR_RETURN(std::optional<Setting> s, Read(ctx, o, key));
+    CLAWMIT_ASSIGN_OR_RETURN(std::optional<Setting> s, ReadSetting(ctx, o, key));
     if (!s) continue;
     if (o.json) {
       out.push_back(SettingJson(key, s));
@@ -100,13 +102,13 @@ Status RunConfig(Context& ctx, const ConfigOptions& o) {
   if (o.unset) {
     if (o.value_option->count() > 0) return Status::InvalidArgument("--unset takes no value");
     CLAWMIT_TRY(RequireRepositoryForWrite(ctx, o));
-    CLAWMIT_ASSIGN_OR_RETURN(bool removed, Write(ctx, o, nullptr));
+    CLAWMIT_ASSIGN_OR_RETURN(bool removed, WriteSetting(ctx, o, nullptr));
     if (o.json) PrintJson(ctx.out, {{"key", o.key}, {"scope", scope}, {"removed", removed}});
     return Status::Ok();
   }
   // A value given as "" is an empty name, refused below: not a read.
   if (o.value_option->count() == 0) {
-    CLAWMIT_ASSIGN_OR_RETURN(std::optional<Setting> s, Read(ctx, o, o.key));
+    CLAWMIT_ASSIGN_OR_RETURN(std::optional<Setting> s, ReadSetting(ctx, o, o.key));
     if (o.json) {
       PrintJson(ctx.out, SettingJson(o.key, s));
     } else if (s) {
@@ -117,7 +119,7 @@ Status RunConfig(Context& ctx, const ConfigOptions& o) {
   }
   CLAWMIT_TRY(CheckValue(o.key, o.value));
   CLAWMIT_TRY(RequireRepositoryForWrite(ctx, o));
-  CLAWMIT_TRY(Write(ctx, o, &o.value).status());
+  CLAWMIT_TRY(WriteSetting(ctx, o, &o.value).status());
   if (o.json) PrintJson(ctx.out, {{"key", o.key}, {"value", o.value}, {"scope", scope}});
   return Status::Ok();
 }

@@ -122,7 +122,10 @@ TEST_F(CliConfigTest, AnUnknownSettingIsAUsageErrorListingTheKnownOnes) {
                        "unknown setting 'user.nmae' (known: user.name, user.email). Did you "
                        "mean 'user.name'?"))
       << Describe(r);
-  EXPECT_EQ(Clawmit({"config", "core.editor"}).exit_code, 2);
+  r = Clawmit({"config", "core.editor"});
+  EXPECT_EQ(r.exit_code, 2) << Describe(r);
+  EXPECT_TRUE(Contains(r.err, "unknown setting 'core.editor' (known: user.name, user.email)\n"))
+      << Describe(r);
   // A bad value is refused before anything is written.
   r = Clawmit({"config", "user.email", "<ada>"});
   EXPECT_EQ(r.exit_code, 2) << Describe(r);
