@@ -459,19 +459,4 @@ Status Repository::SetAgentMeta(const std::string& slug, const core::AgentMeta& 
   return impl_->WriteMeta(slug, meta);
 }
 
-Result<std::optional<core::Signature>> Repository::ConfiguredIdentity() {
-  git_config* raw = nullptr;
-  if (int rc = git_repository_config_snapshot(&raw, impl_->repo.get()); rc != 0) {
-    return GitStatus(rc, "cannot read the repository config");
-  }
-  internal::ConfigHandle cfg(raw);
-  const char* name = nullptr;
-  const char* email = nullptr;
-  if (git_config_get_string(&name, raw, "user.name") != 0 ||
-      git_config_get_string(&email, raw, "user.email") != 0) {
-    return std::optional<core::Signature>();
-  }
-  return std::optional<core::Signature>(core::Signature{name, email, 0});
-}
-
 }  // namespace clawmit::store
