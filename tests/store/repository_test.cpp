@@ -348,7 +348,8 @@ TEST_F(RepositoryTest, UnresolvableRevisionsAreNotFound) {
   EXPECT_TRUE(Resolve("support@~3").status().IsNotFound());
   Status label = Resolve("support@production").status();
   EXPECT_TRUE(label.IsNotFound());
-  EXPECT_TRUE(Contains(label.message(), "no label 'production'")) << label.message();
+  EXPECT_TRUE(Contains(label.message(), "label 'production' not found on support"))
+      << label.message();
   std::string unknown_prefix = v1.commit.Hex()[0] == 'f' ? "eeeeeeee" : "ffffffff";
   EXPECT_TRUE(Resolve("support@" + unknown_prefix).status().IsNotFound());
   // An id of another agent is not a version of this one.
