@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "json_output.h"
+#include "plural.h"
 
 namespace clawmit::cli {
 
@@ -18,10 +19,6 @@ void RenderKeyed(Output& out, const core::KeyedChanges& changes, const std::stri
   for (const auto& [key, change] : changes.changed) {
     out.Line(out.Paint(indent + "~ " + key + ": " + change.from + " -> " + change.to, kYellow));
   }
-}
-
-std::string Plural(int n, const char* word) {
-  return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
 }
 
 template <class T, class F>

@@ -2,6 +2,7 @@
 
 #include "clawmit/store/merge_state.h"
 #include "clawmit/store/worktree.h"
+#include "plural.h"
 #include "resolve.h"
 #include "working_state.h"
 
@@ -181,8 +182,7 @@ Result<store::VersionSummary> ContinueMerge(store::Repository& repo, const std::
   CLAWMIT_ASSIGN_OR_RETURN(store::WorkingAgent working,
                            store::ReadWorkingAgent(repo.work_tree(), slug));
   if (int markers = core::CountConflictMarkers(working.content.prompt); markers > 0) {
-    return Status::Conflict(slug + "/prompt.md still has " + std::to_string(markers) +
-                            " conflict block" + (markers > 1 ? "s" : "") +
+    return Status::Conflict(slug + "/prompt.md still has " + Plural(markers, "conflict block") +
                             " (<<<<<<< … >>>>>>>): edit them out, then run 'clawmit merge "
                             "--continue " +
                             slug + "' again");
@@ -228,9 +228,8 @@ Status RefuseWhileMerging(store::Repository& repo, const std::string& slug) {
   auto working = store::ReadWorkingAgent(repo.work_tree(), slug);
   int markers = working.ok() ? core::CountConflictMarkers(working->content.prompt) : 0;
   if (markers > 0) {
-    return Status::Conflict(head + slug + "/prompt.md still has " + std::to_string(markers) +
-                            " conflict block" + (markers > 1 ? "s" : "") +
-                            "; edit them out, then " + way_out);
+    return Status::Conflict(head + slug + "/prompt.md still has " +
+                            Plural(markers, "conflict block") + "; edit them out, then " + way_out);
   }
   std::string json = DescribeJsonConflicts(state->conflicts);
   return Status::Conflict(head + (json.empty() ? "" : "conflicts in " + json + " hold ours; ") +

@@ -2,12 +2,18 @@
 
 #include <filesystem>
 
+#include "suggest.h"
+
 namespace clawmit::cli {
 
 Result<ResolvedRevision> ResolveArgument(store::Repository& repo, const std::string& text) {
   CLAWMIT_ASSIGN_OR_RETURN(core::Revision rev, core::ParseRevision(text));
-  CLAWMIT_ASSIGN_OR_RETURN(core::ObjectId commit, repo.Resolve(rev));
-  return ResolvedRevision{rev.slug, commit, rev.remote};
+  auto commit = repo.Resolve(rev);
+  if (!commit.ok()) {
+    if (rev.kind != core::Revision::Kind::kLabel || !rev.remote.empty()) return commit.status();
+    return SuggestLabel(repo, rev.slug, rev.text, commit.status());
+  }
+  return ResolvedRevision{rev.slug, *commit, rev.remote};
 }
 
 Result<ResolvedRevision> ResolveAgentRevision(store::Repository& repo, const std::string& slug,

@@ -20,7 +20,8 @@ void AddSyncArgs(CLI::App& app, SyncArgs& args, const std::string& json_help) {
                  "Trust the certificate authorities in this PEM file instead of the system's "
                  "(default: CLAWMIT_CA_FILE). TLS verification cannot be turned off");
   app.add_flag("--json", args.net.json, json_help);
-  app.add_flag("-q,--quiet", args.net.quiet, "No progress and no retry notices on stderr");
+  app.add_flag("-q,--quiet", args.net.quiet,
+               "No progress and no retry notices on stderr, nothing on stdout");
 }
 
 Result<SyncTarget> ResolveSyncTarget(Context& ctx, const SyncArgs& args) {

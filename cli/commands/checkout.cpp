@@ -1,6 +1,7 @@
 // clawmit checkout <rev>: write a version into the agent's folder.
 #include "../command.h"
 #include "../json_output.h"
+#include "../quiet.h"
 #include "../resolve.h"
 #include "../working_state.h"
 
@@ -11,10 +12,12 @@ struct CheckoutOptions {
   std::string rev;
   bool force = false;
   bool json = false;
+  bool quiet = false;
 };
 
 Status RunCheckout(Context& ctx, const CheckoutOptions& opts) {
   ctx.json = opts.json;
+  ApplyQuiet(opts.quiet, opts.json);
   store::Repository& repo = *ctx.repo;
   CLAWMIT_ASSIGN_OR_RETURN(ResolvedRevision rev, ResolveArgument(repo, opts.rev));
   if (!opts.force) {
@@ -66,6 +69,7 @@ Command CheckoutCommand() {
             app.add_option("rev", opts->rev, "Revision to write (support, support@v3)")->required();
             app.add_flag("-f,--force", opts->force, "Overwrite uncommitted changes in the folder");
             app.add_flag("--json", opts->json, "Print what was written as JSON");
+            AddQuietOption(app, opts->quiet);
             app.footer(
                 "Refuses to overwrite uncommitted edits unless --force. Checking out an older\n"
                 "version and committing it records it as a new version; history is kept.\n\n"

@@ -6,6 +6,8 @@
 
 #include "../guarded_child.h"
 #include "../json_output.h"
+#include "../plural.h"
+#include "../quiet.h"
 #include "../sync_session.h"
 #include "clawmit/remote/remote_url.h"
 #include "net_commands.h"
@@ -93,15 +95,15 @@ Status CloneInto(Context& ctx, const CloneArgs& args, const std::string& url, co
                         {"requests", client.requests_sent()}});
     return Status::Ok();
   }
-  ctx.out.Line("Cloned " + std::to_string(agents.size()) +
-               (agents.size() == 1 ? " agent" : " agents") + " (" +
-               std::to_string(fetched->versions) + " versions) from " + url + " into " +
-               dir.string() + "/");
+  ctx.out.Line("Cloned " + Plural(agents.size(), "agent") + " (" +
+               Plural(fetched->versions, "version") + ") from " + url + " into " + dir.string() +
+               "/");
   return Status::Ok();
 }
 
 Status RunClone(Context& ctx, const CloneArgs& args) {
   ctx.json = args.net.json;
+  ApplyQuiet(args.net.quiet, args.net.json);
   CLAWMIT_ASSIGN_OR_RETURN(std::string url, remote::NormalizeApiUrl(args.url));
   for (const auto& slug : args.agents) CLAWMIT_TRY(core::ValidateSlug(slug).WithContext("--agent"));
   fs::path dir = args.dir.empty() ? fs::path(DefaultDir(url)) : fs::path(args.dir);
@@ -152,7 +154,8 @@ Command CloneCommand() {
             app.add_flag("--json", args->net.json,
                          "Print {url, dir, agents: [{slug, agentId, versionNumber, commitId}], "
                          "versions, requests}");
-            app.add_flag("-q,--quiet", args->net.quiet, "No progress and no retry notices");
+            app.add_flag("-q,--quiet", args->net.quiet,
+                         "No progress and no retry notices, nothing on stdout");
             app.footer(
                 "Makes a repository with 'origin' set to URL, fetches every agent the\n"
                 "credential can read (log in to URL first, or set CLAWMIT_TOKEN), checks every\n"

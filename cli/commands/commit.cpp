@@ -4,6 +4,7 @@
 #include "../identity.h"
 #include "../json_output.h"
 #include "../merge_agent.h"
+#include "../quiet.h"
 #include "../working_state.h"
 
 namespace clawmit::cli {
@@ -16,6 +17,7 @@ struct CommitOptions {
   bool allow_empty = false;
   std::string author;
   bool json = false;
+  bool quiet = false;
 };
 
 void Report(Context& ctx, const std::string& slug, const store::VersionSummary& v,
@@ -138,6 +140,7 @@ Status CommitFolders(Context& ctx, const CommitOptions& opts, nlohmann::json& js
 
 Status RunCommit(Context& ctx, const CommitOptions& opts) {
   ctx.json = opts.json;
+  ApplyQuiet(opts.quiet, opts.json);
   if (core::NormalizeMessage(opts.message).empty()) {
     return Status::InvalidArgument("a version needs a message: pass -m MSG");
   }
@@ -161,6 +164,7 @@ Command CommitCommand() {
                          "Record a version even when nothing changed");
             app.add_option("--author", opts->author, "Author as 'Name <email>'");
             app.add_flag("--json", opts->json, "Print the new versions as JSON");
+            AddQuietOption(app, opts->quiet);
             app.footer(
                 "From folders: commits <slug>/prompt.md, tools.json, config.json, agent.json.\n"
                 "A folder without an agent yet is committed as its version 1 when named.\n"

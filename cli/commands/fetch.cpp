@@ -1,6 +1,8 @@
 // clawmit fetch [remote] [agent…]: the remote's new versions into
 // refs/remotes/<remote>/<agent>, every commit id checked. Runs in clawmit-net.
 #include "../json_output.h"
+#include "../plural.h"
+#include "../quiet.h"
 #include "../sync_session.h"
 #include "net_commands.h"
 
@@ -20,6 +22,7 @@ nlohmann::json FetchedJson(const remote::FetchedAgent& a) {
 
 Status RunFetch(Context& ctx, const SyncArgs& args) {
   ctx.json = args.net.json;
+  ApplyQuiet(args.net.quiet, args.net.json);
   CLAWMIT_ASSIGN_OR_RETURN(SyncTarget target, ResolveSyncTarget(ctx, args));
   CLAWMIT_ASSIGN_OR_RETURN(auto client, ConnectAuthenticated(target.url, target.remote, args.net));
   TerminalProgress progress(args.net);
@@ -45,7 +48,7 @@ Status RunFetch(Context& ctx, const SyncArgs& args) {
   ctx.out.Line("From " + target.url);
   for (const auto& a : fetched->updated) {
     std::string ref = target.remote + "/" + a.slug;
-    std::string count = std::to_string(a.versions) + (a.versions == 1 ? " version" : " versions");
+    std::string count = Plural(a.versions, "version");
     if (!a.from) {
       ctx.out.Line(" * [new agent]  " + ref + " v" + std::to_string(a.to.number) + " (" + count +
                    ")");

@@ -6,6 +6,7 @@
 #include "../content_inputs.h"
 #include "../identity.h"
 #include "../json_output.h"
+#include "../quiet.h"
 #include "../resolve.h"
 #include "clawmit/store/worktree.h"
 
@@ -22,10 +23,12 @@ struct ForkOptions {
   std::string message;
   std::string author;
   bool json = false;
+  bool quiet = false;
 };
 
 Status RunFork(Context& ctx, const ForkOptions& opts) {
   ctx.json = opts.json;
+  ApplyQuiet(opts.quiet, opts.json);
   store::Repository& repo = *ctx.repo;
   CLAWMIT_TRY(core::ValidateSlug(opts.slug));
   std::optional<core::ForkType> requested;
@@ -77,7 +80,7 @@ Status RunFork(Context& ctx, const ForkOptions& opts) {
     PrintJson(ctx.out, out);
     return Status::Ok();
   }
-  if (!requested) {
+  if (!requested && !opts.quiet) {
     std::fprintf(stderr, "fork type: %s (inferred from the change)\n",
                  std::string(core::ForkTypeName(type)).c_str());
   }
@@ -106,6 +109,7 @@ Command ForkCommand() {
                        "Message of the fork's version 1 (default: 'Fork of <rev>')");
         app.add_option("--author", opts->author, "Author as 'Name <email>'");
         app.add_flag("--json", opts->json, "Print the fork's first version as JSON");
+        AddQuietOption(app, opts->quiet);
         app.footer(
             "The fork's version 1 has the source version as its parent, so the family is one\n"
             "commit graph. The type must match the change: exact_clone changes nothing,\n"

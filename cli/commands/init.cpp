@@ -3,6 +3,7 @@
 
 #include "../command.h"
 #include "../json_output.h"
+#include "../quiet.h"
 
 namespace clawmit::cli {
 namespace {
@@ -10,10 +11,12 @@ namespace {
 struct InitOptions {
   std::string dir = ".";
   bool json = false;
+  bool quiet = false;
 };
 
 Status RunInit(Context& ctx, const InitOptions& opts) {
   ctx.json = opts.json;
+  ApplyQuiet(opts.quiet, opts.json);
   std::error_code ec;
   std::filesystem::create_directories(opts.dir, ec);
   if (ec) return Status::Io("cannot create '" + opts.dir + "': " + ec.message());
@@ -33,6 +36,7 @@ Command InitCommand() {
             auto opts = std::make_shared<InitOptions>();
             app.add_option("dir", opts->dir, "Folder to create the repository in (default: .)");
             app.add_flag("--json", opts->json, "Print the result as JSON");
+            AddQuietOption(app, opts->quiet);
             app.footer(
                 "Creates DIR/.clawmit, a bare git repository holding the agents' versions.\n"
                 "Agents live in folders beside it (DIR/<slug>/prompt.md, tools.json, ...).\n\n"

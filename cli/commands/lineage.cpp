@@ -4,6 +4,7 @@
 #include "../command.h"
 #include "../common_options.h"
 #include "../json_output.h"
+#include "../plural.h"
 
 namespace clawmit::cli {
 namespace {
@@ -70,8 +71,7 @@ void PrintTree(Output& out, const store::LineageNode& node, const Merges& merges
     line += " " + std::string(core::ForkTypeName(node.origin->type)) + " of " + node.origin->slug +
             "@v" + std::to_string(node.origin->version) + ",";
   }
-  line += " " + std::to_string(node.agent.versions) + " version" +
-          (node.agent.versions == 1 ? "" : "s");
+  line += " " + Plural(node.agent.versions, "version");
   if (auto it = merges.find(node.agent.slug); it != merges.end()) {
     for (const auto& m : it->second) {
       line += ", merged " + m.from + " at v" + std::to_string(m.version);

@@ -3,6 +3,7 @@
 // clawmit-net.
 #include "../json_output.h"
 #include "../net_session.h"
+#include "../quiet.h"
 #include "../terminal_input.h"
 #include "net_commands.h"
 
@@ -147,6 +148,7 @@ Status RunKeyLogin(Context& ctx, const LoginOptions& o, const RemoteTarget& targ
 
 Status RunLogin(Context& ctx, const LoginOptions& o) {
   ctx.json = o.net.json;
+  ApplyQuiet(o.net.quiet, o.net.json);
   CLAWMIT_ASSIGN_OR_RETURN(RemoteTarget target, ResolveRemoteTarget(ctx, o.net.target));
   CLAWMIT_ASSIGN_OR_RETURN(remote::CredentialStore store, OpenCredentialStore());
   // Refuses an unusable credentials file before asking for a password.

@@ -5,6 +5,7 @@
 
 #include "../command.h"
 #include "../json_output.h"
+#include "../quiet.h"
 #include "../remote_target.h"
 
 namespace clawmit::cli {
@@ -13,10 +14,12 @@ namespace {
 struct LogoutOptions {
   RemoteTargetOptions target;
   bool json = false;
+  bool quiet = false;
 };
 
 Status RunLogout(Context& ctx, const LogoutOptions& o) {
   ctx.json = o.json;
+  ApplyQuiet(o.quiet, o.json);
   CLAWMIT_ASSIGN_OR_RETURN(RemoteTarget target, ResolveRemoteTarget(ctx, o.target));
   CLAWMIT_ASSIGN_OR_RETURN(remote::CredentialStore store, OpenCredentialStore());
   CLAWMIT_ASSIGN_OR_RETURN(bool removed, store.Remove(target.url));
@@ -48,6 +51,7 @@ Command LogoutCommand() {
             auto o = std::make_shared<LogoutOptions>();
             AddRemoteTargetOptions(app, o->target);
             app.add_flag("--json", o->json, "Print JSON: {\"url\",\"removed\"}");
+            AddQuietOption(app, o->quiet);
             app.footer(
                 "Removes the server's entry from the credentials file\n"
                 "($XDG_CONFIG_HOME/clawmit/credentials, default ~/.config/clawmit/credentials).\n"

@@ -6,6 +6,8 @@
 #include "../identity.h"
 #include "../json_output.h"
 #include "../merge_agent.h"
+#include "../plural.h"
+#include "../quiet.h"
 #include "../resolve.h"
 
 namespace clawmit::cli {
@@ -22,6 +24,7 @@ struct MergeOptions {
   bool no_ff = false;
   std::string author;
   bool json = false;
+  bool quiet = false;
   ColorMode color = ColorMode::kAuto;
 };
 
@@ -70,8 +73,7 @@ void PrintOutcome(Context& ctx, const MergeOutcome& o) {
                    ctx.out.Paint(o.version->commit.Hex().substr(0, 12), kYellow) + "] " +
                    o.version->subject);
       if (size_t n = o.resolved.count(); n > 0) {
-        ctx.out.Line("resolved " + std::to_string(n) + " conflict" + (n > 1 ? "s" : "") +
-                     " with --strategy");
+        ctx.out.Line("resolved " + Plural(n, "conflict") + " with --strategy");
       }
       break;
     case MergeKind::kConflicted: {
@@ -79,8 +81,7 @@ void PrintOutcome(Context& ctx, const MergeOutcome& o) {
                              "",     o.conflicts};
       ctx.out.Line("Merging " + theirs + " into " + ours + " (base " +
                    VersionLabel(o.base->trailers.agent, o.base->trailers.version) +
-                   "): " + std::to_string(o.conflicts.count()) + " conflict" +
-                   (o.conflicts.count() > 1 ? "s" : "") + ", nothing committed");
+                   "): " + Plural(o.conflicts.count(), "conflict") + ", nothing committed");
       RenderConflicts(ctx.out, state, o.conflicts.prompt);
       ctx.out.Line("Resolve in " + o.slug + "/, then 'clawmit merge --continue " + o.slug +
                    "'; or 'clawmit merge --abort " + o.slug + "'");
@@ -118,6 +119,7 @@ Status RunAbort(Context& ctx, const MergeOptions& opts) {
 
 Status RunMerge(Context& ctx, const MergeOptions& opts) {
   ctx.json = opts.json;
+  ApplyQuiet(opts.quiet, opts.json);
   ctx.out.SetColor(opts.json ? ColorMode::kNever : opts.color);
   if (opts.continue_merge && opts.abort) {
     return Status::InvalidArgument("--continue and --abort exclude each other");
@@ -184,6 +186,7 @@ Command MergeCommand() {
             app.add_flag("--no-ff", opts->no_ff, "Record a merge version even for a fast-forward");
             app.add_option("--author", opts->author, "Author as 'Name <email>'");
             app.add_flag("--json", opts->json, "Print the outcome as JSON");
+            AddQuietOption(app, opts->quiet);
             AddColorOption(app, opts->color);
             app.footer(
                 "Three-way merge from the merge base: the prompt line by line, tools by name,\n"

@@ -3,6 +3,7 @@
 #include "../content_inputs.h"
 #include "../identity.h"
 #include "../json_output.h"
+#include "../quiet.h"
 #include "clawmit/store/worktree.h"
 
 namespace clawmit::cli {
@@ -17,10 +18,12 @@ struct NewOptions {
   std::string message;
   std::string author;
   bool json = false;
+  bool quiet = false;
 };
 
 Status RunNew(Context& ctx, const NewOptions& opts) {
   ctx.json = opts.json;
+  ApplyQuiet(opts.quiet, opts.json);
   store::Repository& repo = *ctx.repo;
   CLAWMIT_TRY(core::ValidateSlug(opts.slug));
   core::AgentContent content;
@@ -94,6 +97,7 @@ Command NewCommand() {
                            "Message of version 1 (default: 'Create agent <slug>')");
             app.add_option("--author", opts->author, "Author as 'Name <email>'");
             app.add_flag("--json", opts->json, "Print the new version as JSON");
+            AddQuietOption(app, opts->quiet);
             app.footer(
                 "Without inputs, an existing folder <slug>/ is committed as version 1, or an\n"
                 "empty agent is created and its folder written.\n\n"

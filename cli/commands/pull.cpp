@@ -6,6 +6,7 @@
 #include "../identity.h"
 #include "../json_output.h"
 #include "../merge_agent.h"
+#include "../quiet.h"
 #include "../sync_session.h"
 #include "../working_state.h"
 #include "net_commands.h"
@@ -52,6 +53,7 @@ struct PullOptions {
 Status RunPull(Context& ctx, const PullOptions& opts) {
   const SyncArgs& args = opts.sync;
   ctx.json = args.net.json;
+  ApplyQuiet(args.net.quiet, args.net.json);
   store::Repository& repo = *ctx.repo;
   CLAWMIT_ASSIGN_OR_RETURN(SyncTarget target, ResolveSyncTarget(ctx, args));
   CLAWMIT_ASSIGN_OR_RETURN(auto client, ConnectAuthenticated(target.url, target.remote, args.net));

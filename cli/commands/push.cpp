@@ -3,6 +3,8 @@
 #include <cstdio>
 
 #include "../json_output.h"
+#include "../plural.h"
+#include "../quiet.h"
 #include "../sync_session.h"
 #include "net_commands.h"
 
@@ -26,8 +28,6 @@ nlohmann::json RefusedLabelJson(const remote::LabelRefusal& r) {
   return {{"label", r.label}, {"code", r.code}, {"message", r.message}, {"current", current}};
 }
 
-std::string Count(uint64_t n) { return std::to_string(n) + (n == 1 ? " version" : " versions"); }
-
 nlohmann::json PushedJson(const remote::PushedAgent& a) {
   nlohmann::json out = {
       {"slug", a.slug},
@@ -49,9 +49,9 @@ std::string Describe(const remote::PushedAgent& a, bool dry_run) {
   std::string what;
   if (a.create) {
     what = a.fork_of.empty() ? "new agent" : "new fork of " + a.fork_of;
-    what += ", " + Count(a.versions);
+    what += ", " + Plural(a.versions, "version");
   } else if (a.versions > 0) {
-    what = Count(a.versions);
+    what = Plural(a.versions, "version");
   }
   if (!a.labels.empty()) {
     std::string names;
@@ -65,6 +65,7 @@ std::string Describe(const remote::PushedAgent& a, bool dry_run) {
 
 Status RunPush(Context& ctx, const PushArgs& args) {
   ctx.json = args.sync.net.json;
+  ApplyQuiet(args.sync.net.quiet, args.sync.net.json);
   CLAWMIT_ASSIGN_OR_RETURN(SyncTarget target, ResolveSyncTarget(ctx, args.sync));
   CLAWMIT_ASSIGN_OR_RETURN(auto client,
                            ConnectAuthenticated(target.url, target.remote, args.sync.net));

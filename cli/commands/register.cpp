@@ -3,6 +3,7 @@
 // in clawmit-net.
 #include "../json_output.h"
 #include "../net_session.h"
+#include "../quiet.h"
 #include "../terminal_input.h"
 #include "net_commands.h"
 
@@ -33,6 +34,7 @@ Result<std::string> RegisterPassword(const RegisterOptions& o, const RemoteTarge
 
 Status RunRegister(Context& ctx, RegisterOptions& o) {
   ctx.json = o.net.json;
+  ApplyQuiet(o.net.quiet, o.net.json);
   CLAWMIT_ASSIGN_OR_RETURN(RemoteTarget target, ResolveRemoteTarget(ctx, o.net.target));
   CLAWMIT_ASSIGN_OR_RETURN(remote::CredentialStore store, OpenCredentialStore());
   if (o.email.empty() && !o.password_stdin && StdinIsTerminal()) {

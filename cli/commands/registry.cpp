@@ -24,6 +24,7 @@ Command LineageCommand();
 Command LabelCommand();
 Command RemoteCommand();
 Command LogoutCommand();
+Command ConfigCommand();
 Command ServeCommand();
 Command CompleteCommand();
 
@@ -47,6 +48,7 @@ std::vector<Command> AllCommands() {
           LineageCommand(),
           LabelCommand(),
           RemoteCommand(),
+          ConfigCommand(),
           NetForwardCommand("clone", kCloneSummary),
           NetForwardCommand("fetch", kFetchSummary),
           NetForwardCommand("pull", kPullSummary),

@@ -3,6 +3,7 @@
 // `org = …` for a remote that syncs an organisation's space).
 #include "../command.h"
 #include "../json_output.h"
+#include "../quiet.h"
 #include "clawmit/remote/remote_url.h"
 
 namespace clawmit::cli {
@@ -18,6 +19,7 @@ struct RemoteOptions {
   std::string url;
   std::string org;
   bool json = false;
+  bool quiet = false;
 };
 
 nlohmann::json RemoteJson(const store::RemoteInfo& r) {
@@ -100,6 +102,7 @@ Status RunList(Context& ctx, const RemoteOptions& o) {
 
 Status RunRemote(Context& ctx, const RemoteOptions& o) {
   ctx.json = o.json;
+  ApplyQuiet(o.quiet, o.json);
   if (o.add->parsed()) return RunAdd(ctx, o);
   if (o.remove->parsed()) return RunRemove(ctx, o);
   if (o.set_url->parsed()) return RunSetUrl(ctx, o);
@@ -148,6 +151,7 @@ Command RemoteCommand() {
         app.add_flag("--json", o->json, "Print JSON");
         for (CLI::App* sub : {o->add, o->remove, o->list, o->set_url, o->set_org}) {
           sub->add_flag("--json", o->json, "Print JSON");
+          if (sub != o->list) AddQuietOption(*sub, o->quiet);
         }
         return Run([o](Context& ctx) { return RunRemote(ctx, *o); });
       }};

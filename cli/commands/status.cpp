@@ -1,6 +1,7 @@
 // clawmit status: which agent folders differ from their heads.
 #include "../command.h"
 #include "../json_output.h"
+#include "../plural.h"
 #include "../working_state.h"
 #include "net_commands.h"
 
@@ -28,8 +29,7 @@ int PromptMarkers(const AgentState& st) {
 std::string DescribeConflicts(const AgentState& st) {
   std::vector<std::string> parts;
   if (int n = PromptMarkers(st); n > 0) {
-    parts.push_back("prompt.md (" + std::to_string(n) + " conflict block" + (n > 1 ? "s" : "") +
-                    ")");
+    parts.push_back("prompt.md (" + Plural(n, "conflict block") + ")");
   }
   for (const auto& c : st.merge->conflicts.tools) parts.push_back("tool '" + c.name + "'");
   for (const auto& c : st.merge->conflicts.config) parts.push_back("config '" + c.key + "'");
@@ -106,9 +106,8 @@ Command StatusCommand() {
             auto opts = std::make_shared<StatusOptions>();
             app.add_flag("--json", opts->json, "Print every agent's state as JSON");
             opts->remote = app.add_option("--remote",
-                                          "Compare with a remote instead (default: "
-                                          "origin; exit 1 when anything differs; see "
-                                          "'clawmit-net status --help')")
+                                          "Compare with a remote instead (default: origin): "
+                                          "fetch, then compare every agent and label")
                                ->expected(0, 1);
             app.add_option("--ca-file", "With --remote: trust this PEM file's authorities");
             app.add_flag("-q,--quiet", opts->quiet, "With --remote: no progress on stderr");
@@ -116,8 +115,12 @@ Command StatusCommand() {
                 "States: modified (the folder differs from the head), new (a folder with no\n"
                 "versions yet), missing (an agent with no folder), invalid (a folder that cannot\n"
                 "be read: broken JSON, a missing file), merging (a merge left with conflicts:\n"
-                "each is listed), clean.\n\nExample:\n"
-                "  clawmit status --json");
+                "each is listed), clean.\n\n"
+                "With --remote: up-to-date, ahead (push), behind (pull), diverged, local-only,\n"
+                "remote-only, and the labels that differ; exit 0 when everything matches, 1\n"
+                "when anything differs (a drift check for CI). --json prints {remote, url,\n"
+                "inSync, agents: [{slug, state, local, remote, labels}]}.\n\nExamples:\n"
+                "  clawmit status --json\n  clawmit status --remote origin --json");
             return Run([opts](Context& ctx) {
               if (opts->remote->count() > 0) return ForwardToNet(ctx);
               return RunStatus(ctx, *opts);

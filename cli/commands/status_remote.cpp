@@ -110,8 +110,10 @@ Status RunStatusRemote(Context& ctx, const StatusRemoteArgs& args) {
     }
     std::string line = r.slug + ": " + remote::RelationName(r.relation);
     if (r.local && r.remote && r.relation != remote::Relation::kUpToDate) {
-      line += " (here v" + std::to_string(r.local_version) + ", " + target.remote + " v" +
-              std::to_string(r.remote_version) + ")";
+      // Both numbers may be equal (diverged at v6 each): the ids tell them apart.
+      line += " (here v" + std::to_string(r.local_version) + " " + r.local->Hex().substr(0, 12) +
+              ", " + target.remote + " v" + std::to_string(r.remote_version) + " " +
+              r.remote->Hex().substr(0, 12) + ")";
     } else if (r.local || r.remote) {
       line += " (v" + std::to_string(r.local ? r.local_version : r.remote_version) + ")";
     }

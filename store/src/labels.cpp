@@ -248,7 +248,7 @@ Result<LabelMove> Repository::RemoveLabel(const LabelUpdate& u) {
   git_reference* raw = nullptr;
   int rc = git_reference_lookup(&raw, impl_->repo.get(), LabelRef(u.slug, u.label).c_str());
   if (rc == GIT_ENOTFOUND) {
-    return Status::NotFound("agent " + Quote(u.slug) + " has no label " + Quote(u.label));
+    return Status::NotFound("label " + Quote(u.label) + " not found on " + u.slug);
   }
   if (rc != 0) return GitStatus(rc, "cannot read label " + Quote(u.label));
   internal::RefHandle ref(raw);
@@ -326,7 +326,7 @@ Result<std::vector<LabelMove>> Repository::LabelLog(const std::string& slug,
   auto text = ReadTextFile(ops.LogFile(slug, label));
   if (!text.ok()) {
     if (text.status().IsNotFound()) {
-      return Status::NotFound("agent " + Quote(slug) + " has no history for label " + Quote(label));
+      return Status::NotFound("label " + Quote(label) + " not found on " + slug);
     }
     return text.status();
   }

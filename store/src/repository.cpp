@@ -216,7 +216,7 @@ Result<ObjectId> Repository::Resolve(const core::Revision& rev) {
     std::string ref = "refs/labels/" + rev.slug + "/" + rev.text;
     int rc = git_reference_name_to_id(&oid, impl_->repo.get(), ref.c_str());
     if (rc == GIT_ENOTFOUND) {
-      return Status::NotFound("agent " + Quote(rev.slug) + " has no label " + Quote(rev.text));
+      return Status::NotFound("label " + Quote(rev.text) + " not found on " + rev.slug);
     }
     if (rc != 0) return GitStatus(rc, "cannot read label " + Quote(rev.text));
     return FromGit(oid);
@@ -457,21 +457,6 @@ Status Repository::SetAgentMeta(const std::string& slug, const core::AgentMeta& 
                            internal::RepoLock::Acquire(impl_->git_dir, internal::kLockTimeout));
   lock.RemoveStaleLockFile(impl_->git_dir, "config");
   return impl_->WriteMeta(slug, meta);
-}
-
-Result<std::optional<core::Signature>> Repository::ConfiguredIdentity() {
-  git_config* raw = nullptr;
-  if (int rc = git_repository_config_snapshot(&raw, impl_->repo.get()); rc != 0) {
-    return GitStatus(rc, "cannot read the repository config");
-  }
-  internal::ConfigHandle cfg(raw);
-  const char* name = nullptr;
-  const char* email = nullptr;
-  if (git_config_get_string(&name, raw, "user.name") != 0 ||
-      git_config_get_string(&email, raw, "user.email") != 0) {
-    return std::optional<core::Signature>();
-  }
-  return std::optional<core::Signature>(core::Signature{name, email, 0});
 }
 
 }  // namespace clawmit::store

@@ -1,5 +1,7 @@
-// git's everyday habits, end to end: suggestions for mistyped commands and
-// options, `clawmit help <command>`, and `-C <folder>` before the command.
+// git's everyday habits, end to end: suggestions for mistyped commands,
+// options and labels, `clawmit help <command>`, `-C <folder>` before the
+// command, and a version named as one argument (`support@v1`) where an agent
+// and a revision are taken.
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -100,6 +102,69 @@ TEST_F(CliHabitsTest, DashCRunsTheCommandInAnotherFolder) {
   r = Clawmit({"-C"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_TRUE(Contains(r.err, "-C needs a folder")) << Describe(r);
+}
+
+TEST_F(CliHabitsTest, RollbackTakesTheVersionAsOneArgument) {
+  ASSERT_EQ(Clawmit({"commit", "support", "--set", "config.temperature=0.5", "-m", "v2"}).exit_code,
+            0);
+  RunResult r = Clawmit({"rollback", "support@v1", "--yes"});
+  EXPECT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_TRUE(Contains(r.out, "[support v3 ")) << Describe(r);
+  EXPECT_EQ(Git({"rev-parse", "refs/agents/support^{tree}"}).out,
+            Git({"rev-parse", "refs/agents/support~2^{tree}"}).out);
+  // A label, too; and the two forms at once, or no version at all, are usage errors.
+  ASSERT_EQ(Clawmit({"label", "set", "support", "stable", "v2"}).exit_code, 0);
+  r = Clawmit({"rollback", "support@stable", "--yes", "--json"});
+  EXPECT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_EQ(nlohmann::json::parse(r.out)["rollbackTo"], 2);
+  r = Clawmit({"rollback", "support@v1", "v2", "--yes"});
+  EXPECT_EQ(r.exit_code, 2) << Describe(r);
+  EXPECT_TRUE(Contains(r.err, "'support@v1' names a version already")) << Describe(r);
+  r = Clawmit({"rollback", "support", "--yes"});
+  EXPECT_EQ(r.exit_code, 2) << Describe(r);
+  EXPECT_TRUE(Contains(r.err, "name the version to restore")) << Describe(r);
+}
+
+TEST_F(CliHabitsTest, LabelSetTakesTheVersionAsOneArgument) {
+  ASSERT_EQ(Clawmit({"commit", "support", "--set", "config.temperature=0.5", "-m", "v2"}).exit_code,
+            0);
+  const std::string v1 = Trimmed(Git({"rev-parse", "refs/agents/support~1"}).out);
+  // support@v1 before the label, or after it as git tag takes them.
+  RunResult r = Clawmit({"label", "set", "support@v1", "production"});
+  EXPECT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_EQ(r.out, "support@production: (none) -> v1\n");
+  r = Clawmit({"label", "set", "staging", "support@v1"});
+  EXPECT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_EQ(r.out, "support@staging: (none) -> v1\n");
+  for (const char* label : {"production", "staging"}) {
+    EXPECT_EQ(Trimmed(Git({"rev-parse", std::string("refs/labels/support/") + label}).out), v1);
+  }
+  // The old form still works, and a version as the slug with a third
+  // argument is refused.
+  EXPECT_EQ(Clawmit({"label", "set", "support", "production", "support@v2"}).out,
+            "support@production: v1 -> v2\n");
+  r = Clawmit({"label", "set", "support@v1", "production", "v2"});
+  EXPECT_EQ(r.exit_code, 2) << Describe(r);
+}
+
+TEST_F(CliHabitsTest, AnUnknownLabelSuggestsTheClosest) {
+  ASSERT_EQ(Clawmit({"label", "set", "support", "production"}).exit_code, 0);
+  const std::string said = "label 'prodution' not found on support. Did you mean 'production'?";
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"checkout", "support@prodution"},
+        std::vector<std::string>{"diff", "support@prodution", "support"},
+        std::vector<std::string>{"show", "support@prodution"},
+        std::vector<std::string>{"rollback", "support@prodution", "--yes"},
+        std::vector<std::string>{"label", "rm", "support", "prodution"},
+        std::vector<std::string>{"label", "log", "support", "prodution"}}) {
+    RunResult r = Clawmit(args);
+    EXPECT_EQ(r.exit_code, 3) << Describe(r);
+    EXPECT_TRUE(Contains(r.err, said)) << Describe(r);
+  }
+  // Nothing close: no guess.
+  RunResult r = Clawmit({"show", "support@nightly"});
+  EXPECT_EQ(r.exit_code, 3) << Describe(r);
+  EXPECT_TRUE(Contains(r.err, "label 'nightly' not found on support\n")) << Describe(r);
 }
 
 }  // namespace

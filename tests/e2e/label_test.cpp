@@ -127,8 +127,8 @@ TEST_F(LabelTest, UnknownLabelInARevisionIsNotFound) {
   RunResult r = Clawmit({"show", "support@prod"});
 
   EXPECT_EQ(r.exit_code, 3);
-  EXPECT_NE(r.err.find("agent 'support' has no label 'prod'"), std::string::npos) << r.err;
-  EXPECT_EQ(Clawmit({"rollback", "support", "prod"}).exit_code, 3);
+  EXPECT_NE(r.err.find("label 'prod' not found on support"), std::string::npos) << r.err;
+  EXPECT_EQ(Clawmit({"rollback", "support", "prod", "--yes"}).exit_code, 3);
   EXPECT_EQ(Clawmit({"fork", "support@prod", "copy"}).exit_code, 3);
 }
 
@@ -151,10 +151,11 @@ TEST_F(LabelTest, ListShowsLabelsWithVersionAndProtection) {
   json all = OkJson({"label", "list", "--json"});
   json mine = OkJson({"label", "list", "support", "--json"});
 
-  EXPECT_EQ(text.out, "alpha@production  v1  " + Rev("refs/agents/alpha").substr(0, 12) + "\n" +
+  // Aligned columns: the names are padded to the widest.
+  EXPECT_EQ(text.out, "alpha@production    v1  " + Rev("refs/agents/alpha").substr(0, 12) + "\n" +
                           "support@production  v1  " + Version(1).substr(0, 12) +
-                          "  (protected)\n" + "support@staging  v3  " + Version(3).substr(0, 12) +
-                          "\n");
+                          "  (protected)\n" + "support@staging     v3  " +
+                          Version(3).substr(0, 12) + "\n");
   ASSERT_EQ(all.size(), 3u);
   for (const json& label : all) {
     EXPECT_EQ(Keys(label),

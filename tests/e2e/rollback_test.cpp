@@ -67,7 +67,7 @@ class RollbackTest : public E2eTest {
 };
 
 TEST_F(RollbackTest, MakesANewVersionOnTopOfTheHeadWithTheOldContent) {
-  RunResult r = Ok({"rollback", "support", "v1"});
+  RunResult r = Ok({"rollback", "support", "v1", "--yes"});
 
   EXPECT_EQ(r.out, std::string(kDiffV3ToV1) + "[support v4 " + Head().substr(0, 12) +
                        "] Rollback to version 1\n");
@@ -79,8 +79,8 @@ TEST_F(RollbackTest, MakesANewVersionOnTopOfTheHeadWithTheOldContent) {
 }
 
 TEST_F(RollbackTest, HistoryIsNeverRewritten) {
-  Ok({"rollback", "support", "v1"});
-  Ok({"rollback", "support", "v2"});
+  Ok({"rollback", "support", "v1", "--yes"});
+  Ok({"rollback", "support", "v2", "--yes"});
 
   EXPECT_EQ(Git({"rev-list", "--first-parent", "refs/agents/support"}).out,
             Rev("refs/agents/support") + "\n" + Rev("refs/agents/support~1") + "\n" + Version(3) +
@@ -93,7 +93,7 @@ TEST_F(RollbackTest, HistoryIsNeverRewritten) {
 }
 
 TEST_F(RollbackTest, CustomMessageReplacesTheDefaultButNotTheTrailer) {
-  Ok({"rollback", "support", "v2", "-m", "Back to the cooler one"});
+  Ok({"rollback", "support", "v2", "-m", "Back to the cooler one", "--yes"});
 
   EXPECT_EQ(Git({"log", "-1", "--format=%B", "refs/agents/support"}).out,
             "Back to the cooler one\n\nClawmit-Agent: support\nClawmit-Version: 4\n"
@@ -132,7 +132,7 @@ TEST_F(RollbackTest, RevisionOfAnotherAgentIsRefused) {
   Ok({"new", "other"});
   std::string before = Snapshot();
 
-  RunResult r = Clawmit({"rollback", "support", "other@v1"});
+  RunResult r = Clawmit({"rollback", "support", "other@v1", "--yes"});
 
   EXPECT_EQ(r.exit_code, 2) << Describe(r);
   EXPECT_NE(r.err.find("revision 'other@v1' is not of agent 'support'"), std::string::npos)
@@ -143,9 +143,9 @@ TEST_F(RollbackTest, RevisionOfAnotherAgentIsRefused) {
 TEST_F(RollbackTest, UnknownVersionOrAgentIsNotFound) {
   std::string before = Snapshot();
 
-  EXPECT_EQ(Clawmit({"rollback", "support", "v9"}).exit_code, 3);
-  EXPECT_EQ(Clawmit({"rollback", "support", "~5"}).exit_code, 3);
-  EXPECT_EQ(Clawmit({"rollback", "nobody", "v1"}).exit_code, 3);
+  EXPECT_EQ(Clawmit({"rollback", "support", "v9", "--yes"}).exit_code, 3);
+  EXPECT_EQ(Clawmit({"rollback", "support", "~5", "--yes"}).exit_code, 3);
+  EXPECT_EQ(Clawmit({"rollback", "nobody", "v1", "--yes"}).exit_code, 3);
   EXPECT_EQ(Snapshot(), before);
 }
 
@@ -171,7 +171,7 @@ TEST_F(RollbackTest, DryRunJsonIsTheDiffOnly) {
 }
 
 TEST_F(RollbackTest, JsonIsTheVersionSummaryWithRollbackToAndTheDiff) {
-  json out = OkJson({"rollback", "support", "v2", "-m", "Back", "--json"});
+  json out = OkJson({"rollback", "support", "v2", "-m", "Back", "--json", "--yes"});
 
   EXPECT_EQ(Keys(out), (std::set<std::string>{"agent", "versionNumber", "commitId", "author",
                                               "authoredAt", "subject", "rollbackTo", "diff"}));
@@ -185,7 +185,7 @@ TEST_F(RollbackTest, JsonIsTheVersionSummaryWithRollbackToAndTheDiff) {
 }
 
 TEST_F(RollbackTest, ShowOfARollbackNamesTheVersionItRestores) {
-  Ok({"rollback", "support", "v1"});
+  Ok({"rollback", "support", "v1", "--yes"});
 
   json v = OkJson({"show", "support", "--json"});
   RunResult text = Ok({"show", "support"});
@@ -198,8 +198,21 @@ TEST_F(RollbackTest, ShowOfARollbackNamesTheVersionItRestores) {
   EXPECT_TRUE(OkJson({"show", "support@v3", "--json"})["rollbackTo"].is_null());
 }
 
-TEST_F(RollbackTest, OffATerminalItNeverAsks) {
-  RunResult r = Ok({"rollback", "support", "v1"}, "n\n");
+TEST_F(RollbackTest, OffATerminalItNeedsYesAndNeverAsks) {
+  std::string before = Snapshot();
+  // As gh: nobody can be asked, so the command line must say yes.
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"rollback", "support", "v1"},
+        std::vector<std::string>{"rollback", "support", "v1", "--json"}}) {
+    RunResult refused = Clawmit(args, "y\n");
+    EXPECT_EQ(refused.exit_code, 2) << Describe(refused);
+    EXPECT_EQ(refused.out, "");
+    EXPECT_TRUE(Contains(refused.err, "rollback: not on a terminal: add --yes to confirm"))
+        << Describe(refused);
+  }
+  EXPECT_EQ(Snapshot(), before);
+
+  RunResult r = Ok({"rollback", "support", "v1", "--yes"}, "n\n");
 
   EXPECT_EQ(r.err, "");
   EXPECT_EQ(Rev("refs/agents/support^{tree}"), Rev(Version(1) + "^{tree}"));
@@ -244,7 +257,7 @@ TEST_F(RollbackTest, OnATerminalTheYesFlagSkipsTheQuestion) {
 }
 
 TEST_F(RollbackTest, CleanFolderFollowsTheRollback) {
-  Ok({"rollback", "support", "v1"});
+  Ok({"rollback", "support", "v1", "--yes"});
 
   EXPECT_EQ(ReadFile(Folder("support") / "config.json"), "{\n  \"temperature\": 0.7\n}\n");
   EXPECT_NE(Ok({"status"}).out.find("nothing to commit"), std::string::npos);
@@ -253,7 +266,7 @@ TEST_F(RollbackTest, CleanFolderFollowsTheRollback) {
 TEST_F(RollbackTest, EditedFolderIsLeftAlone) {
   WriteFile(Folder("support") / "prompt.md", "Edited.\n");
 
-  Ok({"rollback", "support", "v1"});
+  Ok({"rollback", "support", "v1", "--yes"});
 
   EXPECT_EQ(ReadFile(Folder("support") / "prompt.md"), "Edited.\n");
   EXPECT_EQ(ReadFile(Folder("support") / "config.json"), "{\n  \"temperature\": 0.1\n}\n");

@@ -244,7 +244,10 @@ TEST_F(SyncTest, DivergedHistoriesAreRefusedByFfOnlyAndNothingChanges) {
 
   RunResult status = Run(b, {"status", "--remote"});
   EXPECT_EQ(status.exit_code, 1) << Show(status);
-  EXPECT_TRUE(Contains(status.out, "support: diverged")) << Show(status);
+  // Both sides are at the same version number: their ids tell them apart.
+  EXPECT_TRUE(Contains(status.out, "support: diverged (here v5 " + b_head.substr(0, 12) +
+                                       ", origin v5 " + Head(a, "support").substr(0, 12) + ")"))
+      << Show(status);
 }
 
 TEST_F(SyncTest, PullRefusesToOverwriteUncommittedChanges) {
@@ -389,6 +392,21 @@ TEST_F(SyncTest, ATaskForALocalRevisionGoesToItsRemoteVersion) {
   EXPECT_EQ(later.exit_code, 3) << Show(later);
   RunResult both = Run(a, {"tasks", "create", "support", "--agent-id", "agent_x", "--title", "T"});
   EXPECT_EQ(both.exit_code, 2) << Show(both);
+}
+
+TEST_F(SyncTest, CountsTakeTheirSingularAndQuietPrintsNothing) {
+  fs::path a = NewRepo("a");
+  MustRun(a, {"new", "support"});
+  EXPECT_EQ(MustRun(a, {"push", "-q"}).out, "");
+  RunResult clone = MustRun(dir_.path(), {"clone", url_, "b"});
+  EXPECT_TRUE(Contains(clone.out, "Cloned 1 agent (1 version) from ")) << Show(clone);
+  EXPECT_EQ(MustRun(dir_.path(), {"clone", url_, "c", "-q"}).out, "");
+  Commit(a, "support", "Be brief.");
+  MustRun(a, {"push", "-q"});
+  EXPECT_EQ(MustRun(dir_.path() / "b", {"pull", "-q"}).out, "");
+  // A --json document asked for is printed all the same.
+  json fetched = MustJson(dir_.path() / "c", {"fetch", "-q", "--json"});
+  EXPECT_EQ(fetched["versions"], 1) << fetched.dump(2);
 }
 
 TEST_F(SyncTest, ProgressIsDrawnOnATerminalOnly) {

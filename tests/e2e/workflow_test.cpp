@@ -587,7 +587,7 @@ TEST_F(WorkflowTest, MissingAuthorIdentityIsAClearUsageError) {
 TEST_F(WorkflowTest, EveryCommandAnswersHelpWithAnExample) {
   for (const char* command :
        {"init", "new", "commit", "agents", "log", "show", "diff", "status", "checkout", "merge",
-        "remote", "login", "logout", "whoami", "api", "tasks", "webhooks", "keys"}) {
+        "remote", "config", "login", "logout", "whoami", "api", "tasks", "webhooks", "keys"}) {
     RunResult r = Clawmit({command, "--help"});
     EXPECT_EQ(r.exit_code, 0) << command << "\n" << Describe(r);
     EXPECT_NE(r.out.find("Example"), std::string::npos) << command << "\n" << Describe(r);

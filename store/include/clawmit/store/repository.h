@@ -349,10 +349,6 @@ class Repository {
   Status RecordRemoteState(const std::string& remote, const std::string& slug,
                            const RemoteAgentState& learnt, bool replace_labels);
 
-  // user.name / user.email from the repository config (which includes git's
-  // global config); nullopt when either is missing.
-  Result<std::optional<core::Signature>> ConfiguredIdentity();
-
  public:
   struct Impl;  // opaque: store/src/repository_impl.h
 
