@@ -4,7 +4,7 @@
 #                                                   cli/helper_path.h finds them)
 #   P/share/doc/clawmit/README.md, *.md            (docs/)
 #   P/lib/systemd/system/clawmit.service           (docs/SERVER.md, "Running as a service")
-#   P/etc/clawmit/clawmit.env, or /etc/clawmit/clawmit.env for P = /usr
+#   P/etc/clawmit/clawmit.env, or /etc/clawmit/clawmit.env for P = /usr (.env.example)
 #   P/share/man/man1/clawmit*.1                    (written by clawmit-net, cli/CMakeLists.txt)
 #   P/share/{bash-completion/completions,zsh/site-functions,fish/vendor_completions.d}
 include(GNUInstallDirs)
@@ -52,7 +52,7 @@ install(CODE [[
   if(EXISTS "$ENV{DESTDIR}${CLAWMIT_ENV_FILE}")
     message(STATUS "Keeping: $ENV{DESTDIR}${CLAWMIT_ENV_FILE}")
   else()
-    file(INSTALL "${clawmit_source}/clawmit.env" DESTINATION "${clawmit_sysconfdir}/clawmit"
-         PERMISSIONS OWNER_READ OWNER_WRITE)
+    file(INSTALL "${clawmit_source}/../.env.example" DESTINATION "${clawmit_sysconfdir}/clawmit"
+         RENAME clawmit.env PERMISSIONS OWNER_READ OWNER_WRITE)
   endif()
 ]])
