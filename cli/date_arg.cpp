@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <chrono>
 #include <string_view>
 #include <vector>
 
@@ -10,24 +11,6 @@ namespace clawmit::cli {
 namespace {
 
 constexpr int64_t kDay = 86400;
-
-// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
-// days_from_civil).
-int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
-  y -= m <= 2 ? 1 : 0;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-bool IsLeap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-int64_t DaysInMonth(int64_t y, int64_t m) {
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && IsLeap(y) ? 29 : kDays[m - 1];
-}
 
 // Exactly `width` digits at `pos`.
 bool Digits(std::string_view s, size_t pos, size_t width, int64_t& value) {
@@ -47,8 +30,11 @@ bool ParseIso(std::string_view s, DayEnd day_end, int64_t& out) {
       !Digits(s, 8, 2, d)) {
     return false;
   }
-  if (mo < 1 || mo > 12 || d < 1 || d > DaysInMonth(y, mo)) return false;
-  int64_t day_start = DaysFromCivil(y, mo, d) * kDay;
+  const std::chrono::year_month_day date{std::chrono::year(static_cast<int>(y)),
+                                         std::chrono::month(static_cast<unsigned>(mo)),
+                                         std::chrono::day(static_cast<unsigned>(d))};
+  if (!date.ok()) return false;
+  int64_t day_start = std::chrono::sys_days(date).time_since_epoch().count() * kDay;
   if (s.size() == 10) {
     out = day_end == DayEnd::kStart ? day_start : day_start + kDay - 1;
     return true;

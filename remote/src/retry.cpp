@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <ctime>
 #include <string>
@@ -37,16 +38,6 @@ std::optional<int> Month(std::string_view name) {
     if (name == kMonths[i]) return static_cast<int>(i);
   }
   return std::nullopt;
-}
-
-// Days from 1970-01-01 to the civil date (Howard Hinnant's algorithm).
-int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
-  y -= m <= 2 ? 1 : 0;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
 }
 
 std::vector<std::string_view> Words(std::string_view s) {
@@ -107,7 +98,10 @@ std::optional<int64_t> ParseHttpDate(std::string_view value) {
       *year > 9999) {
     return std::nullopt;
   }
-  return DaysFromCivil(*year, *month + 1, *day) * 86400 + *seconds;
+  const std::chrono::year_month_day date{std::chrono::year(static_cast<int>(*year)),
+                                         std::chrono::month(static_cast<unsigned>(*month + 1)),
+                                         std::chrono::day(static_cast<unsigned>(*day))};
+  return std::chrono::sys_days(date).time_since_epoch().count() * 86400 + *seconds;
 }
 
 std::optional<int64_t> ParseRetryAfterMs(std::string_view value, int64_t now_ms) {
