@@ -64,8 +64,10 @@ using ManPageTest = E2eTest;
 TEST_F(ManPageTest, EveryCommandHasAPageNamingTheOptionsItsHelpShows) {
   std::string main_page = ReadFile(ManDir() / "clawmit.1");
   ASSERT_FALSE(main_page.empty()) << "no " << (ManDir() / "clawmit.1");
-  for (const char* section : {".SH SYNOPSIS", ".SH COMMANDS", ".SH EXIT STATUS", ".SH ENVIRONMENT",
-                              "CLAWMIT_DIR", InRoff("--repo").c_str(), "\\fB\\-C\\fR"}) {
+  const std::vector<std::string> sections = {".SH SYNOPSIS",    ".SH COMMANDS", ".SH EXIT STATUS",
+                                             ".SH ENVIRONMENT", "CLAWMIT_DIR",  InRoff("--repo"),
+                                             "\\fB\\-C\\fR"};
+  for (const std::string& section : sections) {
     EXPECT_TRUE(Contains(main_page, section)) << section;
   }
   RunResult main_help = Clawmit({"--help"});
