@@ -4,11 +4,13 @@
 // proxies only, --log-format json, no secrets), .env and --env-file.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "server_process.h"
@@ -34,13 +36,31 @@ std::vector<std::string> OpsLogLines(const std::string& text) {
   return lines;
 }
 
-// The log's lines of requests to `path`.
-std::vector<std::string> RequestLines(const ServerProcess& server, const std::string& path) {
+// The log's lines of requests to `path`, once there are `expected` of them
+// (the server writes a request's line after its answer; under the
+// sanitizers that can come after curl is done), or after ten seconds.
+std::vector<std::string> RequestLines(const ServerProcess& server, const std::string& path,
+                                      size_t expected) {
   std::vector<std::string> found;
-  for (const std::string& line : OpsLogLines(server.log())) {
-    if (line.find(" " + path + " ") != std::string::npos) found.push_back(line);
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    found.clear();
+    for (const std::string& line : OpsLogLines(server.log())) {
+      if (line.find(" " + path + " ") != std::string::npos) found.push_back(line);
+    }
+    if (found.size() >= expected) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   return found;
+}
+
+// The server's log once it holds `text`, or after ten seconds.
+std::string LogOnceItHas(const ServerProcess& server, const std::string& text) {
+  std::string log = server.log();
+  for (int attempt = 0; attempt < 200 && log.find(text) == std::string::npos; ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    log = server.log();
+  }
+  return log;
 }
 
 // The value of header `name` in curl -i output.
@@ -122,7 +142,7 @@ TEST(ServerOpsTest, RequestLinesCarryATimestampAndTheClient) {
   HttpResult r =
       server.Request("GET", "/api/health", "", "", {"-H", "X-Forwarded-For: 198.51.100.7"});
   EXPECT_EQ(r.status, 200);
-  auto lines = RequestLines(server, "/api/health");
+  auto lines = RequestLines(server, "/api/health", 1);
   ASSERT_EQ(lines.size(), 1u) << server.log();
   EXPECT_TRUE(std::regex_match(
       lines[0], std::regex("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z 127\\.0\\.0\\.1 "
@@ -143,7 +163,7 @@ TEST(ServerOpsTest, ATrustedProxysForwardedForNamesTheClient) {
   HttpResult r = server.Request("GET", "/api/health", "", "",
                                 {"-i", "-H", "X-Forwarded-For: 6.6.6.6, 198.51.100.7, 10.1.2.3"});
   EXPECT_EQ(r.status, 200);
-  auto lines = RequestLines(server, "/api/health");
+  auto lines = RequestLines(server, "/api/health", 1);
   ASSERT_EQ(lines.size(), 1u) << server.log();
   EXPECT_NE(lines[0].find("Z 198.51.100.7 req_"), std::string::npos) << lines[0];
   EXPECT_EQ(server.log().find("6.6.6.6"), std::string::npos);
@@ -156,7 +176,7 @@ TEST(ServerOpsTest, ATrustedProxysForwardedForNamesTheClient) {
   EXPECT_EQ(HeaderOf(r.body, "X-RateLimit-Remaining"), "2") << r.body;
   // Without the header, the proxy itself.
   server.Request("GET", "/api/health");
-  lines = RequestLines(server, "/api/health");
+  lines = RequestLines(server, "/api/health", 4);
   ASSERT_EQ(lines.size(), 4u);
   EXPECT_NE(lines[3].find("Z 127.0.0.1 req_"), std::string::npos) << lines[3];
 }
@@ -225,7 +245,7 @@ TEST(ServerOpsTest, DotEnvInTheWorkingFolderIsRead) {
   ASSERT_TRUE(server.running()) << server.log();
   HttpResult r = server.Request("GET", "/api/health", "", "", {"-i"});
   EXPECT_EQ(HeaderOf(r.body, "X-RateLimit-Limit"), "7") << r.body;
-  std::string log = server.log();
+  std::string log = LogOnceItHas(server, R"("msg":"request")");
   EXPECT_NE(log.find(R"("msg":"request")"), std::string::npos) << log;
   // A variable clawmit serve does not read is named, and ignored.
   EXPECT_NE(log.find(".env:4: NEXTAUTH_URL is not a clawmit serve setting; ignored"),
