@@ -41,27 +41,31 @@ Result<RemoteAgent> ParseAgent(const json& a) {
   return agent;
 }
 
-// Parents before their forks, otherwise by slug.
+// Parents before their forks, otherwise by slug. Ids are unique (checked by
+// the caller); the loop places at least one agent a round, or all the rest.
 std::vector<RemoteAgent> ParentsFirst(std::vector<RemoteAgent> agents) {
   std::sort(agents.begin(), agents.end(),
             [](const RemoteAgent& a, const RemoteAgent& b) { return a.slug < b.slug; });
   std::set<std::string> ids;
   for (const auto& a : agents) ids.insert(a.id);
   std::vector<RemoteAgent> out;
+  std::vector<bool> done(agents.size(), false);
   std::set<std::string> placed;
   while (out.size() < agents.size()) {
     size_t before = out.size();
-    for (auto& a : agents) {
-      if (placed.contains(a.id)) continue;
+    for (size_t i = 0; i < agents.size(); ++i) {
+      const RemoteAgent& a = agents[i];
+      if (done[i]) continue;
       bool ready = a.parent_agent_id.empty() || !ids.contains(a.parent_agent_id) ||
                    placed.contains(a.parent_agent_id);
       if (!ready) continue;
+      done[i] = true;
       placed.insert(a.id);
       out.push_back(a);
     }
     if (out.size() == before) {  // a cycle cannot happen; do not loop on bad data
-      for (auto& a : agents) {
-        if (placed.insert(a.id).second) out.push_back(a);
+      for (size_t i = 0; i < agents.size(); ++i) {
+        if (!done[i]) out.push_back(agents[i]);
       }
     }
   }
@@ -73,6 +77,7 @@ std::vector<RemoteAgent> ParentsFirst(std::vector<RemoteAgent> agents) {
 Result<std::vector<RemoteAgent>> ListRemoteAgents(ApiClient& client, const std::string& org) {
   std::vector<RemoteAgent> agents;
   std::set<std::string> slugs;
+  std::set<std::string> ids;
   for (int page = 1;; ++page) {
     ApiRequest request{"GET",
                        "/agents?page=" + std::to_string(page) + "&limit=" +
@@ -87,7 +92,12 @@ Result<std::vector<RemoteAgent>> ListRemoteAgents(ApiClient& client, const std::
     for (const auto& a : body["data"]) {
       CLAWMIT_ASSIGN_OR_RETURN(RemoteAgent agent, ParseAgent(a));
       // Agents made meanwhile shift the pages: skip what was seen.
-      if (slugs.insert(agent.slug).second) agents.push_back(std::move(agent));
+      if (!slugs.insert(agent.slug).second) continue;
+      if (!ids.insert(agent.id).second) {
+        return Status::Corruption("the server's list of agents has two agents with id '" +
+                                  agent.id + "'");
+      }
+      agents.push_back(std::move(agent));
     }
     // totalPages compared as a number, whatever its type: a float beyond
     // int64_t (1e300) is no integer to convert.

@@ -243,37 +243,64 @@ json ListedAgent(const std::string& slug) {
           {"labels", json::object()}};
 }
 
-TEST(ListRemoteAgentsTest, AServerRepeatingAPageEndsTheListing) {
+// Lists the agents of a server answering `pages` in turn; `asked` is how
+// many requests it got.
+Result<std::vector<RemoteAgent>> ListFrom(const std::vector<json>& pages, size_t* asked = nullptr) {
   auto transport = std::make_unique<FakeTransport>();
   FakeTransport& server = *transport;
-  json page = {{"data", {ListedAgent("support")}}, {"pagination", {{"totalPages", 1000000000}}}};
-  server.Answer(page);
-  server.Answer(page);
+  for (const json& page : pages) server.Answer(page);
   FakeClock clock;
   ApiClientOptions options;
   options.base_url = kBase;
   options.clock = &clock;
   ApiClient client(std::move(transport), options);
   auto agents = ListRemoteAgents(client);
+  if (asked != nullptr) *asked = server.seen.size();
+  return agents;
+}
+
+TEST(ListRemoteAgentsTest, AServerRepeatingAPageEndsTheListing) {
+  json page = {{"data", {ListedAgent("support")}}, {"pagination", {{"totalPages", 1000000000}}}};
+  size_t asked = 0;
+  auto agents = ListFrom({page, page}, &asked);
   ASSERT_TRUE(agents.ok()) << agents.status().ToString();
   EXPECT_EQ(agents->size(), 1u);
-  EXPECT_EQ(server.seen.size(), 2u);
+  EXPECT_EQ(asked, 2u);
 }
 
 TEST(ListRemoteAgentsTest, TotalPagesIsReadAsANumberOfAnySize) {
-  auto transport = std::make_unique<FakeTransport>();
-  FakeTransport& server = *transport;
-  server.Answer({{"data", {ListedAgent("support")}}, {"pagination", {{"totalPages", 1e300}}}});
-  server.Answer({{"data", {ListedAgent("review")}}, {"pagination", {{"totalPages", 1e300}}}});
-  server.Answer({{"data", json::array()}, {"pagination", {{"totalPages", 1e300}}}});
-  FakeClock clock;
-  ApiClientOptions options;
-  options.base_url = kBase;
-  options.clock = &clock;
-  ApiClient client(std::move(transport), options);
-  auto agents = ListRemoteAgents(client);
+  auto agents =
+      ListFrom({{{"data", {ListedAgent("support")}}, {"pagination", {{"totalPages", 1e300}}}},
+                {{"data", {ListedAgent("review")}}, {"pagination", {{"totalPages", 1e300}}}},
+                {{"data", json::array()}, {"pagination", {{"totalPages", 1e300}}}}});
   ASSERT_TRUE(agents.ok()) << agents.status().ToString();
   EXPECT_EQ(agents->size(), 2u);
+}
+
+// Found by tests/fuzz/sync_json_fuzz: two agents with one id (and two slugs)
+// kept the parents-first ordering looping for ever.
+TEST(ListRemoteAgentsTest, TwoAgentsWithOneIdAreCorruption) {
+  json review = ListedAgent("review");
+  review["id"] = "agent_support";
+  auto agents = ListFrom({{{"data", {ListedAgent("support"), review}}}});
+  ASSERT_FALSE(agents.ok());
+  EXPECT_EQ(agents.status().code(), Status::Code::kCorruption);
+  EXPECT_NE(agents.status().message().find("two agents with id 'agent_support'"), std::string::npos)
+      << agents.status().message();
+}
+
+TEST(ListRemoteAgentsTest, ParentsComeBeforeTheirForksWhateverTheirSlugs) {
+  json base = ListedAgent("zeta");
+  json fork = ListedAgent("alpha");
+  fork["parentAgentId"] = "agent_zeta";
+  json grandchild = ListedAgent("beta");
+  grandchild["parentAgentId"] = "agent_alpha";
+  auto agents = ListFrom({{{"data", {grandchild, fork, base}}}});
+  ASSERT_TRUE(agents.ok()) << agents.status().ToString();
+  ASSERT_EQ(agents->size(), 3u);
+  EXPECT_EQ((*agents)[0].slug, "zeta");
+  EXPECT_EQ((*agents)[1].slug, "alpha");
+  EXPECT_EQ((*agents)[2].slug, "beta");
 }
 
 TEST_F(SyncUnitTest, FetchWritesTheTrackingRefAndRecordsTheIds) {
