@@ -1,0 +1,361 @@
+// The web dashboard (docs/DASHBOARD.md) in a real browser, against a real
+// `clawmit serve` with a temporary data folder:
+//
+//   node tests/browser/dashboard_test.mjs <path to clawmit-serve>
+//
+// Signs in with the keyboard, lists the agents, opens one and its history,
+// diffs two versions (the lines shown), moves a label and rolls back (each
+// after a confirmation, a cancel first), creates and revokes an API key,
+// shows hostile names and prompts as text, signs out (the token is gone, the
+// list needs a sign-in again) and treats a refused token as an ended session;
+// checks the Content-Security-Policy of every page and asset, that the page
+// breaks none of it, that no request leaves the server's origin, and that the
+// pages fit 390 px wide. With CLAWMIT_SCREENSHOTS=<folder> it saves the main
+// pages there (docs/dashboard/ holds a set). Needs Debian's Chromium and
+// `npm ci` in tests/browser; exits 77 (skipped) without them unless
+// CLAWMIT_REQUIRE_BROWSER=1.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+const kSkip = 77;
+const chromiumPath = process.env.CLAWMIT_CHROMIUM || '/usr/bin/chromium';
+const serveBinary = process.argv[2];
+const screenshots = process.env.CLAWMIT_SCREENSHOTS || '';
+const kCsp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+  + "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+function skipOrFail(why) {
+  if (process.env.CLAWMIT_REQUIRE_BROWSER === '1') {
+    console.error(`FAIL: ${why}`);
+    process.exit(1);
+  }
+  console.error(`SKIP: ${why}`);
+  process.exit(kSkip);
+}
+
+if (!serveBinary || !existsSync(serveBinary)) {
+  console.error('usage: node dashboard_test.mjs <path to clawmit-serve>');
+  process.exit(2);
+}
+if (!existsSync(chromiumPath)) skipOrFail(`no browser at ${chromiumPath} (apt-get install chromium)`);
+let chromium;
+try {
+  ({ chromium } = await import('playwright-core'));
+} catch {
+  skipOrFail('playwright-core is not installed (npm ci --prefix tests/browser)');
+}
+
+let failures = 0;
+function check(condition, what) {
+  console.log(`${condition ? 'ok' : 'FAIL'}: ${what}`);
+  if (!condition) failures += 1;
+}
+
+function startServer(dataDir) {
+  const child = spawn(serveBinary, ['--port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'ignore'] });
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout });
+    lines.on('line', (line) => {
+      const match = /listening on (http:\/\/[^ ]+)/.exec(line);
+      if (match) resolve({ child, base: match[1] });
+    });
+    child.on('exit', (code) => reject(new Error(`clawmit-serve exited with ${code}`)));
+    setTimeout(() => reject(new Error('clawmit-serve did not start within 30 s')), 30000);
+  });
+}
+
+// The API from node, to set up and to check what the browser did.
+function apiClient(base) {
+  let token = '';
+  const request = async (method, path, body) => {
+    const headers = { 'content-type': 'application/json' };
+    if (token) headers.authorization = `Bearer ${token}`;
+    const response = await fetch(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await response.text();
+    const parsed = text ? JSON.parse(text) : null;
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+    return parsed;
+  };
+  return { request, setToken: (t) => { token = t; } };
+}
+
+const kPromptV1 = 'You review pull requests.\nBe kind.\nCite the line.\n';
+const kPromptV3 = 'You review pull requests.\nBe direct.\nCite the line.\nSuggest a fix.\n';
+
+async function seed(api) {
+  const credentials = { email: 'ada@example.com', password: 'correct horse' };
+  await api.request('POST', '/api/auth/register', credentials);
+  const login = await api.request('POST', '/api/auth/login', credentials);
+  api.setToken(login.token);
+  const other = await api.request('POST', '/api/agents', { name: 'Support bot', prompt: 'You answer support questions.' });
+  const hostile = await api.request('POST', '/api/agents', {
+    name: '<img src=x id=pwned-name>', slug: 'hostile', prompt: '<script>document.body.id="pwned"</script>\n  indented line',
+  });
+  const agent = await api.request('POST', '/api/agents', {
+    name: 'Code reviewer', slug: 'code-reviewer', prompt: kPromptV1,
+    tools: [{ name: 'read_file', description: 'Read a file', parameters: { path: 'string' } }],
+    config: { temperature: 0.7, maxTokens: 2000 },
+  });
+  const v2 = await api.request('POST', `/api/agents/${agent.id}/versions`, {
+    config: { temperature: 0.2, maxTokens: 2000 }, commitMessage: 'Cooler sampling',
+  });
+  const v3 = await api.request('POST', `/api/agents/${agent.id}/versions`, {
+    prompt: kPromptV3,
+    tools: [{ name: 'read_file', description: 'Read a file', parameters: { path: 'string' } },
+      { name: 'search', description: 'Search the code', parameters: { query: 'string' } }],
+    commitMessage: 'Be direct; add search',
+  });
+  await api.request('PUT', `/api/agents/${agent.id}/labels/production`, { versionId: agent.currentVersion.id });
+  await api.request('PUT', `/api/agents/${agent.id}/labels/staging`, { versionId: v3.id });
+  return { agent, v1: agent.currentVersion, v2, v3, other, hostile };
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'clawmit-dashboard-'));
+let server;
+let browser;
+try {
+  server = await startServer(dataDir);
+  const base = server.base;
+  const origin = new URL(base).origin;
+  const api = apiClient(base);
+  const seeded = await seed(api);
+  if (screenshots) mkdirSync(screenshots, { recursive: true });
+  const shot = async (page, name) => {
+    if (screenshots) await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
+  };
+
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const foreign = [];
+  const pageAnswers = [];
+  const problems = [];
+  page.on('request', (request) => {
+    const url = request.url();
+    if (!url.startsWith('data:') && new URL(url).origin !== origin) foreign.push(url);
+  });
+  page.on('response', (response) => {
+    const url = new URL(response.url());
+    if (!url.pathname.startsWith('/api/')) pageAnswers.push({ path: url.pathname, status: response.status(), headers: response.headers() });
+  });
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(message.text());
+  });
+  page.on('pageerror', (error) => problems.push(String(error)));
+
+  // Signed out: every page leads to the sign-in form.
+  const first = await page.goto(`${base}/agents`);
+  check(first.status() === 200, 'GET /agents answers the page');
+  check(first.headers()['content-security-policy'] === kCsp, 'the page carries the strict Content-Security-Policy');
+  check(first.headers()['x-content-type-options'] === 'nosniff' && first.headers()['referrer-policy'] === 'no-referrer',
+    'the page carries nosniff and no-referrer');
+  await page.waitForSelector('h1:text("Sign in")');
+  check(new URL(page.url()).pathname === '/login', 'without a session /agents leads to /login');
+  check(!(await page.textContent('main')).includes('null'), 'the sign-in page shows no "null"');
+  await shot(page, 'sign-in');
+
+  // A wrong password is refused with the API's message.
+  await page.fill('#email', 'ada@example.com');
+  await page.fill('#password', 'wrong password');
+  await page.click('button:text("Sign in")');
+  await page.waitForSelector('.error');
+  check((await page.textContent('.error')).includes('invalid email or password'), 'a wrong password shows the API\'s error');
+
+  // Sign in with the keyboard only.
+  await page.fill('#email', '');
+  await page.fill('#password', '');
+  await page.focus('#email');
+  await page.keyboard.type('ada@example.com');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('correct horse');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('h1:text("Agents")');
+  await page.waitForSelector('table.agents');
+  check(new URL(page.url()).pathname !== '/login', 'signed in, the page leaves /login');
+  const stored = await page.evaluate(() => sessionStorage.getItem('clawmit.token'));
+  check(typeof stored === 'string' && stored.split('.').length === 3, 'the JWT is kept in sessionStorage');
+  check(await page.evaluate(() => document.cookie === ''), 'no cookie is set');
+  check((await page.textContent('#who')) === 'ada@example.com', 'the header shows who is signed in');
+
+  // The list.
+  const names = await page.$$eval('table.agents tbody tr td:first-child', (cells) => cells.map((c) => c.textContent));
+  check(JSON.stringify(names) === JSON.stringify(['Code reviewer', '<img src=x id=pwned-name>', 'Support bot']),
+    `the list shows the agents, newest first (${JSON.stringify(names)})`);
+  const reviewerRow = await page.textContent('table.agents tbody tr:first-child');
+  check(reviewerRow.includes('code-reviewer') && reviewerRow.includes('v3') && reviewerRow.includes(seeded.v3.commitId.slice(0, 7))
+    && reviewerRow.includes('production') && reviewerRow.includes('staging'), 'a row shows slug, head version, commit and labels');
+  check(await page.evaluate(() => !document.getElementById('pwned-name') && document.querySelectorAll('main img').length === 0),
+    'a name holding HTML is shown as text');
+  await shot(page, 'agents');
+
+  // Paging with the API's page and limit.
+  await page.selectOption('#limit', '10');
+  await page.waitForURL(/limit=10/);
+  await page.goto(`${base}/agents?page=2&limit=2`);
+  await page.waitForSelector('table.agents');
+  const pageTwo = await page.$$eval('table.agents tbody tr td:first-child', (cells) => cells.map((c) => c.textContent));
+  check(JSON.stringify(pageTwo) === '["Support bot"]' && (await page.textContent('.pager')).includes('Page 2 of 2'),
+    `page 2 of 2 with limit 2 shows the last agent (${JSON.stringify(pageTwo)})`);
+
+  // Open by slug (the API's resolve), then the hostile prompt as text.
+  await page.fill('#find-slug', 'hostile');
+  await page.press('#find-slug', 'Enter');
+  await page.waitForSelector('pre.prompt');
+  const hostilePrompt = await page.textContent('pre.prompt');
+  check(hostilePrompt === '<script>document.body.id="pwned"</script>\n  indented line' && await page.evaluate(() => document.body.id === ''),
+    'a prompt holding a script is shown as text, whitespace kept, not run');
+  check(await page.$eval('pre.prompt', (pre) => getComputedStyle(pre).whiteSpace) === 'pre-wrap', 'the prompt keeps whitespace (pre-wrap)');
+
+  // The agent page.
+  await page.click('a:text("Agents")');
+  await page.waitForSelector('table.agents');
+  await page.click('table.agents a:text("Code reviewer")');
+  await page.waitForSelector('h1:text("Code reviewer")');
+  await page.waitForSelector('table.history');
+  const history = await page.$$eval('table.history tbody tr', (rows) => rows.map((r) => r.children[2].textContent + '|' + r.children[3].textContent));
+  check(JSON.stringify(history) === JSON.stringify(['v3|Be direct; add search', 'v2|Cooler sampling', 'v1|Create agent code-reviewer']),
+    `the history lists the versions with their messages (${JSON.stringify(history)})`);
+  check((await page.textContent('pre.prompt')) === kPromptV3, 'the head\'s prompt is shown');
+  check((await page.textContent('ul.tools')).includes('search') && (await page.textContent('table.config')).includes('0.2'),
+    'the head\'s tools and config are shown');
+  const agentText = await page.textContent('main');
+  check(!/null|undefined|NaN/.test(agentText), 'no "null", "undefined" or "NaN" on the agent page');
+  await shot(page, 'agent');
+
+  // Diff v1 → v3.
+  await page.check(`input[name=from][value="${seeded.v1.id}"]`);
+  await page.check(`input[name=to][value="${seeded.v3.id}"]`);
+  await page.click('button:text("Compare selected")');
+  await page.waitForSelector('h1:text("Compare")');
+  check((await page.textContent('h1')).startsWith('Compare v1') && (await page.textContent('h1')).includes('→ v3'), 'the compare page names v1 → v3');
+  const lines = await page.$$eval('pre.diff .line', (spans) => spans.map((s) => `${s.classList[1]}:${s.querySelector('.text')?.textContent ?? s.textContent}`));
+  const expected = ['hunk:@@ -1,3 +1,4 @@', 'ctx: You review pull requests.', 'del:-Be kind.', 'add:+Be direct.',
+    'ctx: Cite the line.', 'add:+Suggest a fix.'];
+  check(JSON.stringify(lines) === JSON.stringify(expected), `the prompt diff shows the hunk's lines (${JSON.stringify(lines)})`);
+  const tools = await page.textContent('ul.tools-diff');
+  check(tools.includes('added search') && tools.includes('Search the code') && !tools.includes('read_file'), 'tools: search added, read_file unchanged');
+  const config = await page.textContent('ul.config');
+  check(config.includes('temperature') && config.includes('0.7 → 0.2') && !config.includes('maxTokens'), 'config: temperature 0.7 → 0.2');
+  await shot(page, 'compare');
+  await page.click('a:text("Side-by-side view")');
+  await page.waitForSelector('table.diff.split');
+  const split = await page.$$eval('table.diff.split tbody tr', (rows) => rows.map((r) => [...r.children].map((c) => c.textContent).join('|')));
+  check(split.includes('2|Be kind.|2|Be direct.') && split.includes('||4|Suggest a fix.'),
+    `the side-by-side view pairs the changed lines (${JSON.stringify(split)})`);
+  await shot(page, 'compare-side-by-side');
+
+  // Move production to v2: cancelled first, then confirmed.
+  await page.goto(`${base}/agents/${seeded.agent.id}?v=${seeded.v2.id}`);
+  await page.waitForSelector('h2:text("Version 2")');
+  await page.fill('#label-name', 'production');
+  await page.click('button:text("Move label here")');
+  await page.waitForSelector('dialog#confirm[open]');
+  check((await page.textContent('#confirm-text')).includes('moves from v1 to v2'), 'the label dialog says from where to where');
+  await shot(page, 'confirm-label');
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('dialog#confirm', { state: 'hidden' });
+  let label = await api.request('GET', `/api/agents/${seeded.agent.id}/labels/production`);
+  check(label.versionId === seeded.v1.id, 'a cancelled label move changes nothing');
+  await page.click('button:text("Move label here")');
+  await page.waitForSelector('dialog#confirm[open]');
+  await page.click('#confirm-ok');
+  await page.waitForSelector('.flash');
+  check((await page.textContent('.flash')).includes('Label production moved to v2'), 'the page says the label moved');
+  label = await api.request('GET', `/api/agents/${seeded.agent.id}/labels/production`);
+  check(label.versionId === seeded.v2.id, 'the API sees production on v2');
+
+  // Roll back to v1.
+  await page.goto(`${base}/agents/${seeded.agent.id}?v=${seeded.v1.id}`);
+  await page.waitForSelector('h2:text("Version 1")');
+  await page.click('button:text("Roll back to v1")');
+  await page.waitForSelector('dialog#confirm[open]');
+  await page.click('#confirm-cancel');
+  check((await api.request('GET', `/api/agents/${seeded.agent.id}`)).currentVersion.versionNumber === 3, 'a cancelled rollback changes nothing');
+  await page.click('button:text("Roll back to v1")');
+  await page.waitForSelector('dialog#confirm[open]');
+  await page.click('#confirm-ok');
+  await page.waitForSelector('.flash');
+  check((await page.textContent('.flash')).includes('v4 created'), 'the page says the rollback made v4');
+  const head = (await api.request('GET', `/api/agents/${seeded.agent.id}`)).currentVersion;
+  check(head.versionNumber === 4 && head.prompt === kPromptV1, 'the API sees v4 with v1\'s prompt');
+  check((await page.textContent('h2#version-title')).includes('Version 4 (head)'), 'the page shows the new head');
+
+  // API keys: created (shown once), listed, revoked.
+  await page.click('#nav a:text("API keys")');
+  await page.waitForSelector('h1:text("API keys")');
+  await page.fill('#key-name', 'ci');
+  await page.check('input[value="agents:write"]');
+  await page.click('button:text("Create key")');
+  await page.waitForSelector('#new-key');
+  const key = await page.inputValue('#new-key');
+  check(key.startsWith('fc_live_'), 'the new key is shown once');
+  await page.waitForSelector('table.keys');
+  check((await page.textContent('table.keys')).includes(key.slice(0, 10)), 'the list shows the key\'s prefix');
+  const keyWorks = await fetch(`${base}/api/agents`, { headers: { authorization: `Bearer ${key}` } });
+  check(keyWorks.status === 200, 'the key works');
+  await shot(page, 'keys');
+  await page.click('button[aria-label="Revoke ci"]');
+  await page.click('#confirm-ok');
+  await page.waitForSelector('p:text("No keys yet.")');
+  const keyRevoked = await fetch(`${base}/api/agents`, { headers: { authorization: `Bearer ${key}` } });
+  check(keyRevoked.status === 401, 'the revoked key is refused');
+
+  // Readable on a phone: nothing wider than 390 px.
+  await page.setViewportSize({ width: 390, height: 800 });
+  for (const path of ['/agents', `/agents/${seeded.agent.id}`, `/agents/${seeded.agent.id}/compare?from=${seeded.v1.id}&to=${seeded.v3.id}`]) {
+    await page.goto(base + path);
+    await page.waitForSelector('main h1:not(:text("Sign in"))');
+    await page.waitForLoadState('networkidle');
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    check(width <= 390, `${path} fits 390 px (${width})`);
+    if (path === `/agents/${seeded.agent.id}`) await shot(page, 'agent-phone');
+  }
+  await page.setViewportSize({ width: 1280, height: 800 });
+
+  // Sign out: the token is gone; the list needs a sign-in again.
+  await page.goto(`${base}/agents`);
+  await page.waitForSelector('table.agents');
+  await page.click('#sign-out');
+  await page.waitForSelector('h1:text("Sign in")');
+  check(await page.evaluate(() => sessionStorage.getItem('clawmit.token')) === null, 'sign out drops the token');
+  await page.goto(`${base}/agents`);
+  await page.waitForSelector('h1:text("Sign in")');
+  check(new URL(page.url()).pathname === '/login', 'after sign out the list needs a sign-in');
+
+  // A token the server refuses (expired, or signed by another secret) ends the session.
+  await page.evaluate(() => {
+    sessionStorage.setItem('clawmit.token', 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.bad');
+    sessionStorage.setItem('clawmit.email', 'ada@example.com');
+  });
+  await page.goto(`${base}/agents`);
+  await page.waitForSelector('h1:text("Sign in")');
+  check((await page.textContent('main')).includes('Your session has ended'), 'a refused token leads to sign-in, saying why');
+  check(await page.evaluate(() => sessionStorage.getItem('clawmit.token')) === null, 'the refused token is dropped');
+
+  // Headers and origins over the whole run.
+  const assets = pageAnswers.filter((a) => a.status === 200 || a.status === 304);
+  check(assets.some((a) => a.path === '/app.js') && assets.some((a) => a.path === '/style.css'), 'the scripts and styles came from the server');
+  const withoutCsp = assets.filter((a) => a.headers['content-security-policy'] !== kCsp || a.headers['x-content-type-options'] !== 'nosniff');
+  check(withoutCsp.length === 0, `every page and asset carries the CSP and nosniff (${JSON.stringify(withoutCsp.map((a) => a.path))})`);
+  check(foreign.length === 0, `no request left the server's origin (${JSON.stringify(foreign)})`);
+  const violations = problems.filter((p) => /Content Security Policy|Refused to/.test(p));
+  check(violations.length === 0, `the page breaks none of the CSP (${JSON.stringify(violations)})`);
+  const errors = problems.filter((p) => !/status of 401|status of 409|status of 404/.test(p));
+  check(errors.length === 0, `no script errors (${JSON.stringify(errors)})`);
+} catch (error) {
+  console.error(`FAIL: ${error.stack || error}`);
+  failures += 1;
+} finally {
+  if (browser) await browser.close();
+  if (server) server.child.kill('SIGTERM');
+  rmSync(dataDir, { recursive: true, force: true });
+}
+console.log(failures === 0 ? 'PASS' : `${failures} check(s) failed`);
+process.exit(failures === 0 ? 0 : 1);
