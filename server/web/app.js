@@ -7,6 +7,8 @@ import { renderAgents } from './views/agents.js';
 import { renderCompare } from './views/compare.js';
 import { renderKeys } from './views/keys.js';
 import { renderSignIn } from './views/signin.js';
+import { renderTask, renderTasks } from './views/tasks.js';
+import { renderWebhook, renderWebhooks } from './views/webhooks.js';
 
 const main = document.getElementById('main');
 
@@ -16,10 +18,22 @@ const routes = [
   [/^\/agents$/, renderAgents, true],
   [/^\/agents\/(?<id>[^/]+)$/, renderAgent, true],
   [/^\/agents\/(?<id>[^/]+)\/compare$/, renderCompare, true],
+  [/^\/tasks$/, renderTasks, true],
+  [/^\/tasks\/(?<id>[^/]+)$/, renderTask, true],
+  [/^\/webhooks$/, renderWebhooks, true],
+  [/^\/webhooks\/(?<id>[^/]+)$/, renderWebhook, true],
   [/^\/keys$/, renderKeys, true],
 ];
 
 let renderCount = 0;
+
+function decodePath(segment) {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
 let endedBecause = '';
 
 // Shows `url`; `state` (e.g. {flash: "Label moved."}) is the view's to read
@@ -71,7 +85,8 @@ async function render() {
   // slow answer for an old page never overwrites the current one.
   const stillCurrent = () => count === renderCount;
   try {
-    await view(container, { params: pattern.exec(path).groups || {}, query: params, navigate, stillCurrent, note });
+    const groups = Object.fromEntries(Object.entries(pattern.exec(path).groups || {}).map(([k, v]) => [k, decodePath(v)]));
+    await view(container, { params: groups, query: params, navigate, stillCurrent, note });
   } catch (error) {
     if (!stillCurrent()) return;
     console.error(error);

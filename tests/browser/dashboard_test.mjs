@@ -6,6 +6,8 @@
 // Signs in with the keyboard, lists the agents, opens one and its history,
 // diffs two versions (the lines shown), moves a label and rolls back (each
 // after a confirmation, a cancel first), creates and revokes an API key,
+// filters the tasks and follows one as it runs, creates a webhook and sees
+// its test delivery, refuses a viewer's write (the API's 403),
 // shows hostile names and prompts as text, signs out (the token is gone, the
 // list needs a sign-in again) and treats a refused token as an ended session;
 // checks the Content-Security-Policy of every page and asset, that the page
@@ -15,9 +17,11 @@
 // `npm ci` in tests/browser; exits 77 (skipped) without them unless
 // CLAWMIT_REQUIRE_BROWSER=1.
 import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:http';
 import { createInterface } from 'node:readline';
 
 const kSkip = 77;
@@ -55,7 +59,7 @@ function check(condition, what) {
 }
 
 function startServer(dataDir) {
-  const child = spawn(serveBinary, ['--port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(serveBinary, ['--port', '0', '--data-dir', dataDir, '--allow-private-webhooks'], { stdio: ['ignore', 'pipe', 'ignore'] });
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout });
     lines.on('line', (line) => {
@@ -79,7 +83,23 @@ function apiClient(base) {
     if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
     return parsed;
   };
-  return { request, setToken: (t) => { token = t; } };
+  return { base, request, setToken: (t) => { token = t; } };
+}
+
+// A webhook receiver on loopback: keeps each POST's headers and raw body.
+function startReceiver() {
+  const received = [];
+  const receiver = createServer((request, response) => {
+    const chunks = [];
+    request.on('data', (chunk) => chunks.push(chunk));
+    request.on('end', () => {
+      received.push({ headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
+      response.writeHead(200).end('ok');
+    });
+  });
+  return new Promise((resolve) => {
+    receiver.listen(0, '127.0.0.1', () => resolve({ receiver, received, url: `http://127.0.0.1:${receiver.address().port}/hook` }));
+  });
 }
 
 const kPromptV1 = 'You review pull requests.\nBe kind.\nCite the line.\n';
@@ -110,18 +130,33 @@ async function seed(api) {
   });
   await api.request('PUT', `/api/agents/${agent.id}/labels/production`, { versionId: agent.currentVersion.id });
   await api.request('PUT', `/api/agents/${agent.id}/labels/staging`, { versionId: v3.id });
-  return { agent, v1: agent.currentVersion, v2, v3, other, hostile };
+  const task = await api.request('POST', '/api/tasks', {
+    agentId: agent.id, title: 'Review PR 42', priority: 'high', input: { pr: 42, repo: 'acme/api' },
+  });
+  await api.request('POST', '/api/tasks', { agentId: other.id, title: 'Answer ticket 7' });
+  // An org where Bob is a viewer, with one agent.
+  const org = await api.request('POST', '/api/orgs', { name: 'Acme', slug: 'acme' });
+  const invitation = await api.request('POST', `/api/orgs/${org.id}/invitations`, { email: 'bob@example.com', role: 'viewer' });
+  const orgAgent = await api.request('POST', '/api/agents', { name: 'Acme helper', prompt: 'You help Acme.', orgId: org.id });
+  const bob = apiClient(api.base);
+  const bobCredentials = { email: 'bob@example.com', password: 'battery staple' };
+  await bob.request('POST', '/api/auth/register', bobCredentials);
+  bob.setToken((await bob.request('POST', '/api/auth/login', bobCredentials)).token);
+  await bob.request('POST', `/api/invitations/${invitation.token}/accept`);
+  return { agent, v1: agent.currentVersion, v2, v3, other, hostile, task, org, orgAgent, bobCredentials };
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'clawmit-dashboard-'));
 let server;
 let browser;
+let hooks;
 try {
   server = await startServer(dataDir);
   const base = server.base;
   const origin = new URL(base).origin;
   const api = apiClient(base);
   const seeded = await seed(api);
+  hooks = await startReceiver();
   if (screenshots) mkdirSync(screenshots, { recursive: true });
   const shot = async (page, name) => {
     if (screenshots) await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
@@ -307,6 +342,65 @@ try {
   const keyRevoked = await fetch(`${base}/api/agents`, { headers: { authorization: `Bearer ${key}` } });
   check(keyRevoked.status === 401, 'the revoked key is refused');
 
+  // Tasks: filtered by status and agent; one task, updated as it runs.
+  await page.click('#nav a:text("Tasks")');
+  await page.waitForSelector('table.tasks');
+  let taskTitles = await page.$$eval('table.tasks tbody tr td:first-child', (cells) => cells.map((c) => c.textContent));
+  check(JSON.stringify(taskTitles) === '["Answer ticket 7","Review PR 42"]', `the tasks list shows both tasks (${JSON.stringify(taskTitles)})`);
+  await page.selectOption('#task-status', 'queued');
+  await page.selectOption('#task-agent', seeded.agent.id);
+  await page.click('button:text("Filter")');
+  await page.waitForURL(/status=queued/);
+  await page.waitForSelector('table.tasks');
+  taskTitles = await page.$$eval('table.tasks tbody tr td:first-child', (cells) => cells.map((c) => c.textContent));
+  check(JSON.stringify(taskTitles) === '["Review PR 42"]', `filtered by status and agent, one task (${JSON.stringify(taskTitles)})`);
+  await page.selectOption('#task-status', 'running');
+  await page.click('button:text("Filter")');
+  await page.waitForSelector('p:text("No tasks match.")');
+  check(true, 'no running task matches');
+  await page.goto(`${base}/tasks?status=queued&agentId=${seeded.agent.id}`);
+  await page.click('table.tasks a:text("Review PR 42")');
+  await page.waitForSelector('h1:text("Review PR 42")');
+  check((await page.textContent('#task-input')).includes('"pr": 42') && (await page.textContent('#task-output')) === '(none yet)',
+    'the task shows its input, and no output yet');
+  await api.request('PATCH', `/api/tasks/${seeded.task.id}`, { status: 'running', output: { progress: 50 } });
+  await page.waitForFunction(() => document.querySelector('#task-output').textContent.includes('"progress": 50'), null, { timeout: 10000 });
+  check((await page.textContent('dl.facts')).includes('running'), 'the page follows the task to running, with its output');
+  await api.request('PATCH', `/api/tasks/${seeded.task.id}`, { status: 'completed', output: { verdict: 'approve' } });
+  await page.waitForFunction(() => document.querySelector('dl.facts').textContent.includes('completed'), null, { timeout: 10000 });
+  check((await page.textContent('#task-output')).includes('"verdict": "approve"'), 'and to completed, with the merged output');
+  await shot(page, 'task');
+
+  // Webhooks: created (the secret shown once), a test delivery seen with its attempt.
+  await page.click('#nav a:text("Webhooks")');
+  await page.waitForSelector('h1:text("Webhooks")');
+  await page.fill('#hook-url', hooks.url);
+  await page.check('input[value="task.completed"]');
+  await page.click('button:text("Create webhook")');
+  await page.waitForSelector('#new-secret');
+  const secret = await page.inputValue('#new-secret');
+  check(secret.startsWith('whsec_'), 'the webhook\'s secret is shown once');
+  await page.waitForSelector('table.webhooks');
+  await page.click('a:text("Open the webhook")');
+  await page.waitForSelector('h2:text("Deliveries")');
+  await page.click('button:text("Send test")');
+  await page.waitForSelector('table.deliveries .chip.status-delivered', { timeout: 15000 });
+  const delivery = await page.textContent('table.deliveries tbody tr');
+  check(delivery.includes('webhook.test') && delivery.includes('200'), `the delivery shows its event and the attempt's status (${delivery})`);
+  const got = hooks.received.find((r) => r.headers['x-clawmit-event'] === 'webhook.test');
+  const digest = got ? 'sha256=' + createHmac('sha256', secret).update(got.body).digest('hex') : '';
+  check(!!got && got.headers['x-clawmit-signature'] === digest, 'the receiver got the test, signed with the secret shown');
+  await shot(page, 'webhook');
+  await page.click('button:text("Switch off")');
+  await page.click('#confirm-ok');
+  await page.waitForSelector('button:text("Switch on")');
+  const hookList = await api.request('GET', '/api/webhooks');
+  check(hookList.data.length === 1 && hookList.data[0].active === false, 'switching off is seen by the API');
+  await page.click('button:text("Delete")');
+  await page.click('#confirm-ok');
+  await page.waitForSelector('p:text("No webhooks yet.")');
+  check((await api.request('GET', '/api/webhooks')).data.length === 0, 'the deleted webhook is gone');
+
   // Readable on a phone: nothing wider than 390 px.
   await page.setViewportSize({ width: 390, height: 800 });
   for (const path of ['/agents', `/agents/${seeded.agent.id}`, `/agents/${seeded.agent.id}/compare?from=${seeded.v1.id}&to=${seeded.v3.id}`]) {
@@ -329,6 +423,28 @@ try {
   await page.waitForSelector('h1:text("Sign in")');
   check(new URL(page.url()).pathname === '/login', 'after sign out the list needs a sign-in');
 
+  // Bob, a viewer of Acme: sees the org's agent, is refused a label move.
+  await page.fill('#email', seeded.bobCredentials.email);
+  await page.fill('#password', seeded.bobCredentials.password);
+  await page.click('button:text("Sign in")');
+  await page.waitForSelector('h1:text("Agents")');
+  await page.waitForSelector('#space:not([hidden]), label[for=space]');
+  await page.selectOption('#space', 'acme');
+  await page.waitForURL(/org=acme/);
+  await page.waitForSelector('table.agents a:text("Acme helper")');
+  await page.click('table.agents a:text("Acme helper")');
+  await page.waitForSelector('h2:text("Version 1")');
+  await page.fill('#label-name', 'production');
+  await page.click('button:text("Move label here")');
+  await page.click('#confirm-ok');
+  await page.waitForSelector('.error');
+  const refusal = await page.textContent('.error');
+  check(refusal.includes('FORBIDDEN'), `a viewer's label move is refused with the API's 403 (${refusal})`);
+  const orgLabels = await api.request('GET', `/api/agents/${seeded.orgAgent.id}/labels`);
+  check(orgLabels.data.length === 0, 'and nothing moved');
+  await page.click('#sign-out');
+  await page.waitForSelector('h1:text("Sign in")');
+
   // A token the server refuses (expired, or signed by another secret) ends the session.
   await page.evaluate(() => {
     sessionStorage.setItem('clawmit.token', 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.bad');
@@ -347,7 +463,7 @@ try {
   check(foreign.length === 0, `no request left the server's origin (${JSON.stringify(foreign)})`);
   const violations = problems.filter((p) => /Content Security Policy|Refused to/.test(p));
   check(violations.length === 0, `the page breaks none of the CSP (${JSON.stringify(violations)})`);
-  const errors = problems.filter((p) => !/status of 401|status of 409|status of 404/.test(p));
+  const errors = problems.filter((p) => !/status of (401|403|404|409)/.test(p));
   check(errors.length === 0, `no script errors (${JSON.stringify(errors)})`);
 } catch (error) {
   console.error(`FAIL: ${error.stack || error}`);
@@ -355,6 +471,7 @@ try {
 } finally {
   if (browser) await browser.close();
   if (server) server.child.kill('SIGTERM');
+  if (hooks) hooks.receiver.close();
   rmSync(dataDir, { recursive: true, force: true });
 }
 console.log(failures === 0 ? 'PASS' : `${failures} check(s) failed`);

@@ -25,7 +25,7 @@ export function pager(base, page, totalPages, extra = {}) {
     page < totalPages ? link(page + 1, 'Older →', 'next') : el('span', { class: 'disabled' }, 'Older →'));
 }
 
-function findForm(navigate) {
+function findForm(navigate, org) {
   const input = el('input', { id: 'find-slug', name: 'agent', type: 'search', placeholder: 'code-reviewer', required: true });
   const problems = el('div', { class: 'problems' });
   const form = el('form', { class: 'inline', role: 'search' },
@@ -35,7 +35,7 @@ function findForm(navigate) {
     event.preventDefault();
     problems.replaceChildren();
     try {
-      const found = await call('GET', withQuery('/api/agents/resolve', { agent: input.value.trim() }));
+      const found = await call('GET', withQuery('/api/agents/resolve', { agent: input.value.trim(), owner: org }));
       navigate(`/agents/${seg(found.agent.id)}`);
     } catch (error) {
       problems.append(errorBox(error.status === 404 ? { message: `no agent with slug '${input.value.trim()}'` } : error));
@@ -47,22 +47,36 @@ function findForm(navigate) {
 export async function renderAgents(container, { query, navigate, stillCurrent }) {
   const page = positive(query.get('page'), 1);
   const limit = positive(query.get('limit'), 25);
+  const org = query.get('org') || '';
   container.append(el('h1', {}, 'Agents'));
   const limitSelect = el('select', { id: 'limit', name: 'limit' },
     kLimits.map((n) => el('option', { value: n, selected: n === limit }, String(n))));
-  limitSelect.addEventListener('change', () => navigate(withQuery('/agents', { limit: limitSelect.value })));
-  container.append(el('div', { class: 'toolbar' }, findForm(navigate),
+  // The caller's own space, or one of their organisations (?org=).
+  const spaceSelect = el('select', { id: 'space', name: 'org' }, el('option', { value: '' }, 'Personal'));
+  const spaceField = el('div', { class: 'inline', hidden: true }, el('label', { for: 'space' }, 'Space'), spaceSelect);
+  const relist = () => navigate(withQuery('/agents', { org: spaceSelect.value, limit: limitSelect.value === '25' ? null : limitSelect.value }));
+  limitSelect.addEventListener('change', relist);
+  spaceSelect.addEventListener('change', relist);
+  container.append(el('div', { class: 'toolbar' }, findForm(navigate, org), spaceField,
     el('div', { class: 'inline' }, el('label', { for: 'limit' }, 'Per page'), limitSelect)));
   const body = el('div', { 'aria-busy': 'true' }, el('p', {}, 'Loading…'));
   container.append(body);
   let list;
+  let orgs;
   try {
-    list = await call('GET', withQuery('/api/agents', { page, limit }));
+    [list, orgs] = await Promise.all([
+      call('GET', withQuery('/api/agents', { page, limit, org })),
+      call('GET', '/api/orgs'),
+    ]);
   } catch (error) {
     if (stillCurrent()) body.replaceChildren(errorBox(error));
     return;
   }
   if (!stillCurrent()) return;
+  for (const o of orgs.data || []) {
+    spaceSelect.append(el('option', { value: o.slug, selected: o.slug === org || o.id === org }, `${o.name} (${o.role})`));
+  }
+  spaceField.hidden = !(orgs.data || []).length;
   body.removeAttribute('aria-busy');
   const { total = 0, totalPages = 1 } = list.pagination || {};
   if (!list.data.length) {
@@ -83,5 +97,5 @@ export async function renderAgents(container, { query, navigate, stillCurrent })
       el('caption', { class: 'visually-hidden' }, 'Agents, newest first'),
       el('thead', {}, el('tr', {}, ['Name', 'Slug', 'Head', 'Labels', 'Forks', 'Last change'].map((h) => el('th', { scope: 'col' }, h)))),
       el('tbody', {}, rows))),
-    pager('/agents', page, totalPages, limit === 25 ? {} : { limit }));
+    pager('/agents', page, totalPages, { org, limit: limit === 25 ? null : limit }));
 }
