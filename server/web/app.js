@@ -113,8 +113,9 @@ document.addEventListener('click', (event) => {
   if (event.defaultPrevented || event.button !== 0) return;
   if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
   const link = event.target.closest('a[href]');
-  if (!link || link.target || link.hasAttribute('download')) return;
-  const url = new URL(link.href, location.href);
+  if (!link || link.getAttribute('target') || link.hasAttribute('download')) return;
+  // getAttribute: an SVG <a> has no string `href` property.
+  const url = new URL(link.getAttribute('href'), location.href);
   if (url.origin !== location.origin || url.pathname.startsWith('/api/')) return;
   event.preventDefault();
   if (url.hash && url.pathname === location.pathname && url.search === location.search) {

@@ -59,7 +59,10 @@ function check(condition, what) {
 }
 
 function startServer(dataDir) {
-  const child = spawn(serveBinary, ['--port', '0', '--data-dir', dataDir, '--allow-private-webhooks'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  // The run makes a few hundred requests as one user within a minute or two:
+  // above the default 100 a minute, which a person clicking never reaches.
+  const args = ['--port', '0', '--data-dir', dataDir, '--allow-private-webhooks', '--rate-limit-per-minute', '1000'];
+  const child = spawn(serveBinary, args, { stdio: ['ignore', 'pipe', 'ignore'] });
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout });
     lines.on('line', (line) => {
@@ -130,6 +133,10 @@ async function seed(api) {
   });
   await api.request('PUT', `/api/agents/${agent.id}/labels/production`, { versionId: agent.currentVersion.id });
   await api.request('PUT', `/api/agents/${agent.id}/labels/staging`, { versionId: v3.id });
+  const strict = await api.request('POST', `/api/agents/${agent.id}/fork`, {
+    name: 'Strict reviewer', forkType: 'prompt_mutation', prompt: 'Be strict.\n', versionId: v2.id,
+  });
+  await api.request('POST', `/api/agents/${strict.id}/fork`, { name: 'Clone of strict', forkType: 'exact_clone' });
   const task = await api.request('POST', '/api/tasks', {
     agentId: agent.id, title: 'Review PR 42', priority: 'high', input: { pr: 42, repo: 'acme/api' },
   });
@@ -221,9 +228,9 @@ try {
 
   // The list.
   const names = await page.$$eval('table.agents tbody tr td:first-child', (cells) => cells.map((c) => c.textContent));
-  check(JSON.stringify(names) === JSON.stringify(['Code reviewer', '<img src=x id=pwned-name>', 'Support bot']),
+  check(JSON.stringify(names) === JSON.stringify(['Clone of strict', 'Strict reviewer', 'Code reviewer', '<img src=x id=pwned-name>', 'Support bot']),
     `the list shows the agents, newest first (${JSON.stringify(names)})`);
-  const reviewerRow = await page.textContent('table.agents tbody tr:first-child');
+  const reviewerRow = await page.textContent('table.agents tbody tr:nth-child(3)');
   check(reviewerRow.includes('code-reviewer') && reviewerRow.includes('v3') && reviewerRow.includes(seeded.v3.commitId.slice(0, 7))
     && reviewerRow.includes('production') && reviewerRow.includes('staging'), 'a row shows slug, head version, commit and labels');
   check(await page.evaluate(() => !document.getElementById('pwned-name') && document.querySelectorAll('main img').length === 0),
@@ -235,9 +242,12 @@ try {
   await page.waitForURL(/limit=10/);
   await page.goto(`${base}/agents?page=2&limit=2`);
   await page.waitForSelector('table.agents');
-  const pageTwo = await page.$$eval('table.agents tbody tr td:first-child', (cells) => cells.map((c) => c.textContent));
-  check(JSON.stringify(pageTwo) === '["Support bot"]' && (await page.textContent('.pager')).includes('Page 2 of 2'),
-    `page 2 of 2 with limit 2 shows the last agent (${JSON.stringify(pageTwo)})`);
+  await page.click('a[rel=next]');
+  await page.waitForURL(/page=3/);
+  await page.waitForSelector('table.agents');
+  const lastPage = await page.$$eval('table.agents tbody tr td:first-child', (cells) => cells.map((c) => c.textContent));
+  check(JSON.stringify(lastPage) === '["Support bot"]' && (await page.textContent('.pager')).includes('Page 3 of 3'),
+    `page 3 of 3 with limit 2 shows the last agent (${JSON.stringify(lastPage)})`);
 
   // Open by slug (the API's resolve), then the hostile prompt as text.
   await page.fill('#find-slug', 'hostile');
@@ -263,6 +273,22 @@ try {
   const agentText = await page.textContent('main');
   check(!/null|undefined|NaN/.test(agentText), 'no "null", "undefined" or "NaN" on the agent page');
   await shot(page, 'agent');
+
+  // The lineage, drawn in SVG; its nodes are links.
+  await page.waitForSelector('svg.lineage');
+  const nodes = await page.$$eval('svg.lineage a.node text', (texts) => texts.map((t) => t.textContent));
+  check(JSON.stringify(nodes) === JSON.stringify(['Code reviewer · v3', 'Strict reviewer · v1', 'Clone of strict · v1']),
+    `the lineage draws the family (${JSON.stringify(nodes)})`);
+  const forkTypes = await page.$$eval('svg.lineage text.fork-type', (texts) => texts.map((t) => t.textContent));
+  check(JSON.stringify(forkTypes) === JSON.stringify(['prompt mutation of v2', 'exact clone of v1']),
+    `each fork shows its type and source version (${JSON.stringify(forkTypes)})`);
+  check((await page.textContent('svg.lineage a.node.current text')) === 'Code reviewer · v3', 'the lineage marks this agent');
+  await page.click('svg.lineage a.node:has-text("Strict reviewer")');
+  await page.waitForSelector('h1:text("Strict reviewer")');
+  check((await page.textContent('pre.prompt')) === 'Be strict.\n', 'a lineage node opens its agent');
+  await page.goBack();
+  await page.waitForSelector('h1:text("Code reviewer")');
+  await page.waitForSelector('table.history');
 
   // Diff v1 → v3.
   await page.check(`input[name=from][value="${seeded.v1.id}"]`);
@@ -467,6 +493,11 @@ try {
   check(errors.length === 0, `no script errors (${JSON.stringify(errors)})`);
 } catch (error) {
   console.error(`FAIL: ${error.stack || error}`);
+  if (browser) {
+    for (const open of browser.contexts().flatMap((c) => c.pages())) {
+      console.error(`  at ${open.url()}: ${(await open.textContent('main').catch(() => '')).slice(0, 400)}`);
+    }
+  }
   failures += 1;
 } finally {
   if (browser) await browser.close();

@@ -5,6 +5,7 @@
 import { call, seg, withQuery } from '../api.js';
 import { announce, append, confirmDialog, el, errorBox, jsonText, shortCommit, time } from '../dom.js';
 import { pager } from './agents.js';
+import { lineageTree } from './lineage.js';
 
 const kHistoryLimit = 20;
 
@@ -182,6 +183,15 @@ export async function renderAgent(container, { params, query, navigate, stillCur
   });
   const { totalPages = 1, total = versions.data.length } = versions.pagination || {};
 
+  // The family tree, loaded after the page: an agent without forks has none.
+  const lineage = el('section', { class: 'card', 'aria-labelledby': 'lineage-title', hidden: true },
+    el('h2', { id: 'lineage-title' }, 'Lineage'));
+  call('GET', `${api}/lineage`).then((answer) => {
+    if (!stillCurrent() || !answer.root || !(answer.root.children || []).length) return;
+    lineage.append(lineageTree(answer.root, agent.id));
+    lineage.hidden = false;
+  }, () => {});
+
   append(container, [
     el('p', { class: 'crumbs' }, el('a', { href: '/agents' }, 'Agents'), ' / ', agent.slug || agent.id),
     el('h1', {}, agent.name),
@@ -199,5 +209,6 @@ export async function renderAgent(container, { params, query, navigate, stillCur
         el('h2', { id: 'history-title' }, `History (${total} version${total === 1 ? '' : 's'})`),
         compareForm,
         pager(agentPath, page, totalPages)),
-      versionPanel(agent, version, labels, refresh))]);
+      versionPanel(agent, version, labels, refresh)),
+    lineage]);
 }

@@ -1,12 +1,12 @@
 // Tasks: the list filtered by status and agent (GET /api/tasks?status=
 // &agentId=&page=&limit=), and one task (GET /api/tasks/:id) with its input,
-// output and times, read again every 2 s while it is queued or running.
+// output and times, read again every 3 s while it is queued or running (not while the tab is hidden).
 import { call, seg, withQuery } from '../api.js';
 import { el, errorBox, jsonText, time } from '../dom.js';
 import { pager } from './agents.js';
 
 const kStatuses = ['queued', 'running', 'completed', 'failed', 'cancelled'];
-const kPollMs = 2000;
+const kPollMs = 3000;
 
 function positive(text, fallback) {
   const n = Number.parseInt(text, 10);
@@ -131,6 +131,11 @@ export async function renderTask(container, { params, stillCurrent }) {
     live.textContent = `Updating every ${kPollMs / 1000} s while the task is ${task.status}.`;
     setTimeout(async () => {
       if (!stillCurrent()) return;
+      // A hidden tab asks nothing (the rate limit is per user); it catches up when shown.
+      if (document.hidden) {
+        poll();
+        return;
+      }
       try {
         task = await call('GET', path);
         if (stillCurrent()) show(task);

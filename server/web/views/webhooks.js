@@ -2,14 +2,14 @@
 // POST /api/webhooks; one webhook (GET /api/webhooks/:id) with "send test"
 // (POST …/test), switch on/off (PATCH), delete (DELETE, confirmed) and its
 // deliveries log with each attempt (GET …/deliveries?page=&limit=), read
-// again every 2 s while a delivery is pending.
+// again every 3 s while a delivery is pending (not while the tab is hidden).
 import { call, seg, withQuery } from '../api.js';
 import { confirmDialog, el, errorBox, time } from '../dom.js';
 import { pager } from './agents.js';
 
 const kEvents = ['agent.created', 'agent.updated', 'agent.forked', 'agent.deleted', 'version.created', 'label.moved',
   'task.created', 'task.started', 'task.completed', 'task.failed'];
-const kPollMs = 2000;
+const kPollMs = 3000;
 
 function positive(text, fallback) {
   const n = Number.parseInt(text, 10);
@@ -134,7 +134,13 @@ export async function renderWebhook(container, { params, query, navigate, stillC
     if (!stillCurrent()) return;
     const pending = answer.data.some((d) => d.status === 'pending');
     note.textContent = pending ? `Updating every ${kPollMs / 1000} s while a delivery is pending.` : '';
-    if (pending) timer = setTimeout(() => { if (stillCurrent()) load(); }, kPollMs);
+    // A hidden tab asks nothing (the rate limit is per user).
+    const again = () => {
+      if (!stillCurrent()) return;
+      if (document.hidden) timer = setTimeout(again, kPollMs);
+      else load();
+    };
+    if (pending) timer = setTimeout(again, kPollMs);
     if (!answer.data.length) {
       deliveries.replaceChildren(el('p', { class: 'muted' }, 'No deliveries yet.'));
       return;
