@@ -286,6 +286,13 @@ try {
   await page.click('svg.lineage a.node:has-text("Strict reviewer")');
   await page.waitForSelector('h1:text("Strict reviewer")');
   check((await page.textContent('pre.prompt')) === 'Be strict.\n', 'a lineage node opens its agent');
+  await page.click('a:text("Compare with its source, Code reviewer v2")');
+  await page.waitForSelector('pre.diff');
+  const forkDiff = await page.$$eval('pre.diff .line.add .text, pre.diff .line.del .text', (spans) => spans.map((s) => s.textContent));
+  check((await page.textContent('h1')).startsWith('Compare v2') && forkDiff.includes('+Be strict.') && forkDiff.includes('-Be kind.'),
+    `a fork compares with the version it came from (${JSON.stringify(forkDiff)})`);
+  await page.goBack();
+  await page.waitForSelector('h1:text("Strict reviewer")');
   await page.goBack();
   await page.waitForSelector('h1:text("Code reviewer")');
   await page.waitForSelector('table.history');

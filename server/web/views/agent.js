@@ -139,6 +139,16 @@ function versionPanel(agent, version, labels, refresh) {
     el('h3', {}, 'Config'), configSection(version.config));
 }
 
+// The node whose children hold `id`, or null.
+function findParent(node, id) {
+  for (const child of node.children || []) {
+    if (child.id === id) return node;
+    const found = findParent(child, id);
+    if (found) return found;
+  }
+  return null;
+}
+
 export async function renderAgent(container, { params, query, navigate, stillCurrent }) {
   const id = params.id;
   const page = positive(query.get('page'), 1);
@@ -189,6 +199,15 @@ export async function renderAgent(container, { params, query, navigate, stillCur
   call('GET', `${api}/lineage`).then((answer) => {
     if (!stillCurrent() || !answer.root || !(answer.root.children || []).length) return;
     lineage.append(lineageTree(answer.root, agent.id));
+    // A fork: its diff from the version it was forked from (one family).
+    const find = (node) => (node.id === agent.id ? node : (node.children || []).map(find).find(Boolean));
+    const self = find(answer.root);
+    const parent = self && self.forkedFromVersionId ? findParent(answer.root, agent.id) : null;
+    if (self && parent) {
+      lineage.append(el('p', {}, el('a', {
+        href: withQuery(`${agentPath}/compare`, { from: self.forkedFromVersionId, to: agent.currentVersionId }),
+      }, `Compare with its source, ${parent.name} v${self.forkedFromVersionNumber}`)));
+    }
     lineage.hidden = false;
   }, () => {});
 
