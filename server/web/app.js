@@ -6,6 +6,7 @@ import { renderAgent } from './views/agent.js';
 import { renderAgents } from './views/agents.js';
 import { renderCompare } from './views/compare.js';
 import { renderKeys } from './views/keys.js';
+import { renderOrg, renderOrgs } from './views/orgs.js';
 import { renderSignIn } from './views/signin.js';
 import { renderTask, renderTasks } from './views/tasks.js';
 import { renderWebhook, renderWebhooks } from './views/webhooks.js';
@@ -22,6 +23,8 @@ const routes = [
   [/^\/tasks\/(?<id>[^/]+)$/, renderTask, true],
   [/^\/webhooks$/, renderWebhooks, true],
   [/^\/webhooks\/(?<id>[^/]+)$/, renderWebhook, true],
+  [/^\/orgs$/, renderOrgs, true],
+  [/^\/orgs\/(?<id>[^/]+)$/, renderOrg, true],
   [/^\/keys$/, renderKeys, true],
 ];
 

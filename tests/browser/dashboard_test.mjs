@@ -7,7 +7,8 @@
 // diffs two versions (the lines shown), moves a label and rolls back (each
 // after a confirmation, a cancel first), creates and revokes an API key,
 // filters the tasks and follows one as it runs, creates a webhook and sees
-// its test delivery, refuses a viewer's write (the API's 403),
+// its test delivery, creates an org and manages its members and
+// invitations, refuses a viewer's write (the API's 403),
 // shows hostile names and prompts as text, signs out (the token is gone, the
 // list needs a sign-in again) and treats a refused token as an ended session;
 // checks the Content-Security-Policy of every page and asset, that the page
@@ -434,9 +435,57 @@ try {
   await page.waitForSelector('p:text("No webhooks yet.")');
   check((await api.request('GET', '/api/webhooks')).data.length === 0, 'the deleted webhook is gone');
 
+  // Organisations: create one, invite (the token shown once), a member's role changed and removed, an invitation revoked.
+  await page.click('#nav a:text("Organisations")');
+  await page.waitForSelector('table.orgs');
+  check((await page.textContent('table.orgs')).includes('Acme') && (await page.textContent('table.orgs')).includes('owner'),
+    'the organisations list shows Acme and the role');
+  await page.fill('#org-name', 'Beta team');
+  await page.fill('#org-slug', 'beta');
+  await page.click('button:text("Create organisation")');
+  await page.waitForSelector('h1:text("Beta team")');
+  await page.fill('#invite-email', 'carol@example.com');
+  await page.selectOption('#invite-role', 'editor');
+  await page.click('button:text("Invite")');
+  await page.waitForSelector('#invitation-token-new');
+  const invitationToken = await page.inputValue('#invitation-token-new');
+  check(invitationToken.startsWith('inv_'), 'the invitation token is shown once');
+  await page.waitForSelector('table.invitations');
+  check((await page.textContent('table.invitations')).includes('pending'), 'the invitation is listed as pending');
+  const carol = apiClient(base);
+  const carolCredentials = { email: 'carol@example.com', password: 'carol password' };
+  await carol.request('POST', '/api/auth/register', carolCredentials);
+  carol.setToken((await carol.request('POST', '/api/auth/login', carolCredentials)).token);
+  await carol.request('POST', `/api/invitations/${invitationToken}/accept`);
+  await page.reload();
+  await page.waitForSelector('table.members');
+  check((await page.textContent('table.members')).includes('carol@example.com'), 'the accepted member is listed');
+  const carolId = (await api.request('GET', '/api/orgs/beta/members')).data.find((m) => m.email === 'carol@example.com').userId;
+  await page.selectOption(`#role-${carolId}`, 'viewer');
+  await page.click('button[aria-label="Change the role of carol@example.com"]');
+  await page.click('#confirm-ok');
+  await page.waitForSelector('.flash');
+  let carolNow = (await api.request('GET', '/api/orgs/beta/members')).data.find((m) => m.email === 'carol@example.com');
+  check(carolNow && carolNow.role === 'viewer', 'a role change is seen by the API');
+  await shot(page, 'org');
+  await page.click('button[aria-label="Remove carol@example.com"]');
+  await page.click('#confirm-ok');
+  await page.waitForSelector('.flash:text("removed")');
+  carolNow = (await api.request('GET', '/api/orgs/beta/members')).data.find((m) => m.email === 'carol@example.com');
+  check(!carolNow, 'a removed member is gone');
+  await page.fill('#invite-email', 'dave@example.com');
+  await page.click('button:text("Invite")');
+  await page.waitForSelector('button[aria-label="Revoke the invitation of dave@example.com"]');
+  await page.click('button[aria-label="Revoke the invitation of dave@example.com"]');
+  await page.click('#confirm-ok');
+  await page.waitForFunction(() => !document.querySelector('button[aria-label="Revoke the invitation of dave@example.com"]'));
+  const dave = (await api.request('GET', '/api/orgs/beta/invitations')).data.find((i) => i.email === 'dave@example.com');
+  check(dave && dave.status === 'revoked', 'a revoked invitation is seen by the API');
+
   // Readable on a phone: nothing wider than 390 px.
   await page.setViewportSize({ width: 390, height: 800 });
-  for (const path of ['/agents', `/agents/${seeded.agent.id}`, `/agents/${seeded.agent.id}/compare?from=${seeded.v1.id}&to=${seeded.v3.id}`]) {
+  for (const path of ['/agents', `/agents/${seeded.agent.id}`, `/agents/${seeded.agent.id}/compare?from=${seeded.v1.id}&to=${seeded.v3.id}`,
+    '/tasks', `/tasks/${seeded.task.id}`, '/webhooks', '/orgs', '/orgs/beta', '/keys']) {
     await page.goto(base + path);
     await page.waitForSelector('main h1:not(:text("Sign in"))');
     await page.waitForLoadState('networkidle');
