@@ -320,6 +320,25 @@ try {
     `the side-by-side view pairs the changed lines (${JSON.stringify(split)})`);
   await shot(page, 'compare-side-by-side');
 
+  // Any two versions of the family, picked by agent and number.
+  await page.waitForSelector('form.picker');
+  await page.selectOption('#from-agent', { label: 'Strict reviewer (head v1)' });
+  await page.fill('#from-number', '1');
+  await page.selectOption('#to-agent', { label: 'Code reviewer (head v3)' });
+  await page.fill('#to-number', '99');
+  await page.click('form.picker button:text("Compare")');
+  await page.waitForSelector('form.picker .error');
+  check((await page.textContent('form.picker .error')).includes('no version 99'), 'a version number the agent lacks is refused');
+  await page.fill('#to-number', '3');
+  await page.click('form.picker button:text("Compare")');
+  await page.waitForFunction(() => document.querySelector('h1').textContent.startsWith('Compare v1') && document.querySelector('main').textContent.includes('From agent'));
+  await page.waitForSelector('pre.diff');
+  const familyDiff = await page.$$eval('pre.diff .line.add .text, pre.diff .line.del .text', (spans) => spans.map((s) => s.textContent));
+  check(familyDiff.includes('-Be strict.') && familyDiff.includes('+Be direct.'),
+    `two agents of a family are compared (${JSON.stringify(familyDiff)})`);
+  await page.goBack();
+  await page.waitForSelector('table.diff.split');
+
   // Move production to v2: cancelled first, then confirmed.
   await page.goto(`${base}/agents/${seeded.agent.id}?v=${seeded.v2.id}`);
   await page.waitForSelector('h2:text("Version 2")');

@@ -118,6 +118,66 @@ function versionName(side) {
   return `v${side.versionNumber} (${shortCommit(side.commitId)})`;
 }
 
+// The version `number` of agent `agentId`: the sync listing
+// (`?after=N-1&limit=1`) answers exactly that one.
+async function versionByNumber(agentId, number) {
+  const answer = await call('GET', withQuery(`/api/agents/${seg(agentId)}/versions`, { after: number - 1, limit: 1 }));
+  const version = (answer.data || [])[0];
+  if (!version || version.versionNumber !== number) {
+    throw Object.assign(new Error(`the agent has no version ${number}`), { code: 'NOT_FOUND' });
+  }
+  return version;
+}
+
+function familyMembers(root) {
+  const members = [];
+  const walk = (node) => {
+    members.push({ id: node.id, name: node.name, head: node.versionNumber });
+    for (const child of node.children || []) walk(child);
+  };
+  walk(root);
+  return members;
+}
+
+// "Compare other versions": any two versions of the family (the agent, its
+// ancestors and their forks), by agent and version number.
+async function pickerForm(id, answer, navigate) {
+  let lineage;
+  try {
+    lineage = await call('GET', `/api/agents/${seg(id)}/lineage`);
+  } catch {
+    return null;
+  }
+  const members = familyMembers(lineage.root);
+  const side = (name, current) => {
+    const agentSelect = el('select', { id: `${name}-agent`, name: `${name}Agent` },
+      members.map((m) => el('option', { value: m.id, selected: m.id === (current.agentId || id) }, `${m.name} (head v${m.head})`)));
+    const number = el('input', { id: `${name}-number`, name: `${name}Number`, type: 'number', min: '1', required: true, value: current.versionNumber, class: 'narrow-number' });
+    return { agentSelect, number, field: el('fieldset', { class: 'inline' }, el('legend', {}, name === 'from' ? 'From' : 'To'),
+      el('label', { for: `${name}-agent` }, 'Agent'), agentSelect, el('label', { for: `${name}-number` }, 'Version'), number) };
+  };
+  const from = side('from', answer.from);
+  const to = side('to', answer.to);
+  const problems = el('div', { class: 'problems' });
+  const form = el('form', { class: 'card picker', 'aria-label': 'Compare other versions' },
+    el('h2', {}, 'Compare other versions of the family'),
+    el('div', { class: 'toolbar' }, from.field, to.field, el('button', { type: 'submit' }, 'Compare')), problems);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    problems.replaceChildren();
+    try {
+      const [a, b] = await Promise.all([
+        versionByNumber(from.agentSelect.value, Number(from.number.value)),
+        versionByNumber(to.agentSelect.value, Number(to.number.value)),
+      ]);
+      navigate(withQuery(`/agents/${seg(id)}/compare`, { from: a.id, to: b.id }));
+    } catch (error) {
+      problems.append(errorBox(error));
+    }
+  });
+  return form;
+}
+
 export async function renderCompare(container, { params, query, navigate, stillCurrent }) {
   const id = params.id;
   const from = query.get('from');
@@ -148,8 +208,12 @@ export async function renderCompare(container, { params, query, navigate, stillC
   const layoutLink = el('a', { href: withQuery(`${agentPath}/compare`, { from, to, layout: layout === 'split' ? null : 'split' }) },
     layout === 'split' ? 'Unified view' : 'Side-by-side view');
   container.append(el('p', { class: 'toolbar' }, swap, layoutLink));
+  const picker = el('div', {});
+  pickerForm(id, answer, navigate).then((form) => {
+    if (form && stillCurrent()) picker.append(form);
+  });
   if (!diff.prompt && !diff.tools && !diff.config) {
-    container.append(el('p', { class: 'card' }, 'No differences: the two versions have the same prompt, tools and config.'));
+    container.append(el('p', { class: 'card' }, 'No differences: the two versions have the same prompt, tools and config.'), picker);
     return;
   }
   if (diff.prompt) {
@@ -167,5 +231,5 @@ export async function renderCompare(container, { params, query, navigate, stillC
     container.append(el('section', { class: 'card', 'aria-labelledby': 'diff-config' },
       el('h2', { id: 'diff-config' }, 'Config'), keyedChanges(diff.config, 'config')));
   }
-  void navigate;
+  container.append(picker);
 }
