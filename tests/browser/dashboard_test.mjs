@@ -151,6 +151,7 @@ async function seed(api) {
   await bob.request('POST', '/api/auth/register', bobCredentials);
   bob.setToken((await bob.request('POST', '/api/auth/login', bobCredentials)).token);
   await bob.request('POST', `/api/invitations/${invitation.token}/accept`);
+  await api.request('POST', '/api/tasks', { agentId: orgAgent.id, title: 'Acme chore' });
   return { agent, v1: agent.currentVersion, v2, v3, other, hostile, task, org, orgAgent, bobCredentials };
 }
 
@@ -423,6 +424,13 @@ try {
   await page.waitForFunction(() => document.querySelector('dl.facts').textContent.includes('completed'), null, { timeout: 10000 });
   check((await page.textContent('#task-output')).includes('"verdict": "approve"'), 'and to completed, with the merged output');
   await shot(page, 'task');
+  await page.goto(`${base}/tasks`);
+  await page.waitForSelector('table.tasks');
+  await page.selectOption('#space', 'acme');
+  await page.waitForURL(/org=acme/);
+  await page.waitForSelector('table.tasks');
+  taskTitles = await page.$$eval('table.tasks tbody tr td:first-child', (cells) => cells.map((c) => c.textContent));
+  check(JSON.stringify(taskTitles) === '["Acme chore"]', `the org's space lists the org's tasks only (${JSON.stringify(taskTitles)})`);
 
   // Webhooks: created (the secret shown once), a test delivery seen with its attempt.
   await page.click('#nav a:text("Webhooks")');
@@ -453,6 +461,15 @@ try {
   await page.click('#confirm-ok');
   await page.waitForSelector('p:text("No webhooks yet.")');
   check((await api.request('GET', '/api/webhooks')).data.length === 0, 'the deleted webhook is gone');
+  await page.selectOption('#space', 'acme');
+  await page.waitForURL(/org=acme/);
+  await page.fill('#hook-url', hooks.url);
+  await page.click('button:text("Create webhook")');
+  await page.waitForSelector('#new-secret');
+  await page.waitForSelector('table.webhooks');
+  const orgHooks = await api.request('GET', '/api/webhooks?org=acme');
+  check(orgHooks.data.length === 1 && (await api.request('GET', '/api/webhooks')).data.length === 0,
+    'a webhook made in the org\'s space belongs to the org');
 
   // Organisations: create one, invite (the token shown once), a member's role changed and removed, an invitation revoked.
   await page.click('#nav a:text("Organisations")');

@@ -3,6 +3,7 @@
 // on the list (docs/DASHBOARD.md).
 import { call, seg, withQuery } from '../api.js';
 import { el, errorBox, shortCommit, time } from '../dom.js';
+import { spacePicker } from './spaces.js';
 
 const kLimits = [10, 25, 50, 100];
 
@@ -51,32 +52,21 @@ export async function renderAgents(container, { query, navigate, stillCurrent })
   container.append(el('h1', {}, 'Agents'));
   const limitSelect = el('select', { id: 'limit', name: 'limit' },
     kLimits.map((n) => el('option', { value: n, selected: n === limit }, String(n))));
-  // The caller's own space, or one of their organisations (?org=).
-  const spaceSelect = el('select', { id: 'space', name: 'org' }, el('option', { value: '' }, 'Personal'));
-  const spaceField = el('div', { class: 'inline', hidden: true }, el('label', { for: 'space' }, 'Space'), spaceSelect);
-  const relist = () => navigate(withQuery('/agents', { org: spaceSelect.value, limit: limitSelect.value === '25' ? null : limitSelect.value }));
+  const relist = () => navigate(withQuery('/agents', { org: space.select.value, limit: limitSelect.value === '25' ? null : limitSelect.value }));
+  const space = spacePicker(org, relist);
   limitSelect.addEventListener('change', relist);
-  spaceSelect.addEventListener('change', relist);
-  container.append(el('div', { class: 'toolbar' }, findForm(navigate, org), spaceField,
+  container.append(el('div', { class: 'toolbar' }, findForm(navigate, org), space.field,
     el('div', { class: 'inline' }, el('label', { for: 'limit' }, 'Per page'), limitSelect)));
   const body = el('div', { 'aria-busy': 'true' }, el('p', {}, 'Loading…'));
   container.append(body);
   let list;
-  let orgs;
   try {
-    [list, orgs] = await Promise.all([
-      call('GET', withQuery('/api/agents', { page, limit, org })),
-      call('GET', '/api/orgs'),
-    ]);
+    [list] = await Promise.all([call('GET', withQuery('/api/agents', { page, limit, org })), space.load()]);
   } catch (error) {
     if (stillCurrent()) body.replaceChildren(errorBox(error));
     return;
   }
   if (!stillCurrent()) return;
-  for (const o of orgs.data || []) {
-    spaceSelect.append(el('option', { value: o.slug, selected: o.slug === org || o.id === org }, `${o.name} (${o.role})`));
-  }
-  spaceField.hidden = !(orgs.data || []).length;
   body.removeAttribute('aria-busy');
   const { total = 0, totalPages = 1 } = list.pagination || {};
   if (!list.data.length) {

@@ -4,6 +4,7 @@
 import { call, seg, withQuery } from '../api.js';
 import { el, errorBox, jsonText, time } from '../dom.js';
 import { pager } from './agents.js';
+import { spacePicker } from './spaces.js';
 
 const kStatuses = ['queued', 'running', 'completed', 'failed', 'cancelled'];
 const kPollMs = 3000;
@@ -21,19 +22,21 @@ export async function renderTasks(container, { query, navigate, stillCurrent }) 
   const page = positive(query.get('page'), 1);
   const status = kStatuses.includes(query.get('status')) ? query.get('status') : '';
   const agentId = query.get('agentId') || '';
+  const org = query.get('org') || '';
   container.append(el('h1', {}, 'Tasks'));
+  const space = spacePicker(org, (value) => navigate(withQuery('/tasks', { org: value, status: statusSelect.value })));
 
   const statusSelect = el('select', { id: 'task-status', name: 'status' },
     el('option', { value: '' }, 'any'),
     kStatuses.map((s) => el('option', { value: s, selected: s === status }, s)));
   const agentSelect = el('select', { id: 'task-agent', name: 'agentId' }, el('option', { value: '' }, 'any'));
-  const filters = el('form', { class: 'toolbar', 'aria-label': 'Filter the tasks' },
+  const filters = el('form', { class: 'toolbar', 'aria-label': 'Filter the tasks' }, space.field,
     el('div', { class: 'inline' }, el('label', { for: 'task-status' }, 'Status'), statusSelect),
     el('div', { class: 'inline' }, el('label', { for: 'task-agent' }, 'Agent'), agentSelect),
     el('button', { type: 'submit' }, 'Filter'));
   filters.addEventListener('submit', (event) => {
     event.preventDefault();
-    navigate(withQuery('/tasks', { status: statusSelect.value, agentId: agentSelect.value }));
+    navigate(withQuery('/tasks', { org, status: statusSelect.value, agentId: agentSelect.value }));
   });
   const body = el('div', {}, el('p', {}, 'Loading…'));
   container.append(filters, body);
@@ -42,8 +45,9 @@ export async function renderTasks(container, { query, navigate, stillCurrent }) 
   let agents;
   try {
     [tasks, agents] = await Promise.all([
-      call('GET', withQuery('/api/tasks', { status, agentId, page, limit: 25 })),
-      call('GET', withQuery('/api/agents', { limit: 100 })),
+      call('GET', withQuery('/api/tasks', { org, status, agentId, page, limit: 25 })),
+      call('GET', withQuery('/api/agents', { org, limit: 100 })),
+      space.load(),
     ]);
   } catch (error) {
     if (stillCurrent()) body.replaceChildren(errorBox(error));
@@ -75,7 +79,7 @@ export async function renderTasks(container, { query, navigate, stillCurrent }) 
       el('caption', { class: 'visually-hidden' }, 'Tasks, newest first'),
       el('thead', {}, el('tr', {}, ['Title', 'Status', 'Priority', 'Agent', 'Version', 'Created', 'Started', 'Completed'].map((h) => el('th', { scope: 'col' }, h)))),
       el('tbody', {}, rows))),
-    pager('/tasks', page, totalPages, { status, agentId }));
+    pager('/tasks', page, totalPages, { org, status, agentId }));
 }
 
 function taskFacts(task) {

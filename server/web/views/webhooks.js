@@ -6,6 +6,7 @@
 import { call, seg, withQuery } from '../api.js';
 import { confirmDialog, el, errorBox, time } from '../dom.js';
 import { pager } from './agents.js';
+import { spacePicker } from './spaces.js';
 
 const kEvents = ['agent.created', 'agent.updated', 'agent.forked', 'agent.deleted', 'version.created', 'label.moved',
   'task.created', 'task.started', 'task.completed', 'task.failed'];
@@ -20,8 +21,13 @@ function activeChip(hook) {
   return el('span', { class: hook.active ? 'chip status-completed' : 'chip status-failed' }, hook.active ? 'active' : 'off');
 }
 
-export async function renderWebhooks(container, { stillCurrent }) {
+export async function renderWebhooks(container, { query, navigate, stillCurrent }) {
+  const org = query.get('org') || '';
   container.append(el('h1', {}, 'Webhooks'));
+  // An org's webhooks need its admin role; others see the API's 403.
+  const space = spacePicker(org, (value) => navigate(withQuery('/webhooks', { org: value })));
+  container.append(el('div', { class: 'toolbar' }, space.field));
+  space.load().catch(() => {});
   const created = el('div', { 'aria-live': 'polite' });
   const problems = el('div', { class: 'problems' });
   const urlInput = el('input', { id: 'hook-url', name: 'url', type: 'url', required: true, placeholder: 'https://example.com/hooks/clawmit', class: 'wide' });
@@ -38,7 +44,7 @@ export async function renderWebhooks(container, { stillCurrent }) {
   async function load() {
     let hooks;
     try {
-      hooks = await call('GET', '/api/webhooks');
+      hooks = await call('GET', withQuery('/api/webhooks', { org }));
     } catch (error) {
       if (stillCurrent()) list.replaceChildren(errorBox(error));
       return;
@@ -64,7 +70,7 @@ export async function renderWebhooks(container, { stillCurrent }) {
     problems.replaceChildren();
     const events = [...form.querySelectorAll('input[name=events]:checked')].map((box) => box.value);
     try {
-      const hook = await call('POST', '/api/webhooks', { url: urlInput.value.trim(), events });
+      const hook = await call('POST', '/api/webhooks', { url: urlInput.value.trim(), events, orgId: org || undefined });
       const secret = el('input', { id: 'new-secret', readonly: true, value: hook.secret, class: 'mono wide' });
       created.replaceChildren(el('div', { class: 'card secret' },
         el('h2', {}, 'Webhook created'),
