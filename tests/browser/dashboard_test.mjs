@@ -133,7 +133,7 @@ async function seed(api) {
     commitMessage: 'Be direct; add search',
   });
   await api.request('PUT', `/api/agents/${agent.id}/labels/production`, { versionId: agent.currentVersion.id });
-  await api.request('PUT', `/api/agents/${agent.id}/labels/staging`, { versionId: v3.id });
+  await api.request('PUT', `/api/agents/${agent.id}/labels/staging`, { versionId: v3.id, protected: true });
   const strict = await api.request('POST', `/api/agents/${agent.id}/fork`, {
     name: 'Strict reviewer', forkType: 'prompt_mutation', prompt: 'Be strict.\n', versionId: v2.id,
   });
@@ -234,7 +234,8 @@ try {
     `the list shows the agents, newest first (${JSON.stringify(names)})`);
   const reviewerRow = await page.textContent('table.agents tbody tr:nth-child(3)');
   check(reviewerRow.includes('code-reviewer') && reviewerRow.includes('v3') && reviewerRow.includes(seeded.v3.commitId.slice(0, 7))
-    && reviewerRow.includes('production') && reviewerRow.includes('staging'), 'a row shows slug, head version, commit and labels');
+    && reviewerRow.includes('production') && reviewerRow.includes('staging') && reviewerRow.includes('ada@example.com'),
+  'a row shows slug, owner, head version, commit and labels');
   check(await page.evaluate(() => !document.getElementById('pwned-name') && document.querySelectorAll('main img').length === 0),
     'a name holding HTML is shown as text');
   await shot(page, 'agents');
@@ -332,7 +333,9 @@ try {
   check((await page.textContent('form.picker .error')).includes('no version 99'), 'a version number the agent lacks is refused');
   await page.fill('#to-number', '3');
   await page.click('form.picker button:text("Compare")');
-  await page.waitForFunction(() => document.querySelector('h1').textContent.startsWith('Compare v1') && document.querySelector('main').textContent.includes('From agent'));
+  // The page is replaced while it loads: the heading may be missing for a moment.
+  await page.waitForFunction(() => (document.querySelector('main h1')?.textContent || '').startsWith('Compare v1')
+    && document.querySelector('main').textContent.includes('From agent'));
   await page.waitForSelector('pre.diff');
   const familyDiff = await page.$$eval('pre.diff .line.add .text, pre.diff .line.del .text', (spans) => spans.map((s) => s.textContent));
   check(familyDiff.includes('-Be strict.') && familyDiff.includes('+Be direct.'),
@@ -359,6 +362,20 @@ try {
   check((await page.textContent('.flash')).includes('Label production moved to v2'), 'the page says the label moved');
   label = await api.request('GET', `/api/agents/${seeded.agent.id}/labels/production`);
   check(label.versionId === seeded.v2.id, 'the API sees production on v2');
+
+  // A protected label is refused, then forced after a second confirmation.
+  await page.fill('#label-name', 'staging');
+  await page.click('button:text("Move label here")');
+  await page.click('#confirm-ok');
+  await page.waitForSelector('.error');
+  check((await page.textContent('.error')).includes('LABEL_PROTECTED'), 'moving a protected label shows the API\'s refusal');
+  check((await api.request('GET', `/api/agents/${seeded.agent.id}/labels/staging`)).versionId === seeded.v3.id, 'and nothing moved');
+  await page.click('button:text("Move protected staging anyway")');
+  await page.waitForSelector('dialog#confirm[open]');
+  await page.click('#confirm-ok');
+  await page.waitForSelector('.flash:text("Label staging moved to v2")');
+  label = await api.request('GET', `/api/agents/${seeded.agent.id}/labels/staging`);
+  check(label.versionId === seeded.v2.id && label.protected === true, 'the forced move lands, and the label stays protected');
 
   // Roll back to v1.
   await page.goto(`${base}/agents/${seeded.agent.id}?v=${seeded.v1.id}`);
@@ -418,10 +435,10 @@ try {
   check((await page.textContent('#task-input')).includes('"pr": 42') && (await page.textContent('#task-output')) === '(none yet)',
     'the task shows its input, and no output yet');
   await api.request('PATCH', `/api/tasks/${seeded.task.id}`, { status: 'running', output: { progress: 50 } });
-  await page.waitForFunction(() => document.querySelector('#task-output').textContent.includes('"progress": 50'), null, { timeout: 10000 });
+  await page.waitForFunction(() => (document.querySelector('#task-output')?.textContent || '').includes('"progress": 50'), null, { timeout: 10000 });
   check((await page.textContent('dl.facts')).includes('running'), 'the page follows the task to running, with its output');
   await api.request('PATCH', `/api/tasks/${seeded.task.id}`, { status: 'completed', output: { verdict: 'approve' } });
-  await page.waitForFunction(() => document.querySelector('dl.facts').textContent.includes('completed'), null, { timeout: 10000 });
+  await page.waitForFunction(() => (document.querySelector('dl.facts')?.textContent || '').includes('completed'), null, { timeout: 10000 });
   check((await page.textContent('#task-output')).includes('"verdict": "approve"'), 'and to completed, with the merged output');
   await shot(page, 'task');
   await page.goto(`${base}/tasks`);

@@ -91,7 +91,8 @@ TEST_F(ServerDashboardTest, RootAnswersTheDashboardWithItsSecurityHeaders) {
 TEST_F(ServerDashboardTest, ClientRoutesAnswerIndexAndAssetsTheirFiles) {
   std::string index = Get("/").body;
   for (const std::string path : {"/index.html", "/login", "/agents", "/agents/agent_1",
-                                 "/agents/agent_1/compare?from=a&to=b", "/keys/"}) {
+                                 "/agents/agent_1/compare?from=a&to=b", "/tasks/task_1",
+                                 "/webhooks/hook_1", "/orgs/acme", "/keys/"}) {
     DashboardAnswer page = Get(path);
     EXPECT_EQ(page.status, 200) << path;
     EXPECT_EQ(page.body, index) << path;
@@ -102,6 +103,7 @@ TEST_F(ServerDashboardTest, ClientRoutesAnswerIndexAndAssetsTheirFiles) {
            {"/api.js", "text/javascript; charset=utf-8"},
            {"/views/agent.js", "text/javascript; charset=utf-8"},
            {"/views/compare.js", "text/javascript; charset=utf-8"},
+           {"/views/lineage.js", "text/javascript; charset=utf-8"},
            {"/style.css", "text/css; charset=utf-8"},
            {"/favicon.svg", "image/svg+xml"}}) {
     DashboardAnswer asset = Get(path);

@@ -108,14 +108,33 @@ function versionActions(agent, version, labels, refresh) {
     const ok = await confirmDialog(`Move ${name}?`,
       `Label ${name} of ${agent.name} moves ${from} to v${version.versionNumber}.`, 'Move label');
     if (!ok) return;
-    try {
+    const move = async (force) => {
       // Compare-and-swap: refused (409) if someone moved it since this page loaded.
       await call('PUT', `/api/agents/${seg(agent.id)}/labels/${seg(name)}`, {
         versionId: version.id, expectedCommitId: current ? current.commitId : null, message: 'moved from the dashboard',
+        ...(force ? { force: true } : {}),
       });
       refresh({ v: version.id, flash: `Label ${name} moved to v${version.versionNumber}.` });
+    };
+    try {
+      await move(false);
     } catch (error) {
       problems.append(errorBox(error));
+      if (error.code !== 'LABEL_PROTECTED') return;
+      // Protected: admins (and the owner of a personal space) may force it.
+      const force = el('button', { type: 'button', class: 'danger' }, `Move protected ${name} anyway`);
+      force.addEventListener('click', async () => {
+        const sure = await confirmDialog(`Force ${name}?`,
+          `${name} is protected. Forcing moves it ${from} to v${version.versionNumber}; it stays protected.`, 'Force the move');
+        if (!sure) return;
+        problems.replaceChildren();
+        try {
+          await move(true);
+        } catch (forced) {
+          problems.append(errorBox(forced));
+        }
+      });
+      problems.append(force);
     }
   });
   return el('div', { class: 'actions-panel' }, el('div', { class: 'toolbar' }, rollback, form), problems);

@@ -1,7 +1,7 @@
 // The agents list: GET /api/agents?page=&limit= (newest first), and "open by
 // slug" through GET /api/agents/resolve?agent= — the API has no name search
 // on the list (docs/DASHBOARD.md).
-import { call, seg, withQuery } from '../api.js';
+import { call, email, seg, withQuery } from '../api.js';
 import { el, errorBox, shortCommit, time } from '../dom.js';
 import { spacePicker } from './spaces.js';
 
@@ -73,9 +73,12 @@ export async function renderAgents(container, { query, navigate, stillCurrent })
     body.replaceChildren(el('p', {}, total ? 'No agents on this page.' : 'No agents yet: create one with `clawmit new` and `clawmit push`, or POST /api/agents.'));
     return;
   }
+  // The list is one space's: its owner is that org, or the caller.
+  const owner = org ? space.select.selectedOptions[0]?.textContent.replace(/ \([a-z]+\)$/, '') || org : email();
   const rows = list.data.map((agent) => el('tr', {},
     el('td', {}, el('a', { href: `/agents/${seg(agent.id)}` }, agent.name)),
     el('td', { class: 'mono' }, agent.slug || ''),
+    el('td', {}, owner),
     el('td', {}, agent.head ? `v${agent.head.versionNumber} ` : '—',
       agent.head ? el('span', { class: 'mono muted' }, shortCommit(agent.head.commitId)) : null),
     el('td', {}, labelChips(agent.labels)),
@@ -85,7 +88,7 @@ export async function renderAgents(container, { query, navigate, stillCurrent })
     el('p', { class: 'muted' }, `${total} agent${total === 1 ? '' : 's'}`),
     el('div', { class: 'table-wrap' }, el('table', { class: 'agents' },
       el('caption', { class: 'visually-hidden' }, 'Agents, newest first'),
-      el('thead', {}, el('tr', {}, ['Name', 'Slug', 'Head', 'Labels', 'Forks', 'Last change'].map((h) => el('th', { scope: 'col' }, h)))),
+      el('thead', {}, el('tr', {}, ['Name', 'Slug', 'Owner', 'Head', 'Labels', 'Forks', 'Last change'].map((h) => el('th', { scope: 'col' }, h)))),
       el('tbody', {}, rows))),
     pager('/agents', page, totalPages, { org, limit: limit === 25 ? null : limit }));
 }
