@@ -61,7 +61,10 @@ function updateHeader() {
 
 async function render() {
   const count = ++renderCount;
-  const path = location.pathname === '/' ? '/agents' : location.pathname.replace(/\/+$/, '');
+  if (location.pathname === '/') {
+    history.replaceState(history.state, '', `/agents${location.search}`);
+  }
+  const path = location.pathname.replace(/\/+$/, '') || '/agents';
   const params = new URLSearchParams(location.search);
   updateHeader();
   const route = routes.find(([pattern]) => pattern.test(path));

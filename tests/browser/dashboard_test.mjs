@@ -559,10 +559,14 @@ try {
   check(new URL(page.url()).pathname === '/login', 'after sign out the list needs a sign-in');
 
   // Bob, a viewer of Acme: sees the org's agent, is refused a label move.
+  // A `next` leading to another origin is not followed.
+  await page.goto(`${base}/login?next=${encodeURIComponent('//evil.example/x')}`);
+  await page.waitForSelector('h1:text("Sign in")');
   await page.fill('#email', seeded.bobCredentials.email);
   await page.fill('#password', seeded.bobCredentials.password);
   await page.click('button:text("Sign in")');
   await page.waitForSelector('h1:text("Agents")');
+  check(page.url() === `${base}/agents`, `after sign-in a foreign next= is ignored (${page.url()})`);
   await page.waitForSelector('#space:not([hidden]), label[for=space]');
   await page.selectOption('#space', 'acme');
   await page.waitForURL(/org=acme/);

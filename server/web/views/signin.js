@@ -5,7 +5,8 @@ import { append, el, errorBox } from '../dom.js';
 // Only a path of this site is followed after signing in.
 function nextPath(query) {
   const next = query.get('next') || '/agents';
-  return next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/login') ? next : '/agents';
+  const local = next.startsWith('/') && !next.startsWith('//') && !next.includes('\\') && !next.startsWith('/login');
+  return local ? next : '/agents';
 }
 
 export async function renderSignIn(container, { query, navigate, note }) {
