@@ -412,6 +412,15 @@ try {
   await page.waitForSelector('p:text("No keys yet.")');
   const keyRevoked = await fetch(`${base}/api/agents`, { headers: { authorization: `Bearer ${key}` } });
   check(keyRevoked.status === 401, 'the revoked key is refused');
+  await page.selectOption('#space', 'acme');
+  await page.waitForURL(/org=acme/);
+  await page.fill('#key-name', 'acme-ci');
+  await page.click('button:text("Create key")');
+  await page.waitForSelector('#new-key');
+  await page.waitForSelector('table.keys');
+  const orgKeys = (await api.request('GET', '/api/api-keys?org=acme')).data;
+  check(orgKeys.length === 1 && orgKeys[0].name === 'acme-ci' && !!orgKeys[0].orgId && (await page.textContent('table.keys')).includes('acme-ci'),
+    'a key made in the org\'s space acts for the org and is listed there');
 
   // Tasks: filtered by status and agent; one task, updated as it runs.
   await page.click('#nav a:text("Tasks")');
@@ -534,11 +543,20 @@ try {
   await page.waitForFunction(() => !document.querySelector('button[aria-label="Revoke the invitation of dave@example.com"]'));
   const dave = (await api.request('GET', '/api/orgs/beta/invitations')).data.find((i) => i.email === 'dave@example.com');
   check(dave && dave.status === 'revoked', 'a revoked invitation is seen by the API');
+  await page.fill('#org-rename', 'Beta squad');
+  await page.click('button:text("Rename")');
+  await page.waitForSelector('h1:text("Beta squad")');
+  check((await api.request('GET', '/api/orgs/beta')).name === 'Beta squad', 'a rename is seen by the API');
+  await page.click('#delete-org');
+  await page.waitForSelector('dialog#confirm[open]');
+  await page.click('#confirm-ok');
+  await page.waitForSelector('.flash:text("Beta squad deleted.")');
+  check(!(await api.request('GET', '/api/orgs')).data.some((o) => o.slug === 'beta'), 'a deleted org is gone');
 
   // Readable on a phone: nothing wider than 390 px.
   await page.setViewportSize({ width: 390, height: 800 });
   for (const path of ['/agents', `/agents/${seeded.agent.id}`, `/agents/${seeded.agent.id}/compare?from=${seeded.v1.id}&to=${seeded.v3.id}`,
-    '/tasks', `/tasks/${seeded.task.id}`, '/webhooks', '/orgs', '/orgs/beta', '/keys']) {
+    '/tasks', `/tasks/${seeded.task.id}`, '/webhooks', '/orgs', '/orgs/acme', '/keys']) {
     await page.goto(base + path);
     await page.waitForSelector('main h1:not(:text("Sign in"))');
     await page.waitForLoadState('networkidle');

@@ -1,12 +1,19 @@
 // API keys: create with scopes (the key is shown once), list with last use,
 // revoke — POST, GET and DELETE /api/api-keys (a JWT only).
-import { call, seg } from '../api.js';
+import { call, seg, withQuery } from '../api.js';
 import { confirmDialog, el, errorBox, time } from '../dom.js';
+import { spacePicker } from './spaces.js';
 
 const kScopes = ['agents:read', 'agents:write', 'tasks:read', 'tasks:write', 'webhooks:read', 'webhooks:write'];
 
-export async function renderKeys(container, { navigate, stillCurrent }) {
+export async function renderKeys(container, { query, navigate, stillCurrent }) {
+  // Your keys, or an org's: made with its orgId (scopes capped by your role),
+  // listed by its admins.
+  const org = query.get('org') || '';
   container.append(el('h1', {}, 'API keys'));
+  const space = spacePicker(org, (value) => navigate(withQuery('/keys', { org: value })));
+  container.append(el('div', { class: 'toolbar' }, space.field));
+  space.load().catch(() => {});
   const created = el('div', { 'aria-live': 'polite' });
   const problems = el('div', { class: 'problems' });
   const nameInput = el('input', { id: 'key-name', name: 'name', required: true, maxlength: '100' });
@@ -23,7 +30,7 @@ export async function renderKeys(container, { navigate, stillCurrent }) {
   async function load() {
     let keys;
     try {
-      keys = await call('GET', '/api/api-keys');
+      keys = await call('GET', withQuery('/api/api-keys', { org }));
     } catch (error) {
       if (stillCurrent()) list.replaceChildren(errorBox(error));
       return;
@@ -65,7 +72,7 @@ export async function renderKeys(container, { navigate, stillCurrent }) {
     problems.replaceChildren();
     const scopes = [...form.querySelectorAll('input[name=scopes]:checked')].map((box) => box.value);
     try {
-      const key = await call('POST', '/api/api-keys', { name: nameInput.value.trim(), scopes });
+      const key = await call('POST', '/api/api-keys', { name: nameInput.value.trim(), scopes, orgId: org || undefined });
       const secret = el('input', { id: 'new-key', readonly: true, value: key.key, class: 'mono wide' });
       created.replaceChildren(el('div', { class: 'card secret' },
         el('h2', {}, `Key ${key.name} created`),
@@ -81,5 +88,4 @@ export async function renderKeys(container, { navigate, stillCurrent }) {
   });
   container.append(created, form, el('section', { class: 'card' }, el('h2', {}, 'Your keys'), list));
   await load();
-  void navigate;
 }

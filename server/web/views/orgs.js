@@ -15,6 +15,8 @@ function roleSelect(id, selected) {
 
 export async function renderOrgs(container, { navigate, stillCurrent }) {
   container.append(el('h1', {}, 'Organisations'));
+  const flash = history.state && history.state.flash;
+  if (flash) container.append(el('p', { class: 'flash', role: 'status' }, flash));
   const list = el('div', {}, el('p', {}, 'Loading…'));
   const createProblems = el('div', { class: 'problems' });
   const nameInput = el('input', { id: 'org-name', name: 'name', required: true });
@@ -192,6 +194,38 @@ export async function renderOrg(container, { params, navigate, stillCurrent }) {
       })))));
   }
 
+  // Settings: rename (admins), delete (the owner); the server checks the role.
+  const renameInput = el('input', { id: 'org-rename', name: 'name', required: true, value: org.name });
+  const settings = el('form', { class: 'card' },
+    el('h2', {}, 'Settings'),
+    el('div', { class: 'toolbar' },
+      el('div', { class: 'inline' }, el('label', { for: 'org-rename' }, 'Name'), renameInput),
+      el('button', { type: 'submit' }, 'Rename'),
+      el('button', { type: 'button', class: 'danger', id: 'delete-org' }, 'Delete organisation')));
+  settings.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    problems.replaceChildren();
+    try {
+      await call('PATCH', api, { name: renameInput.value.trim() });
+      reload(`Renamed to ${renameInput.value.trim()}.`);
+    } catch (error) {
+      problems.append(errorBox(error));
+    }
+  });
+  settings.querySelector('#delete-org').addEventListener('click', async () => {
+    problems.replaceChildren();
+    const ok = await confirmDialog(`Delete ${org.name}?`,
+      `Its agents (with their versions, labels and tasks), webhooks, invitations, members and API keys are deleted. This cannot be undone.`,
+      'Delete organisation');
+    if (!ok) return;
+    try {
+      await call('DELETE', api);
+      navigate('/orgs', { replace: true, state: { flash: `${org.name} deleted.` } });
+    } catch (error) {
+      problems.append(errorBox(error));
+    }
+  });
+
   container.append(
     el('p', { class: 'crumbs' }, el('a', { href: '/orgs' }, 'Organisations'), ' / ', org.slug),
     el('h1', {}, org.name),
@@ -209,6 +243,7 @@ export async function renderOrg(container, { params, navigate, stillCurrent }) {
         el('thead', {}, el('tr', {}, ['Email', 'Role', 'Joined', ''].map((h) => el('th', { scope: 'col' }, h)))),
         el('tbody', {}, memberRows)))),
     invite,
-    el('section', { class: 'card', 'aria-labelledby': 'invitations-title' }, el('h2', { id: 'invitations-title' }, 'Invitations'), invitations));
+    el('section', { class: 'card', 'aria-labelledby': 'invitations-title' }, el('h2', { id: 'invitations-title' }, 'Invitations'), invitations),
+    settings);
   await loadInvitations();
 }
