@@ -11,6 +11,7 @@
 #include "auth.h"
 #include "clawmit/server/http.h"
 #include "client_address.h"
+#include "dashboard.h"
 #include "db.h"
 #include "retention.h"
 #include "server_log.h"
@@ -151,8 +152,12 @@ Status Serve(const ServeOptions& options) {
       return ClientAddress(peer, forwarded_for, trusted);
     };
   }
-  CLAWMIT_ASSIGN_OR_RETURN(
-      auto server, HttpServer::Bind(http, [&api](const HttpRequest& r) { return api.Handle(r); }));
+  // The dashboard's pages outside /api (docs/DASHBOARD.md); the API answers
+  // everything else, its 404s and 405s included.
+  CLAWMIT_ASSIGN_OR_RETURN(auto server, HttpServer::Bind(http, [&api](const HttpRequest& r) {
+                             if (auto page = ServeDashboard(r)) return *std::move(page);
+                             return api.Handle(r);
+                           }));
   std::string host =
       options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host;
   std::string listening = "listening on http://" + host + ":" + std::to_string(server->port()) +
