@@ -269,20 +269,37 @@ constexpr Oid kInt2Oid = 21;
 constexpr Oid kInt4Oid = 23;
 constexpr Oid kNumericOid = 1700;
 
-// `?N` → `$N` outside string literals and quoted names.
-std::string PgPlaceholders(const std::string& sql) {
-  std::string out;
-  out.reserve(sql.size());
+// A statement in PostgreSQL's form: `?N` → `$N` outside string literals and
+// quoted names, and which parameter numbers the text uses. SQLite lets a
+// statement leave a bound parameter unused (the same parameter list serves
+// several texts); PostgreSQL cannot type one, so those are sent as text.
+struct PgStatement {
+  std::string sql;
+  std::vector<bool> used;  // [N]: whether $N appears
+};
+
+PgStatement PgPlaceholders(const std::string& sql) {
+  PgStatement out;
+  out.sql.reserve(sql.size());
   char quote = 0;
-  for (char c : sql) {
+  for (size_t i = 0; i < sql.size(); ++i) {
+    const char c = sql[i];
     if (quote != 0) {
       if (c == quote) quote = 0;
-      out += c;
+      out.sql += c;
     } else if (c == '\'' || c == '"') {
       quote = c;
-      out += c;
+      out.sql += c;
+    } else if (c == '?') {
+      out.sql += '$';
+      size_t n = 0;
+      for (size_t j = i + 1; j < sql.size() && sql[j] >= '0' && sql[j] <= '9'; ++j) {
+        n = n * 10 + static_cast<size_t>(sql[j] - '0');
+      }
+      if (n >= out.used.size()) out.used.resize(n + 1, false);
+      out.used[n] = true;
     } else {
-      out += c == '?' ? '$' : c;
+      out.sql += c;
     }
   }
   return out;
@@ -317,10 +334,11 @@ class PostgresDatabase final : public Database {
   Result<PGconn*> Acquire();
   void Release(PGconn* conn);
   // Runs `sql` (already translated) on `conn`; `state` receives the
-  // SQLSTATE of a failure.
+  // SQLSTATE of a failure. `used`, when given, tells which $N the text uses.
   Result<std::vector<DbRow>> Run(PGconn* conn, const std::string& sql,
-                                 const std::vector<DbValue>& params, std::string& state);
-  std::string Translate(const std::string& sql);
+                                 const std::vector<DbValue>& params, std::string& state,
+                                 const std::vector<bool>* used = nullptr);
+  PgStatement Translate(const std::string& sql);
 
   const std::string url_;
   const size_t pool_size_;
@@ -328,7 +346,7 @@ class PostgresDatabase final : public Database {
   std::condition_variable available_;
   std::vector<PGconn*> idle_;
   size_t open_ = 0;  // connections made and not closed (idle or lent)
-  std::unordered_map<std::string, std::string> translations_;
+  std::unordered_map<std::string, PgStatement> translations_;
 };
 
 thread_local PostgresDatabase::Current PostgresDatabase::current_;
@@ -382,18 +400,19 @@ void PostgresDatabase::Release(PGconn* conn) {
   available_.notify_one();
 }
 
-std::string PostgresDatabase::Translate(const std::string& sql) {
+PgStatement PostgresDatabase::Translate(const std::string& sql) {
   std::lock_guard lock(mutex_);
   auto it = translations_.find(sql);
   if (it != translations_.end()) return it->second;
-  std::string pg = PgPlaceholders(sql);
+  PgStatement pg = PgPlaceholders(sql);
   if (translations_.size() < 1024) translations_.emplace(sql, pg);
   return pg;
 }
 
 Result<std::vector<DbRow>> PostgresDatabase::Run(PGconn* conn, const std::string& sql,
                                                  const std::vector<DbValue>& params,
-                                                 std::string& state) {
+                                                 std::string& state,
+                                                 const std::vector<bool>* used) {
   std::vector<std::string> texts(params.size());
   std::vector<const char*> values(params.size(), nullptr);
   for (size_t i = 0; i < params.size(); ++i) {
@@ -408,8 +427,16 @@ Result<std::vector<DbRow>> PostgresDatabase::Run(PGconn* conn, const std::string
       values[i] = texts[i].c_str();
     }
   }
-  PGresult* raw = PQexecParams(conn, sql.c_str(), static_cast<int>(params.size()), nullptr,
-                               values.data(), nullptr, nullptr, 0);
+  // Unspecified types (PostgreSQL infers each from its use), but text for
+  // a parameter the statement does not use.
+  constexpr Oid kTextOid = 25;
+  std::vector<Oid> types(params.size(), 0);
+  for (size_t n = 1; used != nullptr && n <= params.size(); ++n) {
+    if (n >= used->size() || !(*used)[n]) types[n - 1] = kTextOid;
+  }
+  PGresult* raw =
+      PQexecParams(conn, sql.c_str(), static_cast<int>(params.size()),
+                   types.empty() ? nullptr : types.data(), values.data(), nullptr, nullptr, 0);
   std::unique_ptr<PGresult, decltype(&PQclear)> res(raw, &PQclear);
   const ExecStatusType status = res ? PQresultStatus(res.get()) : PGRES_FATAL_ERROR;
   if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
@@ -457,15 +484,15 @@ Result<std::vector<DbRow>> PostgresDatabase::Run(PGconn* conn, const std::string
 
 Result<std::vector<DbRow>> PostgresDatabase::Query(const std::string& sql,
                                                    const std::vector<DbValue>& params) {
-  const std::string pg = Translate(sql);
+  const PgStatement pg = Translate(sql);
   std::string state;
   if (current_.owner == this) {
-    auto rows = Run(current_.conn, pg, params, state);
+    auto rows = Run(current_.conn, pg.sql, params, state, &pg.used);
     if (!rows.ok() && RetryableState(state)) current_.failed_state = state;
     return rows;
   }
   CLAWMIT_ASSIGN_OR_RETURN(PGconn * conn, Acquire());
-  auto rows = Run(conn, pg, params, state);
+  auto rows = Run(conn, pg.sql, params, state, &pg.used);
   Release(conn);
   return rows;
 }

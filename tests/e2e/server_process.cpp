@@ -6,10 +6,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <chrono>
 #include <cstdlib>
-#include <random>
+#include <functional>
 #include <thread>
 
 extern char** environ;
@@ -39,17 +38,18 @@ ServerProcess::ServerProcess(const std::filesystem::path& data_dir,
                              const std::filesystem::path& working_dir)
     : data_dir_(data_dir), env_(env), args_(args), working_dir_(working_dir) {
   // With CLAWMIT_TEST_DATABASE_URL set, a server whose test names no
-  // database of its own runs on PostgreSQL, in a schema of its own
-  // (docs/POSTGRES.md); dropped with this object.
+  // database of its own runs on PostgreSQL, in a schema of its data folder's
+  // own (docs/POSTGRES.md): a server started again on the same folder finds
+  // its data. The schemas stay until the throw-away cluster goes
+  // (scripts/postgres.sh stop).
   const char* pg = std::getenv("CLAWMIT_TEST_DATABASE_URL");
   if (pg != nullptr && *pg != '\0' && !env_.contains("DATABASE_URL")) {
-    static std::atomic<int> counter{0};
-    pg_schema_ = "clawmit_e2e_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) +
-                 "_" + std::to_string(std::random_device{}() % 1000000);
-    if (ExecOnTestPostgres("CREATE SCHEMA " + pg_schema_)) {
+    const std::string schema =
+        "clawmit_e2e_" + std::to_string(std::hash<std::string>{}(data_dir_.string()));
+    if (ExecOnTestPostgres("CREATE SCHEMA IF NOT EXISTS " + schema)) {
       const std::string base = pg;
       env_["DATABASE_URL"] = base + (base.find('?') == std::string::npos ? "?" : "&") +
-                             "options=-csearch_path%3D" + pg_schema_;
+                             "options=-csearch_path%3D" + schema;
     }
   }
   Start(false);
@@ -95,10 +95,7 @@ void ServerProcess::Start(bool append_log) {
   if (colon != std::string::npos) port_ = std::atoi(line.c_str() + colon + 10);
 }
 
-ServerProcess::~ServerProcess() {
-  Stop();
-  if (!pg_schema_.empty()) (void)ExecOnTestPostgres("DROP SCHEMA " + pg_schema_ + " CASCADE");
-}
+ServerProcess::~ServerProcess() { Stop(); }
 
 int ServerProcess::Stop() {
   if (pid_ <= 0) return -1;

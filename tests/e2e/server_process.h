@@ -70,7 +70,6 @@ class ServerProcess {
   pid_t pid_ = -1;
   int port_ = 0;
   std::filesystem::path log_file_;
-  std::string pg_schema_;  // the PostgreSQL schema made for this server, if any
 };
 
 // A fixture with a running server in a temporary folder and Ada logged in.

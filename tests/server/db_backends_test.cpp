@@ -140,6 +140,9 @@ TEST_P(DatabaseBackendTest, ParametersBindByNumberAndRepeat) {
   EXPECT_EQ(Text(rows[0][2]), "ab");
   // A question mark inside a string literal is text, not a parameter.
   EXPECT_EQ(Text(Scalar(*db, "SELECT 'why?' || ?1", {std::string("!")})), "why?!");
+  // Parameters the text leaves unused are allowed: handlers pass one list to
+  // the several texts of a query.
+  EXPECT_EQ(Text(Scalar(*db, "SELECT ?2 || 'x'", {int64_t{5}, std::string("a"), nullptr})), "ax");
 }
 
 TEST_P(DatabaseBackendTest, UniqueViolationIsAlreadyExistsAndOtherErrorsAreIo) {
