@@ -1,23 +1,57 @@
 #include "server_process.h"
 
 #include <fcntl.h>
+#include <libpq-fe.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
+#include <functional>
 #include <thread>
 
 extern char** environ;
 
 namespace clawmit::testing {
 
+namespace {
+
+// Runs `sql` on the PostgreSQL server of CLAWMIT_TEST_DATABASE_URL.
+bool ExecOnTestPostgres(const std::string& sql) {
+  PGconn* conn = PQconnectdb(std::getenv("CLAWMIT_TEST_DATABASE_URL"));
+  bool ok = false;
+  if (PQstatus(conn) == CONNECTION_OK) {
+    PGresult* res = PQexec(conn, ("SET client_min_messages = warning; " + sql).c_str());
+    ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    PQclear(res);
+  }
+  PQfinish(conn);
+  return ok;
+}
+
+}  // namespace
+
 ServerProcess::ServerProcess(const std::filesystem::path& data_dir,
                              const std::map<std::string, std::string>& env,
                              const std::vector<std::string>& args,
                              const std::filesystem::path& working_dir)
     : data_dir_(data_dir), env_(env), args_(args), working_dir_(working_dir) {
+  // With CLAWMIT_TEST_DATABASE_URL set, a server whose test names no
+  // database of its own runs on PostgreSQL, in a schema of its data folder's
+  // own (docs/POSTGRES.md): a server started again on the same folder finds
+  // its data. The schemas stay until the throw-away cluster goes
+  // (scripts/postgres.sh stop).
+  const char* pg = std::getenv("CLAWMIT_TEST_DATABASE_URL");
+  if (pg != nullptr && *pg != '\0' && !env_.contains("DATABASE_URL")) {
+    const std::string schema =
+        "clawmit_e2e_" + std::to_string(std::hash<std::string>{}(data_dir_.string()));
+    if (ExecOnTestPostgres("CREATE SCHEMA IF NOT EXISTS " + schema)) {
+      const std::string base = pg;
+      env_["DATABASE_URL"] = base + (base.find('?') == std::string::npos ? "?" : "&") +
+                             "options=-csearch_path%3D" + schema;
+    }
+  }
   Start(false);
 }
 
