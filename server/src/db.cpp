@@ -29,6 +29,11 @@ std::string Database::JsonGroupArray(const std::string& expr) const {
          ") || ']', '[]')";
 }
 
+std::string Database::ForUpdateSkipLocked(const std::string& alias) const {
+  if (dialect() == Dialect::kSqlite) return "";
+  return alias.empty() ? " FOR UPDATE SKIP LOCKED" : " FOR UPDATE OF " + alias + " SKIP LOCKED";
+}
+
 bool Database::IsPostgresUrl(const std::string& url) {
   return url.starts_with("postgres://") || url.starts_with("postgresql://");
 }

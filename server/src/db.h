@@ -65,6 +65,11 @@ class Database {
   // with no spaces (as SQLite's json_group_array writes it), the elements
   // in the order of `expr` (give it rows in that order on SQLite).
   [[nodiscard]] std::string JsonGroupArray(const std::string& expr) const;
+  // Appended to a SELECT that claims a row of a queue (tasks, webhook
+  // deliveries): on PostgreSQL `FOR UPDATE [OF alias] SKIP LOCKED`, so that
+  // processes claiming at once take different rows; "" on SQLite, where
+  // BEGIN IMMEDIATE already lets one claimer in at a time.
+  [[nodiscard]] std::string ForUpdateSkipLocked(const std::string& alias = "") const;
 
   // The schema version after migrations.
   [[nodiscard]] int schema_version() const { return schema_version_; }

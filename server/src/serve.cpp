@@ -129,6 +129,7 @@ Status Serve(const ServeOptions& options) {
     CLAWMIT_ASSIGN_OR_RETURN(db, Database::Open(db_file));
   }
   deliveries.allow_private = options.allow_private_webhooks;
+  deliveries.log_error = [&log](const std::string& message) { log.Error(message); };
   bool key_generated = false;
   CLAWMIT_ASSIGN_OR_RETURN(deliveries.key_material,
                            LoadOrCreateSecret("", options.data_dir, key_generated, "webhook-key"));
