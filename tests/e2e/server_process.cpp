@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <libpq-fe.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -123,6 +124,51 @@ bool ServerProcess::Restart() {
 }
 
 std::string ServerProcess::log() const { return ReadFile(log_file_); }
+
+std::string ServerProcess::postgres_url() const {
+  auto url = env_.find("DATABASE_URL");
+  if (url == env_.end() || !url->second.starts_with("postgres")) return "";
+  return url->second;
+}
+
+int64_t ServerProcess::ExecBehindItsBack(const std::string& sql, std::string* error) const {
+  std::string ignored;
+  std::string& why = error != nullptr ? *error : ignored;
+  if (std::string url = postgres_url(); !url.empty()) {
+    PGconn* conn = PQconnectdb(url.c_str());
+    int64_t changed = -1;
+    if (PQstatus(conn) != CONNECTION_OK) {
+      why = PQerrorMessage(conn);
+    } else {
+      PGresult* res = PQexec(conn, sql.c_str());
+      if (PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK) {
+        changed = std::atoll(PQcmdTuples(res));
+      } else {
+        why = PQerrorMessage(conn);
+      }
+      PQclear(res);
+    }
+    PQfinish(conn);
+    return changed;
+  }
+  sqlite3* db = nullptr;
+  int64_t changed = -1;
+  if (sqlite3_open_v2((data_dir_ / "clawmit.db").c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) ==
+      SQLITE_OK) {
+    sqlite3_busy_timeout(db, 5000);
+    char* message = nullptr;
+    if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &message) == SQLITE_OK) {
+      changed = sqlite3_changes(db);
+    } else {
+      why = message != nullptr ? message : "?";
+    }
+    sqlite3_free(message);
+  } else {
+    why = sqlite3_errmsg(db);
+  }
+  sqlite3_close(db);
+  return changed;
+}
 
 HttpResult ServerProcess::Request(const std::string& method, const std::string& path,
                                   const std::string& body, const std::string& token,
