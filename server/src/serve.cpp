@@ -124,7 +124,8 @@ Status Serve(const ServeOptions& options) {
   }
   std::unique_ptr<Database> db;
   if (Database::IsPostgresUrl(options.database_url)) {
-    CLAWMIT_ASSIGN_OR_RETURN(db, Database::OpenPostgres(options.database_url));
+    CLAWMIT_ASSIGN_OR_RETURN(
+        db, Database::OpenPostgres(options.database_url, options.database_pool_size));
   } else {
     CLAWMIT_ASSIGN_OR_RETURN(db, Database::Open(db_file));
   }
