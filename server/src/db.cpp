@@ -1,5 +1,7 @@
 #include "db.h"
 
+#include <utility>
+
 namespace clawmit::server {
 
 std::string Text(const DbValue& v) {
@@ -33,6 +35,14 @@ std::string Database::ForUpdateSkipLocked(const std::string& alias) const {
   if (dialect() == Dialect::kSqlite) return "";
   return alias.empty() ? " FOR UPDATE SKIP LOCKED" : " FOR UPDATE OF " + alias + " SKIP LOCKED";
 }
+
+namespace {
+thread_local bool found_unreachable = false;
+}  // namespace
+
+void Database::NoteUnreachable() { found_unreachable = true; }
+
+bool Database::TakeUnreachable() { return std::exchange(found_unreachable, false); }
 
 bool Database::IsPostgresUrl(const std::string& url) {
   return url.starts_with("postgres://") || url.starts_with("postgresql://");

@@ -71,6 +71,11 @@ class Database {
   // BEGIN IMMEDIATE already lets one claimer in at a time.
   [[nodiscard]] std::string ForUpdateSkipLocked(const std::string& alias = "") const;
 
+  // Whether a query of this thread found the database unreachable (a
+  // connection refused or lost: PostgreSQL stopped, restarting, a network
+  // cut) since the last call; clears it. The API answers such a request 503.
+  static bool TakeUnreachable();
+
   // The schema version after migrations.
   [[nodiscard]] int schema_version() const { return schema_version_; }
   // The schema version this server migrates to (the same on both).
@@ -78,6 +83,8 @@ class Database {
 
  protected:
   Database() = default;
+  // Notes, for TakeUnreachable, that this thread found the database unreachable.
+  static void NoteUnreachable();
   int schema_version_ = 0;
 };
 

@@ -3,6 +3,7 @@
 // transactions run again after a serialization failure, and migrations
 // under an advisory lock.
 #include <libpq-fe.h>
+#include <poll.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -351,16 +352,39 @@ class PostgresDatabase final : public Database {
 
 thread_local PostgresDatabase::Current PostgresDatabase::current_;
 
+// Whether an idle connection is still usable: a server that stopped or
+// restarted has closed it (its socket reads the end, or the FATAL message
+// sent on shutdown), which libpq notices only when it reads.
+bool StillOpen(PGconn* conn) {
+  if (PQstatus(conn) != CONNECTION_OK) return false;
+  pollfd fd{PQsocket(conn), POLLIN, 0};
+  if (fd.fd < 0) return false;
+  if (::poll(&fd, 1, 0) == 0) return true;  // nothing to read: as it was left
+  // Something arrived on an idle connection: a notice, or its end.
+  return PQconsumeInput(conn) == 1 && PQstatus(conn) == CONNECTION_OK &&
+         (fd.revents & (POLLHUP | POLLERR)) == 0;
+}
+
 Result<PGconn*> PostgresDatabase::Acquire() {
-  {
-    std::unique_lock lock(mutex_);
-    available_.wait(lock, [&] { return !idle_.empty() || open_ < pool_size_; });
-    if (!idle_.empty()) {
-      PGconn* conn = idle_.back();
+  for (;;) {
+    PGconn* idle = nullptr;
+    {
+      std::unique_lock lock(mutex_);
+      available_.wait(lock, [&] { return !idle_.empty() || open_ < pool_size_; });
+      if (idle_.empty()) {
+        ++open_;
+        break;
+      }
+      idle = idle_.back();
       idle_.pop_back();
-      return conn;
     }
-    ++open_;
+    if (StillOpen(idle)) return idle;
+    PQfinish(idle);  // lost while idle: replaced by a fresh one
+    {
+      std::lock_guard lock(mutex_);
+      --open_;
+    }
+    available_.notify_one();
   }
   PGconn* conn = PQconnectdb(url_.c_str());
   if (conn == nullptr || PQstatus(conn) != CONNECTION_OK) {
@@ -374,6 +398,7 @@ Result<PGconn*> PostgresDatabase::Acquire() {
       --open_;
     }
     available_.notify_one();
+    NoteUnreachable();
     return Status::Network("cannot connect to PostgreSQL: " + message);
   }
   // Every write acknowledged is durable; times and text as the server sends them.
@@ -449,6 +474,7 @@ Result<std::vector<DbRow>> PostgresDatabase::Run(PGconn* conn, const std::string
     message = "database: " + message;
     if (state == "23505") return Status::AlreadyExists(message);
     if (PQstatus(conn) != CONNECTION_OK || state.starts_with("08") || state.starts_with("57P")) {
+      NoteUnreachable();
       return Status::Network(message);
     }
     return Status::Io(message);
@@ -507,6 +533,8 @@ Status PostgresDatabase::Transaction(const std::function<Status()>& work) {
     s = Run(conn, "BEGIN ISOLATION LEVEL SERIALIZABLE", {}, state).status();
     if (!s.ok()) {
       Release(conn);
+      // A connection lost before anything was done: once more on a fresh one.
+      if (s.code() == Status::Code::kNetwork && run == 1) continue;
       return s;
     }
     current_ = Current{this, conn, ""};
