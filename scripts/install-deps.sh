@@ -7,6 +7,7 @@ packages=(
   cmake ninja-build g++ pkg-config git clang-format curl
   libgit2-dev libcli11-dev libssl-dev nlohmann-json3-dev libcurl4-openssl-dev libgtest-dev
   libboost-dev libsqlite3-dev libsodium-dev
+  postgresql libpq-dev      # clawmit serve on PostgreSQL (scripts/postgres.sh, docs/POSTGRES.md)
   clang libclang-rt-14-dev  # scripts/fuzz.sh: libFuzzer and its sanitizers
   dpkg-dev file             # cpack -G DEB: dpkg-shlibdeps finds the package's dependencies
   zsh fish bash-completion groff-base  # the completion and man page tests

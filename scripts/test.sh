@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Builds clawmit and runs every test: formatting, the unit and end-to-end
 # tests in a release build, that build installed (cmake --install, the .deb)
-# and tested as installed, then the tests again under AddressSanitizer and
-# UndefinedBehaviorSanitizer, then each fuzz target for 30 seconds. This is
-# what CI runs (.ci/run).
+# and tested as installed, the server's tests again on PostgreSQL, then the
+# tests again under AddressSanitizer and UndefinedBehaviorSanitizer, then each
+# fuzz target for 30 seconds. This is what CI runs (.ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,6 +24,19 @@ echo "== release build and tests"
 ./scripts/build.sh build -DCMAKE_BUILD_TYPE=Release -DCMAKE_UNITY_BUILD=ON
 ctest --test-dir build -j "$(nproc)" --output-on-failure --timeout 300
 ./scripts/package-test.sh build  # cmake --install and the .deb, tested as installed
+
+# The server's tests again with the server on PostgreSQL (docs/POSTGRES.md):
+# a throw-away cluster, removed after, also when a test fails.
+echo "== the server's tests on PostgreSQL"
+pg_env=$(./scripts/postgres.sh start)  # PGDIR=… and DATABASE_URL=…
+eval "$pg_env"
+trap './scripts/postgres.sh stop "$PGDIR"' EXIT
+export CLAWMIT_TEST_DATABASE_URL="$DATABASE_URL"
+build/tests/clawmit_server_unit_tests --gtest_filter='*/Postgres' --gtest_brief=1
+ctest --test-dir build -L server_e2e -j "$(nproc)" --output-on-failure --timeout 300
+unset CLAWMIT_TEST_DATABASE_URL DATABASE_URL
+./scripts/postgres.sh stop "$PGDIR"
+trap - EXIT
 
 echo "== sanitizer build (ASan + UBSan) and tests"
 ./scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DCLAWMIT_SANITIZE=ON -DCMAKE_UNITY_BUILD=ON

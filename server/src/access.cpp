@@ -61,7 +61,8 @@ Result<Role> RoleIn(Database& db, const Principal& who, const std::string& space
 
 Result<std::string> FindOrgId(Database& db, const std::string& id_or_slug) {
   CLAWMIT_ASSIGN_OR_RETURN(
-      auto rows, db.Query("SELECT id FROM orgs WHERE id = ?1 OR slug = ?1", {id_or_slug}));
+      auto rows, db.Query("SELECT id FROM orgs WHERE id = ?1 OR " + db.NoCaseEquals("slug", "?1"),
+                          {id_or_slug}));
   if (rows.empty()) return std::string();
   return Text(rows[0][0]);
 }

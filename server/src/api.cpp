@@ -31,6 +31,7 @@ HttpResponse Api::Handle(const HttpRequest& request) const {
   if (request.method == "OPTIONS") return Preflight(request);
   // The caller, found once: the rate limits need it, and the handler's
   // Require reuses it through current_auth_ (it runs on this thread).
+  (void)Database::TakeUnreachable();  // this request's own, below
   std::optional<Result<Caller>> caller;
   if (!PublicRoute(request)) caller.emplace(Authenticate(request));
   current_auth_ = {&request, caller ? &*caller : nullptr};
@@ -43,8 +44,19 @@ HttpResponse Api::Handle(const HttpRequest& request) const {
     response.user_id = (*caller)->user_id;
     if ((*caller)->via_api_key) response.key_id = (*caller)->key_id;
   };
+  // A request that failed because the database could not be reached (it
+  // is stopped, restarting or cut off) is answered 503, whatever the
+  // handler made of the failure: the client may try again, and the server
+  // reconnects by itself.
+  auto unreachable = [&request](HttpResponse& response) {
+    if (response.status < 400 || !Database::TakeUnreachable()) return;
+    response = ErrorResponse(503, "SERVICE_UNAVAILABLE",
+                             "the database is unreachable; try again shortly", request.request_id);
+    response.headers.emplace_back("Retry-After", "1");
+  };
   RateDecision shown;
   if (auto refused = ChargeRequest(request, caller ? &*caller : nullptr, shown)) {
+    unreachable(*refused);
     identify(*refused);
     return *refused;
   }
@@ -56,6 +68,7 @@ HttpResponse Api::Handle(const HttpRequest& request) const {
   } else {
     response = router_.Dispatch(request);
   }
+  unreachable(response);
   SetRateLimitHeaders(response, shown);
   if (response.status == 401) {
     // RFC 6750: the scheme to authenticate with, and whether the token sent

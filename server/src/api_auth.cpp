@@ -131,8 +131,9 @@ HttpResponse Api::Register(const HttpRequest& req) const {
     if (!first && config_.registration == Registration::kInvite) {
       CLAWMIT_ASSIGN_OR_RETURN(
           auto invited,
-          db_.Query("SELECT 1 FROM invitations WHERE email = ?1 AND accepted_at IS NULL AND "
-                    "revoked_at IS NULL AND expires_at > ?2 LIMIT 1",
+          db_.Query("SELECT 1 FROM invitations WHERE " + db_.NoCaseEquals("email", "?1") +
+                        " AND accepted_at IS NULL AND "
+                        "revoked_at IS NULL AND expires_at > ?2 LIMIT 1",
                     {email, now}));
       if (invited.empty()) {
         return refusal.Set(ErrorResponse(403, "INVITATION_REQUIRED",
@@ -165,7 +166,9 @@ HttpResponse Api::Login(const HttpRequest& req) const {
   std::string password;
   if (auto error = ReadCredentials(req, email, password, false)) return *error;
   if (auto blocked = LoginBlocked(req, email)) return *blocked;
-  auto rows = db_.Query("SELECT id, email, password_hash FROM users WHERE email = ?1", {email});
+  auto rows = db_.Query(
+      "SELECT id, email, password_hash FROM users WHERE " + db_.NoCaseEquals("email", "?1"),
+      {email});
   if (!rows.ok()) return Internal(req);
   // The same work whether or not the account exists: the answer and its
   // timing never tell which emails are registered.

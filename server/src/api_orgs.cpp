@@ -540,8 +540,8 @@ HttpResponse Api::AcceptInvitation(const HttpRequest& req, const std::string& to
     }
     if (Int(r[4]) <= Now()) return gone("INVITATION_EXPIRED", "this invitation has expired");
     // Emails compare case-insensitively, as the users table does.
-    CLAWMIT_ASSIGN_OR_RETURN(
-        auto same, db_.Query("SELECT ?1 = ?2 COLLATE NOCASE", {Text(r[2]), caller.email}));
+    CLAWMIT_ASSIGN_OR_RETURN(auto same,
+                             db_.Query("SELECT lower(?1) = lower(?2)", {Text(r[2]), caller.email}));
     if (Int(same.at(0).at(0)) == 0) {
       return refusal.Set(ErrorResponse(403, "INVITATION_EMAIL_MISMATCH",
                                        "this invitation is for another email address",

@@ -113,12 +113,12 @@ HttpResponse Api::ResolveAgent(const HttpRequest& req) const {
   constexpr size_t kVersion = 7;
   const std::string columns =
       "SELECT o.id, o.slug, a.id, a.slug, a.name, a.description, a.current_version_id, " +
-      kVersionPrefixed +
-      ", (SELECT json_group_array(name) FROM (SELECT name FROM labels WHERE agent_id = a.id AND "
-      "version_id = v.id ORDER BY name)) ";
+      kVersionPrefixed + ", (SELECT " + db_.JsonGroupArray("l.name") +
+      " FROM (SELECT name FROM labels WHERE agent_id = a.id AND version_id = v.id ORDER BY name) "
+      "l) ";
   const std::string sql =
       own ? columns +
-                "FROM agents a LEFT JOIN (SELECT NULL AS id, NULL AS slug) o LEFT JOIN "
+                "FROM agents a LEFT JOIN (SELECT NULL AS id, NULL AS slug) o ON 1 = 1 LEFT JOIN "
                 "versions v ON v.agent_id = a.id AND " +
                 where +
                 " WHERE a.user_id = ?1 AND a.org_id IS NULL AND a.slug = ?3 AND ?2 = ?2 LIMIT 2"
@@ -126,7 +126,7 @@ HttpResponse Api::ResolveAgent(const HttpRequest& req) const {
                 "FROM orgs o JOIN org_members m ON m.org_id = o.id AND m.user_id = ?1 "
                 "JOIN agents a ON a.org_id = o.id AND a.slug = ?3 LEFT JOIN versions v ON "
                 "v.agent_id = a.id AND " +
-                where + " WHERE (o.slug = ?2 OR o.id = ?2) LIMIT 2";
+                where + " WHERE (" + db_.NoCaseEquals("o.slug", "?2") + " OR o.id = ?2) LIMIT 2";
   auto rows = db_.Query(sql, {caller.user_id, owner, slug, ref_value});
   if (!rows.ok()) return Internal(req);
   if (rows->empty()) return NoAgent(req, slug);

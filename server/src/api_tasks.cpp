@@ -297,7 +297,9 @@ HttpResponse Api::UpdateTask(const HttpRequest& req, const std::string& id) cons
 
   json answer;
   Refusal refusal;
+  const std::optional<TaskStatus> asked = to;
   Status s = db_.Transaction([&]() -> Status {
+    to = asked;  // afresh on each run (PostgreSQL runs a transaction again after a lost race)
     CLAWMIT_ASSIGN_OR_RETURN(
         auto rows, db_.Query("SELECT status, output, started_at, completed_at, lease_expires_at "
                              "FROM tasks WHERE id = ?1 AND COALESCE(org_id, user_id) = ?2",
@@ -411,9 +413,12 @@ HttpResponse Api::ClaimTask(const HttpRequest& req) const {
 
   json answer;
   Refusal refusal;
-  // One BEGIN IMMEDIATE transaction: the select and the update cannot
-  // interleave with another claim, so a task goes to exactly one caller.
+  // One transaction: the select and the update cannot interleave with
+  // another claim, so a task goes to exactly one caller (SQLite: BEGIN
+  // IMMEDIATE; PostgreSQL: the row is locked, claims running at once in other
+  // processes skip it, and SERIALIZABLE runs a loser again).
   Status s = db_.Transaction([&]() -> Status {
+    answer = json();  // afresh on each run: a run again may find no task
     if (by_agent) {
       std::optional<HttpResponse> denied;
       CLAWMIT_ASSIGN_OR_RETURN(auto agent,
@@ -446,7 +451,8 @@ HttpResponse Api::ClaimTask(const HttpRequest& req) const {
         auto next, db_.Query("SELECT id FROM tasks WHERE COALESCE(org_id, user_id) = ?1 AND "
                              "status = 'queued' AND (?2 = '' OR agent_id = ?2) AND "
                              "(?3 = '' OR version_id = ?3) "
-                             "ORDER BY priority DESC, created_at, rowid LIMIT 1",
+                             "ORDER BY priority DESC, created_at, rowid LIMIT 1" +
+                                 db_.ForUpdateSkipLocked(),
                              {space, agent_id, version_id}));
     if (next.empty()) return Status::Ok();
     const std::string id = Text(next[0][0]);

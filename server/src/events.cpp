@@ -40,10 +40,10 @@ Status EmitEvent(Database& db, const std::string& space, std::string_view event,
   // most spaces have none, and then nothing is written at all.
   CLAWMIT_ASSIGN_OR_RETURN(
       auto hooks,
-      db.Query("SELECT w.id, w.user_id FROM webhooks w, json_each(w.events) e "
-               "WHERE COALESCE(w.org_id, w.user_id) = ?1 AND w.active = 1 AND e.value = ?2 AND "
-               "(w.scopes IS NULL OR EXISTS (SELECT 1 FROM json_each(w.scopes) s "
-               "WHERE s.value = ?3))",
+      db.Query("SELECT w.id, w.user_id FROM webhooks w, " + db.JsonEach("w.events") +
+                   " e WHERE COALESCE(w.org_id, w.user_id) = ?1 AND w.active = 1 AND e.value = "
+                   "?2 AND (w.scopes IS NULL OR EXISTS (SELECT 1 FROM " +
+                   db.JsonEach("w.scopes") + " s WHERE s.value = ?3))",
                {space, std::string(event), EventReadScope(event)}));
   const std::string user_id = Text(hooks.empty() ? DbValue() : hooks[0][1]);
   if (hooks.empty()) return Status::Ok();

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "clawmit/core/agent.h"
+
 namespace clawmit::server {
 
 namespace {
@@ -76,6 +78,16 @@ HttpResponse Router::Dispatch(const HttpRequest& request) const {
     path_matched = true;
     // HEAD is GET without the body (the HTTP layer leaves it out).
     if (route.method == request.method || (request.method == "HEAD" && route.method == "GET")) {
+      // No id holds a NUL byte or invalid UTF-8: nothing is named so, on
+      // either database (PostgreSQL's text refuses such bytes outright).
+      for (const auto& [name, value] : params) {
+        if (value.find('\0') != std::string::npos || !core::IsValidUtf8(value)) {
+          return ErrorResponse(
+              404, "NOT_FOUND",
+              "no " + name + " holds a NUL byte or invalid UTF-8 (in " + request.path + ")",
+              request.request_id);
+        }
+      }
       return route.handler(request, params);
     }
     auto add = [&](const std::string& method) {

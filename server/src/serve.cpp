@@ -24,10 +24,7 @@ namespace {
 Result<std::filesystem::path> DatabaseFile(const ServeOptions& options) {
   const std::string& url = options.database_url;
   if (url.empty()) return options.data_dir / "clawmit.db";
-  if (url.rfind("postgres://", 0) == 0 || url.rfind("postgresql://", 0) == 0) {
-    return Status::InvalidArgument(
-        "DATABASE_URL: PostgreSQL is not supported yet; use sqlite:PATH or leave it unset");
-  }
+  if (Database::IsPostgresUrl(url)) return std::filesystem::path();  // not a file
   if (url.rfind("sqlite:", 0) == 0) {
     std::string path = url.substr(7);
     if (path.rfind("//", 0) == 0) path = path.substr(2);  // sqlite://PATH
@@ -38,6 +35,17 @@ Result<std::filesystem::path> DatabaseFile(const ServeOptions& options) {
     return Status::InvalidArgument("DATABASE_URL '" + url + "': expected sqlite:PATH");
   }
   return std::filesystem::path(url);
+}
+
+// What the start line says of the database: the file, or a PostgreSQL URL
+// without its password.
+std::string DatabaseName(const std::string& url, const std::filesystem::path& file) {
+  if (!Database::IsPostgresUrl(url)) return file.string();
+  const size_t scheme = url.find("://") + 3;
+  const size_t at = url.find('@', scheme);
+  const size_t colon = url.find(':', scheme);
+  if (at == std::string::npos || colon == std::string::npos || colon > at) return url;
+  return url.substr(0, colon + 1) + "***" + url.substr(at);
 }
 
 }  // namespace
@@ -115,8 +123,15 @@ Status Serve(const ServeOptions& options) {
     log.Info("generated a JWT secret in " + (options.data_dir / "jwt-secret").string() +
              " (mode 0600); set JWT_SECRET to choose one");
   }
-  CLAWMIT_ASSIGN_OR_RETURN(auto db, Database::Open(db_file));
+  std::unique_ptr<Database> db;
+  if (Database::IsPostgresUrl(options.database_url)) {
+    CLAWMIT_ASSIGN_OR_RETURN(
+        db, Database::OpenPostgres(options.database_url, options.database_pool_size));
+  } else {
+    CLAWMIT_ASSIGN_OR_RETURN(db, Database::Open(db_file));
+  }
   deliveries.allow_private = options.allow_private_webhooks;
+  deliveries.log_error = [&log](const std::string& message) { log.Error(message); };
   bool key_generated = false;
   CLAWMIT_ASSIGN_OR_RETURN(deliveries.key_material,
                            LoadOrCreateSecret("", options.data_dir, key_generated, "webhook-key"));
@@ -161,8 +176,8 @@ Status Serve(const ServeOptions& options) {
   std::string host =
       options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host;
   std::string listening = "listening on http://" + host + ":" + std::to_string(server->port()) +
-                          " (database " + db_file.string() + ", schema v" +
-                          std::to_string(db->schema_version()) + ")";
+                          " (database " + DatabaseName(options.database_url, db_file) +
+                          ", schema v" + std::to_string(db->schema_version()) + ")";
   if (options.log_format == LogFormat::kJson) {
     log.Info(listening, stdout);
   } else {

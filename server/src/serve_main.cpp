@@ -108,10 +108,11 @@ int main(int argc, char** argv) {
   Setting cors{"--cors-origin", "CLAWMIT_CORS_ORIGINS", ""};
   Setting trusted{"--trusted-proxy", "CLAWMIT_TRUSTED_PROXIES", ""};
   Setting log_format{"--log-format", "CLAWMIT_LOG_FORMAT", ""};
+  Setting pool_size{"--database-pool-size", "CLAWMIT_DATABASE_POOL_SIZE", ""};
   Setting* settings[] = {&host,    &port,       &data_dir,       &allow_private, &retries,
                          &timeout, &deactivate, &retention,      &per_minute,    &per_day,
                          &health,  &auth,       &login_failures, &registration,  &max_body,
-                         &cors,    &trusted,    &log_format};
+                         &cors,    &trusted,    &log_format,     &pool_size};
   auto add = [&app](Setting& s, const std::string& help, const char* type) {
     s.option = app.add_option(s.flag, s.text, help + " (env " + s.env + ")")->type_name(type);
   };
@@ -173,6 +174,10 @@ int main(int argc, char** argv) {
                      "the connection's peer is the client (env CLAWMIT_TRUSTED_PROXIES)")
           ->delimiter(',')
           ->type_name("ADDRESS|CIDR");
+  add(pool_size,
+      "PostgreSQL: connections to the database kept open at most; requests beyond wait for one "
+      "(default 8, from 1 to 1000; SQLite uses one)",
+      "N");
   add(log_format, "The log on stderr: text (the default) or json, one object per line",
       "text|json");
   std::string env_file;
@@ -184,7 +189,8 @@ int main(int argc, char** argv) {
   bool routes = false;
   app.add_flag("--routes", routes, "Print the routes the server answers and exit");
   app.footer(
-      "Environment (flags win): the variables named above, and DATABASE_URL (sqlite:PATH),\n"
+      "Environment (flags win): the variables named above, and DATABASE_URL (sqlite:PATH or\n"
+      "postgresql://user:pass@host:port/db),\n"
       "JWT_SECRET (32+ bytes; generated and kept in the data directory when unset),\n"
       "JWT_EXPIRES_IN (default 7d). They may be kept in ./.env (or --env-file); a variable\n"
       "set in the environment wins over the file. See .env.example.\n"
@@ -314,6 +320,14 @@ int main(int argc, char** argv) {
       return report.Usage(options.Name(setting->flag) + " '" + text +
                           "': expected a positive integer (at most 10^12)");
     }
+  }
+  if (value(pool_size, text)) {
+    int64_t size = 0;
+    if (!ParseCount(text, size, 1, 1000)) {
+      return report.Usage(options.Name("--database-pool-size") + " '" + text +
+                          "': expected a number of connections from 1 to 1000");
+    }
+    options.database_pool_size = static_cast<size_t>(size);
   }
   if (value(max_body, text)) {
     int64_t bytes = 0;

@@ -4,6 +4,7 @@
 #include <sodium.h>
 
 #include <chrono>
+#include <cstdio>
 #include <random>
 
 #include "api_util.h"
@@ -111,13 +112,18 @@ bool WebhookWorker::DeliverOne() {
   const int64_t now = Now();
   const int64_t now_ms = NowMs();
   Status s = db_.Transaction([&]() -> Status {
+    // Set afresh on each run: on PostgreSQL a run that lost a serialization
+    // race runs again, and may find nothing due then.
+    d = Taken{};
+    found = false;
     CLAWMIT_ASSIGN_OR_RETURN(
         auto rows,
         db_.Query("SELECT d.id, d.webhook_id, w.url, w.secret, e.type, e.payload, d.attempts, "
                   "w.active, w.scopes FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id "
                   "JOIN events e ON e.id = d.event_id "
                   "WHERE d.status = 'pending' AND d.next_attempt_ms <= ?1 "
-                  "ORDER BY d.next_attempt_ms LIMIT 1",
+                  "ORDER BY d.next_attempt_ms LIMIT 1" +
+                      db_.ForUpdateSkipLocked("d"),
                   {now_ms}));
     if (rows.empty()) return Status::Ok();
     const DbRow& r = rows[0];
@@ -134,8 +140,11 @@ bool WebhookWorker::DeliverOne() {
     if (!ScopesAllowEvent(Text(r[8]), d.event)) {
       d.refused = "the webhook's credentials lack the scope '" + EventReadScope(d.event) + "'";
     }
-    // Claimed until the attempt's timeout has passed: a server stopped in
-    // the middle takes it again after a restart.
+    // Claimed until the attempt's timeout has passed (a lease): a server
+    // stopped or killed in the middle — this one or another process on the
+    // same database — takes it again when the lease runs out. Meanwhile no
+    // other worker takes it, and the attempt is recorded only while
+    // `attempts` is still what it was here (Record).
     int64_t claim_ms = options_.timeout_ms + kClaimGraceSeconds * 1000;
     return db_
         .Query("UPDATE deliveries SET next_attempt_ms = ?2, updated_at = ?3 WHERE id = ?1",
@@ -221,17 +230,22 @@ void WebhookWorker::Record(const Taken& d, int64_t status_code, int64_t duration
   const int64_t now_ms = NowMs();
   int64_t next_at =
       more && !delivered ? now_ms + JitterMs(options_.retry_delays[d.attempts]) : now_ms;
-  (void)db_.Transaction([&]() -> Status {
+  Status s = db_.Transaction([&]() -> Status {
+    // Only the holder of the claim records: `attempts` moves on with each
+    // record, so a worker whose lease ran out and was taken over records
+    // nothing (the other one records its own attempt).
+    CLAWMIT_ASSIGN_OR_RETURN(
+        auto held, db_.Query("UPDATE deliveries SET status = ?2, attempts = ?3, "
+                             "next_attempt_ms = ?4, updated_at = ?5 "
+                             "WHERE id = ?1 AND status = 'pending' AND attempts = ?6 RETURNING id",
+                             {d.id, next_status, attempt, next_at, now, d.attempts}));
+    if (held.empty()) return Status::Ok();
     CLAWMIT_TRY(
         db_.Query("INSERT INTO delivery_attempts (delivery_id, attempt, at, status_code, "
                   "duration_ms, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                   {d.id, attempt, now, status_code == 0 ? DbValue(nullptr) : DbValue(status_code),
                    duration_ms, error.empty() ? DbValue(nullptr) : DbValue(error)})
             .status());
-    CLAWMIT_TRY(db_.Query("UPDATE deliveries SET status = ?2, attempts = ?3, next_attempt_ms = ?4, "
-                          "updated_at = ?5 WHERE id = ?1",
-                          {d.id, next_status, attempt, next_at, now})
-                    .status());
     if (delivered) {
       return db_.Query("UPDATE webhooks SET failing_since = NULL WHERE id = ?1", {d.webhook_id})
           .status();
@@ -245,6 +259,17 @@ void WebhookWorker::Record(const Taken& d, int64_t status_code, int64_t duration
             {d.webhook_id, now, options_.deactivate_after_seconds})
         .status();
   });
+  if (!s.ok()) {
+    // Not recorded: the delivery stays claimed until its lease runs out,
+    // then it is sent again (at least once).
+    std::string message = "webhooks: cannot record attempt " + std::to_string(attempt) +
+                          " of delivery " + d.id + ": " + s.ToString();
+    if (options_.log_error) {
+      options_.log_error(message);
+    } else {
+      std::fprintf(stderr, "%s\n", message.c_str());
+    }
+  }
 }
 
 }  // namespace clawmit::server

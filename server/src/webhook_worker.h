@@ -7,6 +7,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -27,6 +28,8 @@ struct WebhookWorkerOptions {
   int64_t deactivate_after_seconds = 5 * 86400;  // failing this long: active=false
   bool allow_private = false;                    // --allow-private-webhooks
   std::string key_material;                      // opens the sealed secrets
+  // Where a failure to record an attempt goes (unset: stderr).
+  std::function<void(const std::string&)> log_error;
 };
 
 // "5s,5m,30m,2h" → seconds; kInvalidArgument naming the bad entry.

@@ -105,6 +105,9 @@ TEST(ServerOpsTest, UsageErrorsExit2NamingTheFlag) {
       {{"--trusted-proxy", "10.0.0.0/40"}, "--trusted-proxy '10.0.0.0/40'"},
       {{"--host", "localhost"}, "--host 'localhost'"},
       {{"--rate-limit-auth", "0"}, "--rate-limit-auth '0'"},
+      {{"--database-pool-size", "0"},
+       "--database-pool-size '0': expected a number of connections from 1 to 1000"},
+      {{"--database-pool-size", "1001"}, "--database-pool-size '1001'"},
   };
   for (const Case& c : cases) {
     std::vector<std::string> args = {"--data-dir", (dir.path() / "data").string()};
@@ -121,6 +124,10 @@ TEST(ServerOpsTest, UsageErrorsExit2NamingTheFlag) {
                             {{"CLAWMIT_RETENTION", "soon"}});
   EXPECT_EQ(env.exit_code, 2);
   EXPECT_NE(env.err.find("CLAWMIT_RETENTION 'soon'"), std::string::npos) << env.err;
+  RunResult pool = ServeOnce(dir.path(), {"--data-dir", (dir.path() / "data").string()},
+                             {{"CLAWMIT_DATABASE_POOL_SIZE", "many"}});
+  EXPECT_EQ(pool.exit_code, 2);
+  EXPECT_NE(pool.err.find("CLAWMIT_DATABASE_POOL_SIZE 'many'"), std::string::npos) << pool.err;
 }
 
 TEST(ServerOpsTest, APortInUseIsAFailureExit1) {

@@ -1,23 +1,58 @@
 #include "server_process.h"
 
 #include <fcntl.h>
+#include <libpq-fe.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
+#include <functional>
 #include <thread>
 
 extern char** environ;
 
 namespace clawmit::testing {
 
+namespace {
+
+// Runs `sql` on the PostgreSQL server of CLAWMIT_TEST_DATABASE_URL.
+bool ExecOnTestPostgres(const std::string& sql) {
+  PGconn* conn = PQconnectdb(std::getenv("CLAWMIT_TEST_DATABASE_URL"));
+  bool ok = false;
+  if (PQstatus(conn) == CONNECTION_OK) {
+    PGresult* res = PQexec(conn, ("SET client_min_messages = warning; " + sql).c_str());
+    ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    PQclear(res);
+  }
+  PQfinish(conn);
+  return ok;
+}
+
+}  // namespace
+
 ServerProcess::ServerProcess(const std::filesystem::path& data_dir,
                              const std::map<std::string, std::string>& env,
                              const std::vector<std::string>& args,
                              const std::filesystem::path& working_dir)
     : data_dir_(data_dir), env_(env), args_(args), working_dir_(working_dir) {
+  // With CLAWMIT_TEST_DATABASE_URL set, a server whose test names no
+  // database of its own runs on PostgreSQL, in a schema of its data folder's
+  // own (docs/POSTGRES.md): a server started again on the same folder finds
+  // its data. The schemas stay until the throw-away cluster goes
+  // (scripts/postgres.sh stop).
+  const char* pg = std::getenv("CLAWMIT_TEST_DATABASE_URL");
+  if (pg != nullptr && *pg != '\0' && !env_.contains("DATABASE_URL")) {
+    const std::string schema =
+        "clawmit_e2e_" + std::to_string(std::hash<std::string>{}(data_dir_.string()));
+    if (ExecOnTestPostgres("CREATE SCHEMA IF NOT EXISTS " + schema)) {
+      const std::string base = pg;
+      env_["DATABASE_URL"] = base + (base.find('?') == std::string::npos ? "?" : "&") +
+                             "options=-csearch_path%3D" + schema;
+    }
+  }
   Start(false);
 }
 
@@ -89,6 +124,51 @@ bool ServerProcess::Restart() {
 }
 
 std::string ServerProcess::log() const { return ReadFile(log_file_); }
+
+std::string ServerProcess::postgres_url() const {
+  auto url = env_.find("DATABASE_URL");
+  if (url == env_.end() || !url->second.starts_with("postgres")) return "";
+  return url->second;
+}
+
+int64_t ServerProcess::ExecBehindItsBack(const std::string& sql, std::string* error) const {
+  std::string ignored;
+  std::string& why = error != nullptr ? *error : ignored;
+  if (std::string url = postgres_url(); !url.empty()) {
+    PGconn* conn = PQconnectdb(url.c_str());
+    int64_t changed = -1;
+    if (PQstatus(conn) != CONNECTION_OK) {
+      why = PQerrorMessage(conn);
+    } else {
+      PGresult* res = PQexec(conn, sql.c_str());
+      if (PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK) {
+        changed = std::atoll(PQcmdTuples(res));
+      } else {
+        why = PQerrorMessage(conn);
+      }
+      PQclear(res);
+    }
+    PQfinish(conn);
+    return changed;
+  }
+  sqlite3* db = nullptr;
+  int64_t changed = -1;
+  if (sqlite3_open_v2((data_dir_ / "clawmit.db").c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) ==
+      SQLITE_OK) {
+    sqlite3_busy_timeout(db, 5000);
+    char* message = nullptr;
+    if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &message) == SQLITE_OK) {
+      changed = sqlite3_changes(db);
+    } else {
+      why = message != nullptr ? message : "?";
+    }
+    sqlite3_free(message);
+  } else {
+    why = sqlite3_errmsg(db);
+  }
+  sqlite3_close(db);
+  return changed;
+}
 
 HttpResult ServerProcess::Request(const std::string& method, const std::string& path,
                                   const std::string& body, const std::string& token,

@@ -58,6 +58,14 @@ class ServerProcess {
 
   [[nodiscard]] std::string log() const;  // what the server wrote to stderr
 
+  // The server's PostgreSQL DATABASE_URL (its schema in search_path), or ""
+  // when it runs on SQLite (data_dir/clawmit.db).
+  [[nodiscard]] std::string postgres_url() const;
+  // Runs one statement on the server's database behind its back (SQLite
+  // file or PostgreSQL schema); returns the rows it changed, -1 on an error
+  // (written to `error`).
+  int64_t ExecBehindItsBack(const std::string& sql, std::string* error = nullptr) const;
+
  private:
   // Forks and execs the server; with `append_log` the log is added to, not
   // truncated.

@@ -2,7 +2,6 @@
 // real `clawmit serve` on loopback. The property that must hold: a version
 // keeps one commit id everywhere — local, on the server, in every clone.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <nlohmann/json.hpp>
 
@@ -294,24 +293,20 @@ TEST_F(SyncTest, StatusRemoteIsADriftCheck) {
 }
 
 // Edits a stored version on the server behind its back, as a corrupted disk
-// or a tampering proxy would.
-void TamperWithServer(const fs::path& db_file, const std::string& commit) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open_v2(db_file.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
-  sqlite3_busy_timeout(db, 5000);
-  std::string sql = "UPDATE versions SET prompt = 'Tampered.' WHERE commit_id = '" + commit + "'";
-  char* error = nullptr;
-  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK)
-      << (error != nullptr ? error : "");
-  sqlite3_free(error);
-  EXPECT_EQ(sqlite3_changes(db), 1);
-  sqlite3_close(db);
+// or a tampering proxy would (in its SQLite file or PostgreSQL schema).
+void TamperWithServer(const ServerProcess& server, const std::string& commit) {
+  std::string error;
+  EXPECT_EQ(
+      server.ExecBehindItsBack(
+          "UPDATE versions SET prompt = 'Tampered.' WHERE commit_id = '" + commit + "'", &error),
+      1)
+      << error;
 }
 
 TEST_F(SyncTest, AVersionThatDoesNotMatchItsIdIsAnIntegrityErrorAndNothingIsWritten) {
   fs::path a = MakeFamily("a");
   MustRun(a, {"push", "-q"});
-  TamperWithServer(dir_.path() / "data" / "clawmit.db", History(a, "support")[1]);
+  TamperWithServer(*server_, History(a, "support")[1]);
 
   RunResult clone = Run(dir_.path(), {"clone", url_, "b"});
   EXPECT_EQ(clone.exit_code, 1) << Show(clone);

@@ -9,17 +9,22 @@
 #include <vector>
 
 #include "db.h"
+#include "test_database.h"
 #include "test_support.h"
 
 namespace clawmit::server {
 namespace {
 
-using clawmit::testing::ScopedTempDir;
-
-class RetentionTest : public ::testing::Test {
+// On SQLite, and on PostgreSQL when CLAWMIT_TEST_DATABASE_URL is set.
+class RetentionTest : public ::testing::TestWithParam<test_db::Backend> {
  protected:
   void SetUp() override {
-    auto opened = Database::Open(dir_.path() / "clawmit.db");
+    if (GetParam() == test_db::Backend::kPostgres && !test_db::PostgresSkipReason().empty()) {
+      GTEST_SKIP() << test_db::PostgresSkipReason();
+    }
+    test_db_ = std::make_unique<test_db::TestDatabase>(GetParam());
+    ASSERT_TRUE(test_db_->ready()) << "cannot create the test's schema";
+    auto opened = test_db_->Open();
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     db_ = std::move(opened).value();
     Exec(
@@ -63,11 +68,11 @@ class RetentionTest : public ::testing::Test {
     return rows.ok() ? Int(rows->front()[0]) : -1;
   }
 
-  ScopedTempDir dir_;
+  std::unique_ptr<test_db::TestDatabase> test_db_;
   std::unique_ptr<Database> db_;
 };
 
-TEST_F(RetentionTest, PrunesEndedDeliveriesTheirAttemptsAndOldEvents) {
+TEST_P(RetentionTest, PrunesEndedDeliveriesTheirAttemptsAndOldEvents) {
   AddEvent("evt_old_delivered", 100);
   AddDelivery("dlv_delivered", "evt_old_delivered", "delivered", 100);
   AddEvent("evt_old_failed", 100);
@@ -86,7 +91,7 @@ TEST_F(RetentionTest, PrunesEndedDeliveriesTheirAttemptsAndOldEvents) {
   EXPECT_EQ(Count("SELECT count(*) FROM events"), 1);
 }
 
-TEST_F(RetentionTest, KeepsAPendingDeliveryAndItsEventHoweverOld) {
+TEST_P(RetentionTest, KeepsAPendingDeliveryAndItsEventHoweverOld) {
   AddEvent("evt_pending", 100);
   AddDelivery("dlv_pending", "evt_pending", "pending", 100);
   auto pruned = PruneOlderThan(*db_, 500);
@@ -104,7 +109,7 @@ TEST_F(RetentionTest, KeepsAPendingDeliveryAndItsEventHoweverOld) {
   EXPECT_EQ(pruned->events, 1);
 }
 
-TEST_F(RetentionTest, ADeliveryThatEndedRecentlyKeepsItsOldEvent) {
+TEST_P(RetentionTest, ADeliveryThatEndedRecentlyKeepsItsOldEvent) {
   AddEvent("evt_old", 100);
   AddDelivery("dlv_recent", "evt_old", "delivered", 900);
   auto pruned = PruneOlderThan(*db_, 500);
@@ -113,7 +118,7 @@ TEST_F(RetentionTest, ADeliveryThatEndedRecentlyKeepsItsOldEvent) {
   EXPECT_EQ(Count("SELECT count(*) FROM events"), 1);
 }
 
-TEST_F(RetentionTest, PrunesInBatchesUntilNothingIsLeft) {
+TEST_P(RetentionTest, PrunesInBatchesUntilNothingIsLeft) {
   for (int i = 0; i < 25; ++i) {
     std::string n = std::to_string(i);
     AddEvent("evt_" + n, 100);
@@ -132,7 +137,8 @@ TEST_F(RetentionTest, PrunesInBatchesUntilNothingIsLeft) {
   EXPECT_EQ(Count("SELECT count(*) FROM events"), 0);
 }
 
-TEST_F(RetentionTest, TheIndexesFindWhatToPrune) {
+TEST_P(RetentionTest, TheIndexesFindWhatToPrune) {
+  if (GetParam() != test_db::Backend::kSqlite) GTEST_SKIP() << "SQLite's query plan";
   auto plan = db_->Query(
       "EXPLAIN QUERY PLAN SELECT rowid FROM deliveries WHERE status != 'pending' AND "
       "updated_at < 5 LIMIT 10");
@@ -141,6 +147,10 @@ TEST_F(RetentionTest, TheIndexesFindWhatToPrune) {
   for (const auto& row : *plan) text += Text(row.back()) + "\n";
   EXPECT_NE(text.find("deliveries_ended"), std::string::npos) << text;
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, RetentionTest,
+                         ::testing::Values(test_db::Backend::kSqlite, test_db::Backend::kPostgres),
+                         test_db::BackendParamName());
 
 }  // namespace
 }  // namespace clawmit::server

@@ -9,18 +9,23 @@
 
 #include "db.h"
 #include "events.h"
+#include "test_database.h"
 #include "test_support.h"
 #include "webhook_worker.h"
 
 namespace clawmit::server {
 namespace {
 
-using clawmit::testing::ScopedTempDir;
-
-class WebhookScopesTest : public ::testing::Test {
+// On SQLite, and on PostgreSQL when CLAWMIT_TEST_DATABASE_URL is set.
+class WebhookScopesTest : public ::testing::TestWithParam<test_db::Backend> {
  protected:
   void SetUp() override {
-    auto opened = Database::Open(dir_.path() / "clawmit.db");
+    if (GetParam() == test_db::Backend::kPostgres && !test_db::PostgresSkipReason().empty()) {
+      GTEST_SKIP() << test_db::PostgresSkipReason();
+    }
+    test_db_ = std::make_unique<test_db::TestDatabase>(GetParam());
+    ASSERT_TRUE(test_db_->ready()) << "cannot create the test's schema";
+    auto opened = test_db_->Open();
     ASSERT_TRUE(opened.ok()) << opened.status().ToString();
     db_ = std::move(opened).value();
     Exec(
@@ -46,11 +51,11 @@ class WebhookScopesTest : public ::testing::Test {
     return rows.ok() ? Int(rows->front()[0]) : -1;
   }
 
-  ScopedTempDir dir_;
+  std::unique_ptr<test_db::TestDatabase> test_db_;
   std::unique_ptr<Database> db_;
 };
 
-TEST_F(WebhookScopesTest, EventsAreQueuedOnlyForHooksWhoseScopesReadThem) {
+TEST_P(WebhookScopesTest, EventsAreQueuedOnlyForHooksWhoseScopesReadThem) {
   AddHook("hook_session", nullptr);
   AddHook("hook_tasks", std::string(R"(["webhooks:write","tasks:read"])"));
   AddHook("hook_none", std::string(R"(["webhooks:write"])"));
@@ -61,7 +66,7 @@ TEST_F(WebhookScopesTest, EventsAreQueuedOnlyForHooksWhoseScopesReadThem) {
   EXPECT_EQ(Deliveries("hook_none"), 0);
 }
 
-TEST_F(WebhookScopesTest, ADeliveryTheScopesNoLongerAllowIsFailedUnsent) {
+TEST_P(WebhookScopesTest, ADeliveryTheScopesNoLongerAllowIsFailedUnsent) {
   AddHook("hook_1", nullptr);
   ASSERT_TRUE(EmitEvent(*db_, "user_1", "agent.created", {{"id", "agent_1"}}).ok());
   Exec("UPDATE webhooks SET scopes = '[\"webhooks:write\"]'");
@@ -84,6 +89,10 @@ TEST_F(WebhookScopesTest, ADeliveryTheScopesNoLongerAllowIsFailedUnsent) {
   ASSERT_EQ(attempts->size(), 1u);
   EXPECT_NE(Text(attempts->front()[0]).find("agents:read"), std::string::npos);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, WebhookScopesTest,
+                         ::testing::Values(test_db::Backend::kSqlite, test_db::Backend::kPostgres),
+                         test_db::BackendParamName());
 
 }  // namespace
 }  // namespace clawmit::server
