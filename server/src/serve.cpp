@@ -40,12 +40,7 @@ Result<std::filesystem::path> DatabaseFile(const ServeOptions& options) {
 // What the start line says of the database: the file, or a PostgreSQL URL
 // without its password.
 std::string DatabaseName(const std::string& url, const std::filesystem::path& file) {
-  if (!Database::IsPostgresUrl(url)) return file.string();
-  const size_t scheme = url.find("://") + 3;
-  const size_t at = url.find('@', scheme);
-  const size_t colon = url.find(':', scheme);
-  if (at == std::string::npos || colon == std::string::npos || colon > at) return url;
-  return url.substr(0, colon + 1) + "***" + url.substr(at);
+  return Database::IsPostgresUrl(url) ? RedactedUrl(url) : file.string();
 }
 
 }  // namespace
