@@ -544,14 +544,18 @@ try {
   const dave = (await api.request('GET', '/api/orgs/beta/invitations')).data.find((i) => i.email === 'dave@example.com');
   check(dave && dave.status === 'revoked', 'a revoked invitation is seen by the API');
   await page.fill('#org-rename', 'Beta squad');
-  await page.click('button:text("Rename")');
+  await page.fill('#org-new-slug', 'beta-squad');
+  await page.click('button:text("Save")');
+  await page.waitForSelector('dialog#confirm[open]');
+  await page.click('#confirm-ok');
   await page.waitForSelector('h1:text("Beta squad")');
-  check((await api.request('GET', '/api/orgs/beta')).name === 'Beta squad', 'a rename is seen by the API');
+  check(new URL(page.url()).pathname === '/orgs/beta-squad', 'a new slug moves the page to its URL');
+  check((await api.request('GET', '/api/orgs/beta-squad')).name === 'Beta squad', 'the rename and the new slug are seen by the API');
   await page.click('#delete-org');
   await page.waitForSelector('dialog#confirm[open]');
   await page.click('#confirm-ok');
   await page.waitForSelector('.flash:text("Beta squad deleted.")');
-  check(!(await api.request('GET', '/api/orgs')).data.some((o) => o.slug === 'beta'), 'a deleted org is gone');
+  check(!(await api.request('GET', '/api/orgs')).data.some((o) => o.slug === 'beta-squad'), 'a deleted org is gone');
 
   // Readable on a phone: nothing wider than 390 px.
   await page.setViewportSize({ width: 390, height: 800 });
