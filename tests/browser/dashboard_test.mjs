@@ -444,10 +444,10 @@ try {
   check((await page.textContent('#task-input')).includes('"pr": 42') && (await page.textContent('#task-output')) === '(none yet)',
     'the task shows its input, and no output yet');
   await api.request('PATCH', `/api/tasks/${seeded.task.id}`, { status: 'running', output: { progress: 50 } });
-  await page.waitForFunction(() => (document.querySelector('#task-output')?.textContent || '').includes('"progress": 50'), null, { timeout: 10000 });
+  await page.waitForFunction(() => (document.querySelector('#task-output')?.textContent || '').includes('"progress": 50'), null, { timeout: 30000 });
   check((await page.textContent('dl.facts')).includes('running'), 'the page follows the task to running, with its output');
   await api.request('PATCH', `/api/tasks/${seeded.task.id}`, { status: 'completed', output: { verdict: 'approve' } });
-  await page.waitForFunction(() => (document.querySelector('dl.facts')?.textContent || '').includes('completed'), null, { timeout: 10000 });
+  await page.waitForFunction(() => (document.querySelector('dl.facts')?.textContent || '').includes('completed'), null, { timeout: 30000 });
   check((await page.textContent('#task-output')).includes('"verdict": "approve"'), 'and to completed, with the merged output');
   await shot(page, 'task');
   await page.goto(`${base}/tasks`);
@@ -471,7 +471,7 @@ try {
   await page.click('a:text("Open the webhook")');
   await page.waitForSelector('h2:text("Deliveries")');
   await page.click('button:text("Send test")');
-  await page.waitForSelector('table.deliveries .chip.status-delivered', { timeout: 15000 });
+  await page.waitForSelector('table.deliveries .chip.status-delivered', { timeout: 30000 });
   const delivery = await page.textContent('table.deliveries tbody tr');
   check(delivery.includes('webhook.test') && delivery.includes('200'), `the delivery shows its event and the attempt's status (${delivery})`);
   const got = hooks.received.find((r) => r.headers['x-clawmit-event'] === 'webhook.test');
