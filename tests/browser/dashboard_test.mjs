@@ -444,10 +444,10 @@ try {
   check((await page.textContent('#task-input')).includes('"pr": 42') && (await page.textContent('#task-output')) === '(none yet)',
     'the task shows its input, and no output yet');
   await api.request('PATCH', `/api/tasks/${seeded.task.id}`, { status: 'running', output: { progress: 50 } });
-  await page.waitForFunction(() => (document.querySelector('#task-output')?.textContent || '').includes('"progress": 50'), null, { timeout: 10000 });
+  await page.waitForFunction(() => (document.querySelector('#task-output')?.textContent || '').includes('"progress": 50'), null, { timeout: 30000 });
   check((await page.textContent('dl.facts')).includes('running'), 'the page follows the task to running, with its output');
   await api.request('PATCH', `/api/tasks/${seeded.task.id}`, { status: 'completed', output: { verdict: 'approve' } });
-  await page.waitForFunction(() => (document.querySelector('dl.facts')?.textContent || '').includes('completed'), null, { timeout: 10000 });
+  await page.waitForFunction(() => (document.querySelector('dl.facts')?.textContent || '').includes('completed'), null, { timeout: 30000 });
   check((await page.textContent('#task-output')).includes('"verdict": "approve"'), 'and to completed, with the merged output');
   await shot(page, 'task');
   await page.goto(`${base}/tasks`);
@@ -471,7 +471,7 @@ try {
   await page.click('a:text("Open the webhook")');
   await page.waitForSelector('h2:text("Deliveries")');
   await page.click('button:text("Send test")');
-  await page.waitForSelector('table.deliveries .chip.status-delivered', { timeout: 15000 });
+  await page.waitForSelector('table.deliveries .chip.status-delivered', { timeout: 30000 });
   const delivery = await page.textContent('table.deliveries tbody tr');
   check(delivery.includes('webhook.test') && delivery.includes('200'), `the delivery shows its event and the attempt's status (${delivery})`);
   const got = hooks.received.find((r) => r.headers['x-clawmit-event'] === 'webhook.test');
@@ -544,14 +544,18 @@ try {
   const dave = (await api.request('GET', '/api/orgs/beta/invitations')).data.find((i) => i.email === 'dave@example.com');
   check(dave && dave.status === 'revoked', 'a revoked invitation is seen by the API');
   await page.fill('#org-rename', 'Beta squad');
-  await page.click('button:text("Rename")');
+  await page.fill('#org-new-slug', 'beta-squad');
+  await page.click('button:text("Save")');
+  await page.waitForSelector('dialog#confirm[open]');
+  await page.click('#confirm-ok');
   await page.waitForSelector('h1:text("Beta squad")');
-  check((await api.request('GET', '/api/orgs/beta')).name === 'Beta squad', 'a rename is seen by the API');
+  check(new URL(page.url()).pathname === '/orgs/beta-squad', 'a new slug moves the page to its URL');
+  check((await api.request('GET', '/api/orgs/beta-squad')).name === 'Beta squad', 'the rename and the new slug are seen by the API');
   await page.click('#delete-org');
   await page.waitForSelector('dialog#confirm[open]');
   await page.click('#confirm-ok');
   await page.waitForSelector('.flash:text("Beta squad deleted.")');
-  check(!(await api.request('GET', '/api/orgs')).data.some((o) => o.slug === 'beta'), 'a deleted org is gone');
+  check(!(await api.request('GET', '/api/orgs')).data.some((o) => o.slug === 'beta-squad'), 'a deleted org is gone');
 
   // Readable on a phone: nothing wider than 390 px.
   await page.setViewportSize({ width: 390, height: 800 });
