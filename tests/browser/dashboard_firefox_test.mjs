@@ -123,6 +123,7 @@ try {
   const version = await browser.version();
   console.log(`browser: ${version}`);
   const page = await browser.newPage();
+  page.setDefaultTimeout(60000);  // CI runs it beside other tests on few cores
   await page.setViewport({ width: 1280, height: 800 });
   const foreign = [];
   const seen = new Set();
