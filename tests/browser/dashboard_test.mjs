@@ -271,6 +271,7 @@ try {
     && searchUrl.searchParams.get('limit') === '1' && (await page.textContent('.pager')).includes('Page 1 of 2'),
   `typing "REVIEW" lists the matching agents from page 1, newest first, the query in the URL (${JSON.stringify(found)}, ${page.url()})`);
   check(await page.evaluate(() => document.activeElement?.id === 'search'), 'the search box keeps the focus while the list changes');
+  check((await page.inputValue('#limit')) === '1', 'a limit the select does not offer (1) is shown as it is');
   check((await page.textContent('#status')) === '2 agents match “REVIEW”', 'the number of matches is announced');
   await shot(page, 'agents-search');
   await page.click('a[rel=next]');
@@ -509,6 +510,7 @@ try {
   await page.goto(`${base}/tasks?status=queued&agentId=${seeded.agent.id}`);
   await page.click('table.tasks a:text("Review PR 42")');
   await page.waitForSelector('h1:text("Review PR 42")');
+  check((await page.textContent('main .crumbs')) === 'Tasks / Review PR 42', 'the task page\'s breadcrumb names the task');
   check((await page.textContent('#task-input')).includes('"pr": 42') && (await page.textContent('#task-output')) === '(none yet)',
     'the task shows its input, and no output yet');
   await api.request('PATCH', `/api/tasks/${seeded.task.id}`, { status: 'running', output: { progress: 50 } });
@@ -545,6 +547,7 @@ try {
   const got = hooks.received.find((r) => r.headers['x-clawmit-event'] === 'webhook.test');
   const digest = got ? 'sha256=' + createHmac('sha256', secret).update(got.body).digest('hex') : '';
   check(!!got && got.headers['x-clawmit-signature'] === digest, 'the receiver got the test, signed with the secret shown');
+  check((await page.textContent('main .crumbs')) === `Webhooks / ${new URL(hooks.url).host}`, 'the webhook page\'s breadcrumb names its receiver\'s host');
   await shot(page, 'webhook');
   await page.click('button:text("Switch off")');
   await page.click('#confirm-ok');

@@ -56,8 +56,12 @@ export async function renderAgents(container, { query, navigate, stillCurrent })
   const org = query.get('org') || '';
   let search = (query.get('q') || '').trim();
   container.append(el('h1', {}, 'Agents'));
+  // A limit from the URL that the select does not offer is shown too.
+  // (the API caps it at 100).
+  const shownLimit = Math.min(limit, 100);
+  const limits = kLimits.includes(shownLimit) ? kLimits : [...kLimits, shownLimit].sort((a, b) => a - b);
   const limitSelect = el('select', { id: 'limit', name: 'limit' },
-    kLimits.map((n) => el('option', { value: n, selected: n === limit }, String(n))));
+    limits.map((n) => el('option', { value: n, selected: n === shownLimit }, String(n))));
   const limitParam = () => (limit === 25 ? null : limit);
   const relist = () => navigate(withQuery('/agents', { org: space.select.value, limit: limitSelect.value === '25' ? null : limitSelect.value, q: search }));
   const space = spacePicker(org, relist);
