@@ -198,6 +198,7 @@ HttpResponse Api::ListAgents(const HttpRequest& req) const {
   // case (lower() on both sides: PostgreSQL's LIKE minds case, SQLite's not).
   auto q = req.query.find("q");
   std::string search = q == req.query.end() ? "" : q->second;
+  if (!core::IsValidUtf8(search)) return Invalid(req, {{"q", "is not valid UTF-8"}});
   if (CharCount(search) > kMaxAgentSearch) {
     return Invalid(req,
                    {{"q", "must be at most " + std::to_string(kMaxAgentSearch) + " characters"}});

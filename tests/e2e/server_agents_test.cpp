@@ -157,6 +157,10 @@ TEST_F(ServerAgentsTest, ListSearchesNameSlugAndDescription) {
   std::string accents;
   for (int i = 0; i < 200; ++i) accents += "%C3%A9";
   EXPECT_EQ(server_->Request("GET", "/api/agents?q=" + accents, "", ada_).status, 200);
+  // Not UTF-8: refused alike on SQLite and PostgreSQL (which takes no such text).
+  r = server_->Request("GET", "/api/agents?q=%FF", "", ada_);
+  ASSERT_EQ(r.status, 400);
+  EXPECT_EQ(json::parse(r.body)["error"]["details"][0]["field"], "q");
 }
 
 // GET /api/agents/:id writes its answer from the stored row (stored JSON
