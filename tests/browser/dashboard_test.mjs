@@ -260,10 +260,17 @@ try {
   await page.waitForSelector('table.agents');
   check(await page.$eval('#search', (input) => input.labels.length === 1 && input.labels[0].textContent === 'Search'),
     'the search box has a label');
+  const searches = [];
+  const countSearch = (request) => {
+    if (new URL(request.url()).searchParams.has('q')) searches.push(request.url());
+  };
+  page.on('request', countSearch);
   await page.focus('#search');
-  await page.keyboard.type('REVIEW');
+  await page.keyboard.type('REVIEW', { delay: 30 });
   await page.waitForURL(/q=REVIEW/);
   await page.waitForFunction(() => document.querySelector('#agent-list .count')?.textContent.includes('REVIEW'));
+  page.off('request', countSearch);
+  check(searches.length === 1, `typing asks the API once, after a pause (${searches.length} requests)`);
   const names1 = () => page.$$eval('table.agents tbody tr td:first-child', (cells) => cells.map((c) => c.textContent));
   const found = await names1();
   const searchUrl = new URL(page.url());
