@@ -21,7 +21,11 @@ using nlohmann::json;
 RunResult PostgresScript(const std::vector<std::string>& args) {
   RunOptions options;
   if (const char* tmp = std::getenv("TMPDIR")) options.env["TMPDIR"] = tmp;
-  return RunProcess(std::string(CLAWMIT_SOURCE_DIR) + "/scripts/postgres.sh", args, options);
+  // A path, not string concatenation: GCC 12's -Warray-bounds misreads
+  // `std::string(MACRO) + "…"` in release unity builds.
+  const std::filesystem::path script =
+      std::filesystem::path(CLAWMIT_SOURCE_DIR) / "scripts" / "postgres.sh";
+  return RunProcess(script.string(), args, options);
 }
 
 // The value of `NAME=value` in `text`'s lines.
