@@ -398,6 +398,33 @@ try {
     `the side-by-side view pairs the changed lines (${JSON.stringify(split)})`);
   await shot(page, 'compare-side-by-side');
 
+  // A prompt of the size teams keep (about 100 KB, 2,000 lines), and a
+  // version changing every tenth line of it: shown whole, and their diff.
+  // Made here, after the list's checks, which count the agents.
+  const longLines = Array.from({ length: 2000 }, (_, i) => `Rule ${i + 1}: answer with care, cite the policy, keep it short.`);
+  const longPrompt = longLines.join('\n') + '\n';
+  const long = await api.request('POST', '/api/agents', { name: 'Long prompt', slug: 'long-prompt', prompt: longPrompt });
+  const longV2 = await api.request('POST', `/api/agents/${long.id}/versions`, {
+    prompt: longLines.map((l, i) => (i % 10 === 0 ? l.toUpperCase() : l)).join('\n') + '\n', commitMessage: 'Shout every tenth rule',
+  });
+  let started = Date.now();
+  await page.goto(`${base}/agents/${long.id}?v=${long.currentVersion.id}`);
+  await page.waitForSelector('pre.prompt');
+  const longShown = await page.textContent('pre.prompt');
+  const longMs = Date.now() - started;
+  check(longShown === longPrompt, `a 100 KB prompt is shown whole (${longShown.length} characters, ${longMs} ms)`);
+  started = Date.now();
+  await page.goto(`${base}/agents/${long.id}/compare?from=${long.currentVersion.id}&to=${longV2.id}`);
+  await page.waitForSelector('pre.diff');
+  const longDiff = await page.$$eval('pre.diff .line.add, pre.diff .line.del', (spans) => spans.length);
+  const longDiffMs = Date.now() - started;
+  check(longDiff === 400, `the diff of two 100 KB prompts shows its 200 changed lines each way (${longDiff} lines, ${longDiffMs} ms)`);
+  console.log(`long prompt: page ${longMs} ms, diff ${longDiffMs} ms`);
+  check(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1), 'long lines wrap: no sideways scrolling');
+  await page.goBack();
+  await page.goBack();  // to the side-by-side diff of Code reviewer, where the test goes on
+  await page.waitForSelector('table.diff.split');
+
   // Any two versions of the family, picked by agent and number.
   await page.waitForSelector('form.picker');
   await page.selectOption('#from-agent', { label: 'Strict reviewer (head v1)' });
