@@ -81,12 +81,12 @@ Result<std::unique_ptr<remote::ApiClient>> ConnectAuthenticated(const std::strin
   return MakeApiClient(url, credential->secret, net);
 }
 
-// Moves the local labels the remote moved, unless they moved here too.
-Result<std::vector<std::string>> ApplyRemoteLabels(store::Repository& repo,
-                                                   const std::string& remote,
-                                                   const std::string& slug,
-                                                   const store::RemoteAgentState& before,
-                                                   std::vector<std::string>& kept) {
+// Moves the local labels the remote moved, and removes those it removed,
+// unless they changed here too.
+Result<LabelChanges> ApplyRemoteLabels(store::Repository& repo, const std::string& remote,
+                                       const std::string& slug,
+                                       const store::RemoteAgentState& before,
+                                       std::vector<std::string>& kept) {
   CLAWMIT_ASSIGN_OR_RETURN(store::RemoteAgentState now, repo.ReadRemoteState(remote, slug));
   CLAWMIT_ASSIGN_OR_RETURN(std::vector<store::LabelInfo> local, repo.ListLabels(slug));
   std::map<std::string, const store::LabelInfo*> here;
@@ -98,16 +98,23 @@ Result<std::vector<std::string>> ApplyRemoteLabels(store::Repository& repo,
     me.time = time;
   }
   store::RemoteAgentState synced;  // the labels both sides agree on after this
-  std::vector<std::string> moved;
+  LabelChanges changes;
   for (const auto& [label, commit] : now.labels) {
     store::RemoteLabelState info;
     if (auto i = now.label_info.find(label); i != now.label_info.end()) info = i->second;
     auto it = here.find(label);
+    auto agreed = now.synced_labels.find(label);
+    if (it == here.end() && agreed != now.synced_labels.end()) {
+      // Removed here since both sides agreed: push removes it there, unless
+      // the remote moved it since (then both changed it).
+      if (agreed->second != commit) kept.push_back(slug + "@" + label);
+      continue;
+    }
     // Where the label stood when both sides last agreed: a side that still
     // has it there did not move it.
     std::optional<core::ObjectId> base;
-    if (auto b = now.synced_labels.find(label); b != now.synced_labels.end()) {
-      base = b->second;
+    if (agreed != now.synced_labels.end()) {
+      base = agreed->second;
     } else if (auto seen = before.labels.find(label); seen != before.labels.end()) {
       base = seen->second;
     }
@@ -139,10 +146,30 @@ Result<std::vector<std::string>> ApplyRemoteLabels(store::Repository& repo,
     }
     CLAWMIT_TRY(set.status());
     synced.synced_labels[label] = commit;
-    if (!same) moved.push_back(label);
+    if (!same) changes.moved.push_back(label);
+  }
+  // Labels both sides agreed on that the remote no longer has.
+  for (const auto& [label, base] : now.synced_labels) {
+    if (now.labels.contains(label)) continue;
+    auto it = here.find(label);
+    if (it != here.end() && it->second->commit != base) {
+      kept.push_back(slug + "@" + label);  // moved here, removed there
+      continue;
+    }
+    if (it != here.end()) {
+      auto removed =
+          repo.RemoveLabel({slug, label, base, me, "pull from " + remote + ": removed there"});
+      if (removed.status().code() == Status::Code::kConflict) {
+        kept.push_back(slug + "@" + label);  // protected here
+        continue;
+      }
+      CLAWMIT_TRY(removed.status());
+      changes.removed.push_back(label);
+    }
+    synced.synced_labels[label] = core::ObjectId();  // forgotten: gone on both sides
   }
   CLAWMIT_TRY(repo.RecordRemoteState(remote, slug, synced, false));
-  return moved;
+  return changes;
 }
 
 Status AdvanceAgent(store::Repository& repo, const std::string& slug,

@@ -41,19 +41,26 @@ Result<std::unique_ptr<remote::ApiClient>> ConnectAuthenticated(const std::strin
                                                                 const std::string& describe,
                                                                 const NetOptions& net);
 
+// What pulling the remote's labels of one agent changed here.
+struct LabelChanges {
+  std::vector<std::string> moved;    // set or moved to the remote's versions
+  std::vector<std::string> removed;  // removed, as the remote removed them
+};
+
 // Moves the local labels of `slug` that the remote moved to the remote's
 // versions (what the fetch just recorded): those that did not move here since
 // both sides last agreed (RemoteAgentState::synced_labels; else `before`,
 // what the last fetch had recorded). Each move is logged with the remote
 // mover's identity and time; a label the remote protects is protected here.
-// A label that moved here too, or is protected only here, is kept and named
-// in `kept` ("support@production"). Records the labels both sides now agree
-// on. Returns the labels moved.
-Result<std::vector<std::string>> ApplyRemoteLabels(store::Repository& repo,
-                                                   const std::string& remote,
-                                                   const std::string& slug,
-                                                   const store::RemoteAgentState& before,
-                                                   std::vector<std::string>& kept);
+// A label the remote removed since both sides last agreed is removed here
+// when it did not move here (the base must be in synced_labels: removing is
+// never guessed). A label that changed here too (moved, or removed), or is
+// protected only here, is kept and named in `kept` ("support@production").
+// Records the labels both sides now agree on.
+Result<LabelChanges> ApplyRemoteLabels(store::Repository& repo, const std::string& remote,
+                                       const std::string& slug,
+                                       const store::RemoteAgentState& before,
+                                       std::vector<std::string>& kept);
 
 // Fast-forwards `slug` from `from` (nullopt: a new agent, with `meta`) to
 // `to` and writes that version into the agent's folder.

@@ -171,13 +171,22 @@ Status RunPull(Context& ctx, const PullOptions& opts) {
   }
   std::vector<std::string> kept;
   nlohmann::json labels = nlohmann::json::object();
+  nlohmann::json removed = nlohmann::json::object();
   for (const auto& slug : slugs) {
     if (!repo.GetAgent(slug).ok()) continue;
-    CLAWMIT_ASSIGN_OR_RETURN(auto moved,
+    CLAWMIT_ASSIGN_OR_RETURN(LabelChanges changes,
                              ApplyRemoteLabels(repo, target.remote, slug, before[slug], kept));
-    if (moved.empty()) continue;
-    labels[slug] = moved;
-    if (!args.net.json) ctx.out.Line("   " + slug + ": labels " + join(moved) + " moved");
+    if (!changes.moved.empty()) {
+      labels[slug] = changes.moved;
+      if (!args.net.json) ctx.out.Line("   " + slug + ": labels " + join(changes.moved) + " moved");
+    }
+    if (!changes.removed.empty()) {
+      removed[slug] = changes.removed;
+      if (!args.net.json) {
+        ctx.out.Line("   " + slug + ": labels " + join(changes.removed) + " removed (as on " +
+                     target.remote + ")");
+      }
+    }
   }
   // Exit 4 while an agent could not be brought up to date; the others were.
   Status left = Status::Ok();
@@ -203,15 +212,17 @@ Status RunPull(Context& ctx, const PullOptions& opts) {
                         {"diverged", left_diverged},
                         {"blocked", busy},
                         {"labels", labels},
+                        {"labelsRemoved", removed},
                         {"keptLabels", kept},
                         {"requests", client->requests_sent()}});
     return left;
   }
   for (const auto& k : kept) {
-    std::fprintf(stderr, "clawmit: label %s moved here and on %s: kept here's\n", k.c_str(),
+    std::fprintf(stderr, "clawmit: label %s changed here and on %s: kept here's\n", k.c_str(),
                  target.remote.c_str());
   }
-  if (updated.empty() && labels.empty() && diverged.empty() && busy.empty() && !args.net.quiet) {
+  if (updated.empty() && labels.empty() && removed.empty() && diverged.empty() && busy.empty() &&
+      !args.net.quiet) {
     ctx.out.Line("Already up to date with " + target.remote + ".");
   }
   return left;
@@ -225,7 +236,7 @@ Command PullCommand() {
             AddSyncArgs(app, opts->sync,
                         "Print {remote, updated: [{slug, from, to, commitId}], merged: [{slug, "
                         "outcome, versionNumber, commitId}], diverged, blocked, labels, "
-                        "keptLabels, requests}");
+                        "labelsRemoved, keptLabels, requests}");
             app.add_flag("--ff-only", opts->ff_only,
                          "Only fast-forward: leave diverged agents as they are (exit 4)");
             app.footer(
@@ -236,7 +247,8 @@ Command PullCommand() {
                 "the agent's folder for 'clawmit merge --continue <agent>' (or --abort). An agent\n"
                 "whose folder has uncommitted changes the pull would overwrite is left as it is.\n"
                 "Every other agent is updated; the exit code is 4 while any agent was left or\n"
-                "conflicts. A label moved both here and on the remote keeps here's.\n\n"
+                "conflicts. Labels follow the remote's moves and removals; a label changed\n"
+                "(moved or removed) both here and on the remote keeps here's.\n\n"
                 "Examples:\n  clawmit pull\n  clawmit pull origin support\n"
                 "  clawmit pull --ff-only   # in CI: never make a merge version");
             return Run([opts](Context& ctx) { return RunPull(ctx, *opts); });

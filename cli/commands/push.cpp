@@ -35,6 +35,7 @@ nlohmann::json PushedJson(const remote::PushedAgent& a) {
       {"forkOf", a.fork_of.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.fork_of)},
       {"versions", a.versions},
       {"labels", a.labels},
+      {"labelsRemoved", a.labels_removed},
       {"refused", a.refused.ok() ? nlohmann::json(nullptr) : nlohmann::json(a.refused.message())},
       {"labelsRefused", nlohmann::json::array()}};
   for (const auto& r : a.labels_refused) out["labelsRefused"].push_back(RefusedLabelJson(r));
@@ -57,6 +58,11 @@ std::string Describe(const remote::PushedAgent& a, bool dry_run) {
     std::string names;
     for (const auto& l : a.labels) names += (names.empty() ? "" : ", ") + l;
     what += (what.empty() ? "" : "; ") + std::string("labels ") + names;
+  }
+  if (!a.labels_removed.empty()) {
+    std::string names;
+    for (const auto& l : a.labels_removed) names += (names.empty() ? "" : ", ") + l;
+    what += (what.empty() ? "" : "; ") + std::string("labels removed: ") + names;
   }
   if (!dry_run && a.head && (a.create || a.versions > 0))
     what += "; now v" + std::to_string(a.head->number) + " (" + a.head->id + ")";
@@ -99,7 +105,7 @@ Status RunPush(Context& ctx, const PushArgs& args) {
     for (const auto& a : pushed->agents) {
       if (!a.refused.ok()) {
         ctx.out.Line(" ! [refused]  " + a.slug + ": " + a.refused.message());
-      } else if (a.create || a.versions > 0 || !a.labels.empty()) {
+      } else if (a.create || a.versions > 0 || !a.labels.empty() || !a.labels_removed.empty()) {
         ctx.out.Line((a.create ? " * " : "   ") + a.slug + ": " + Describe(a, args.dry_run));
       }
       for (const auto& r : a.labels_refused) {
@@ -127,15 +133,16 @@ Status RunPush(Context& ctx, const PushArgs& args) {
 Command PushCommand() {
   return {"push", kPushSummary, Needs::kRepository, [](CLI::App& app) {
             auto args = std::make_shared<PushArgs>();
-            AddSyncArgs(app, args->sync,
-                        "Print {remote, url, dryRun, agents: [{slug, create, forkOf, versions, "
-                        "labels, head, refused, labelsRefused: [{label, code, message, "
-                        "current}]}], requests}");
+            AddSyncArgs(
+                app, args->sync,
+                "Print {remote, url, dryRun, agents: [{slug, create, forkOf, versions, "
+                "labels, labelsRemoved, head, refused, labelsRefused: [{label, code, message, "
+                "current}]}], requests}");
             app.add_flag("-n,--dry-run", args->dry_run, "List what would be sent, send nothing");
             app.add_flag("--force-labels", args->force_labels,
-                         "Move the remote's labels to the local ones wherever they differ, even "
-                         "when a teammate moved them since your last fetch or they are protected "
-                         "there");
+                         "Move (or remove) the remote's labels to match the local ones wherever "
+                         "they differ, even when a teammate moved them since your last fetch or "
+                         "they are protected there");
             app.footer(
                 "Sends the versions the remote lacks: new agents, forks with their lineage,\n"
                 "versions by batches of 500, labels. Commit ids stay the same on the server.\n"
@@ -144,7 +151,8 @@ Command PushCommand() {
                 "completed by running it again: the server skips what it has.\n\n"
                 "Labels move by compare-and-swap: a label is sent only when it moved here since\n"
                 "the last push, pull or clone, and only if the remote still has it where it\n"
-                "was then. One a teammate moved meanwhile, or protected on the remote, is not\n"
+                "was then; one removed here ('clawmit label rm') is removed there the same way.\n"
+                "One a teammate moved meanwhile, or protected on the remote, is not\n"
                 "overwritten: push says so, pushes everything else and exits 4; pull first,\n"
                 "or --force-labels. Protection travels up (a label protected here is\n"
                 "protected there), never down.\n\n"

@@ -19,11 +19,12 @@ struct LabelDrift {
   std::optional<core::ObjectId> local;
   std::optional<core::ObjectId> remote;
   std::optional<core::ObjectId> base;  // where both last agreed (push, pull, clone)
-  // Which side moved since: "push" (here), "pull" (the remote), "conflicting"
-  // (both: pull keeps here's, push is refused).
+  // Which side changed it (moved or removed) since: "push" (here), "pull"
+  // (the remote), "conflicting" (both: pull keeps here's, push is refused).
   [[nodiscard]] std::string State() const {
     if (base && local == base) return "pull";
     if (base && remote == base) return "push";
+    if (base) return "conflicting";
     if (!remote) return "push";
     if (!local) return "pull";
     return "conflicting";
@@ -124,7 +125,7 @@ Status RunStatusRemote(Context& ctx, const StatusRemoteArgs& args) {
         return c ? c->Hex().substr(0, 12) : std::string("none");
       };
       std::string state = d.State();
-      if (state == "conflicting") state += " (moved here and on " + target.remote + ")";
+      if (state == "conflicting") state += " (changed here and on " + target.remote + ")";
       ctx.out.Line("  label " + d.label + ": here " + name(d.local) + ", " + target.remote + " " +
                    name(d.remote) + ": " + state);
     }

@@ -108,7 +108,7 @@ class Pusher {
     std::vector<Plan*> active;
     for (Plan& plan : plans) {
       if (plan.pushed.refused.ok() && plan.send.empty() && plan.labels.empty() &&
-          plan.pushed.labels_refused.empty()) {
+          plan.removals.empty() && plan.pushed.labels_refused.empty()) {
         continue;
       }
       if (!plan.pushed.refused.ok()) refused_.insert(plan.pushed.slug);
@@ -160,7 +160,10 @@ class Pusher {
   struct Plan {
     PushedAgent pushed;
     std::vector<core::ObjectId> send;  // oldest first; the first creates the agent when `create`
-    std::map<std::string, LabelPush> labels;       // to set on the remote
+    std::map<std::string, LabelPush> labels;  // to set on the remote
+    // Labels removed here to remove on the remote, each with where it must
+    // be there now (nullopt: anywhere, with force_labels).
+    std::map<std::string, std::optional<core::ObjectId>> removals;
     std::map<std::string, core::ObjectId> agreed;  // labels already equal on both sides
     std::optional<store::ForkOrigin> origin;
     size_t next = 0;       // send[next…] are not on the remote yet
@@ -315,9 +318,9 @@ class Pusher {
   Status PlanLabels(const std::string& slug, const RemoteAgent* remote,
                     const std::set<core::ObjectId>& line, Plan& plan) {
     CLAWMIT_ASSIGN_OR_RETURN(std::vector<store::LabelInfo> labels, repo_.ListLabels(slug));
-    if (labels.empty()) return Status::Ok();
     CLAWMIT_ASSIGN_OR_RETURN(store::RemoteAgentState recorded,
                              repo_.ReadRemoteState(options_.remote, slug));
+    CLAWMIT_TRY(PlanRemovals(slug, remote, labels, recorded, plan));
     for (const auto& label : labels) {
       const RemoteLabel* there = nullptr;
       if (remote != nullptr) {
@@ -352,6 +355,31 @@ class Pusher {
       plan.pushed.labels.push_back(label.label);
     }
     return Status::Ok();
+  }
+
+  // The labels removed here since both sides last agreed on them (a base in
+  // synced_labels and no label here): removed on the remote where it still
+  // has them, by compare-and-swap against the base, so a teammate's move
+  // since is refused, not lost. Removed on both sides: the base is forgotten,
+  // lest a label set again later at the same version pass for one removed here.
+  Status PlanRemovals(const std::string& slug, const RemoteAgent* remote,
+                      const std::vector<store::LabelInfo>& labels,
+                      const store::RemoteAgentState& recorded, Plan& plan) {
+    std::set<std::string> here;
+    for (const auto& l : labels) here.insert(l.label);
+    store::RemoteAgentState forget;
+    for (const auto& [label, base] : recorded.synced_labels) {
+      if (here.contains(label)) continue;
+      if (remote == nullptr || !remote->labels.contains(label)) {
+        forget.synced_labels[label] = core::ObjectId();
+        continue;
+      }
+      plan.removals[label] =
+          options_.force_labels ? std::nullopt : std::optional<core::ObjectId>(base);
+      plan.pushed.labels_removed.push_back(label);
+    }
+    if (forget.synced_labels.empty() || options_.dry_run) return Status::Ok();
+    return repo_.RecordRemoteState(options_.remote, slug, forget, false);
   }
 
   Result<HttpResponse> Call(const std::string& method, const std::string& path, const json& body,
@@ -670,6 +698,41 @@ class Pusher {
       moved.push_back(label);
     }
     plan.pushed.labels = moved;
+    return RemoveLabels(plan);
+  }
+
+  // Removes the planned labels, compare-and-swap like SetLabels: a label the
+  // remote moved since, or protects, is refused alone and stays there.
+  Status RemoveLabels(Plan& plan) {
+    RemoteAgent& agent = remote_.at(plan.pushed.slug);
+    store::RemoteAgentState& learnt = learnt_[plan.pushed.slug];
+    std::vector<std::string> removed;
+    for (const auto& [label, expected] : plan.removals) {
+      std::string query;
+      if (expected) query = "expectedCommitId=" + expected->Hex();
+      if (options_.force_labels) query = "force=true";
+      ApiRequest request{"DELETE", "/agents/" + agent.id + "/labels/" + label + "?" + query, "",
+                         Idempotent::kByMethod};
+      CLAWMIT_ASSIGN_OR_RETURN(HttpResponse answer, client_.Send(request));
+      std::string code = ParseApiError(answer).code;
+      if (answer.status == 409 && (code == "LABEL_CONFLICT" || code == "LABEL_PROTECTED")) {
+        json error = json::parse(answer.body, nullptr, false);
+        json current = error.is_object() && error.contains("error") && error["error"].is_object()
+                           ? error["error"].value("current", json())
+                           : json();
+        plan.pushed.labels_refused.push_back(Refused(plan.pushed.slug, label, code, current, true));
+        continue;
+      }
+      // 404: gone already (a retried DELETE whose first attempt landed, or a
+      // teammate removed it too).
+      if (answer.status != 404 && (answer.status < 200 || answer.status >= 300)) {
+        return client_.ErrorFor(request, answer);
+      }
+      agent.labels.erase(label);
+      learnt.synced_labels[label] = core::ObjectId();
+      removed.push_back(label);
+    }
+    plan.pushed.labels_removed = removed;
     return Status::Ok();
   }
 
@@ -685,7 +748,7 @@ class Pusher {
 
   // The refusal of `label`, with where the remote has it (the error's `current`).
   LabelRefusal Refused(const std::string& slug, const std::string& label, const std::string& code,
-                       const json& current) {
+                       const json& current, bool removing = false) {
     LabelRefusal r{label, code, "", std::nullopt};
     std::string where;  // "v7 (1a2b3c4d5e6f)"
     if (auto parsed = internal::ParseLabel(label, current); parsed.ok()) {
@@ -698,15 +761,23 @@ class Pusher {
       remote_.at(slug).labels.erase(label);
     }
     std::string name = "label " + label + " of " + slug;
-    if (code == "LABEL_PROTECTED") {
+    if (removing && code == "LABEL_PROTECTED") {
+      r.message = name + " was removed here, and is protected on " + options_.remote + " (at " +
+                  where + "): push --force-labels to remove it there";
+    } else if (removing) {
+      r.message = name + " was removed here, and moved on " + options_.remote + " to " + where +
+                  " since your last sync: push --force-labels to remove it there, or set it " +
+                  "here again ('clawmit label set " + slug + " " + label + " <version>')";
+    } else if (code == "LABEL_PROTECTED") {
       r.message = name + " is protected on " + options_.remote + " (at " + where +
                   "): push --force-labels to move it";
     } else if (r.current) {
       r.message = name + " moved on " + options_.remote + " to " + where +
                   " since your last fetch: pull first, or push --force-labels";
     } else {
-      r.message = name + " was removed on " + options_.remote +
-                  " since your last fetch: pull first, or push --force-labels";
+      r.message = name + " was moved here and removed on " + options_.remote +
+                  " since your last sync: push --force-labels to set it there again, or " +
+                  "remove it here too ('clawmit label rm " + slug + " " + label + "')";
     }
     return r;
   }

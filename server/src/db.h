@@ -88,6 +88,9 @@ class Database {
   int schema_version_ = 0;
 };
 
+// `url` with its password, if any, replaced by *** (for logs and messages).
+std::string RedactedUrl(const std::string& url);
+
 // Row accessors.
 std::string Text(const DbValue& v);
 int64_t Int(const DbValue& v);

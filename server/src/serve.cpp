@@ -11,6 +11,7 @@
 #include "auth.h"
 #include "clawmit/server/http.h"
 #include "client_address.h"
+#include "dashboard.h"
 #include "db.h"
 #include "retention.h"
 #include "server_log.h"
@@ -39,12 +40,7 @@ Result<std::filesystem::path> DatabaseFile(const ServeOptions& options) {
 // What the start line says of the database: the file, or a PostgreSQL URL
 // without its password.
 std::string DatabaseName(const std::string& url, const std::filesystem::path& file) {
-  if (!Database::IsPostgresUrl(url)) return file.string();
-  const size_t scheme = url.find("://") + 3;
-  const size_t at = url.find('@', scheme);
-  const size_t colon = url.find(':', scheme);
-  if (at == std::string::npos || colon == std::string::npos || colon > at) return url;
-  return url.substr(0, colon + 1) + "***" + url.substr(at);
+  return Database::IsPostgresUrl(url) ? RedactedUrl(url) : file.string();
 }
 
 }  // namespace
@@ -166,8 +162,12 @@ Status Serve(const ServeOptions& options) {
       return ClientAddress(peer, forwarded_for, trusted);
     };
   }
-  CLAWMIT_ASSIGN_OR_RETURN(
-      auto server, HttpServer::Bind(http, [&api](const HttpRequest& r) { return api.Handle(r); }));
+  // The dashboard's pages outside /api (docs/DASHBOARD.md); the API answers
+  // everything else, its 404s and 405s included.
+  CLAWMIT_ASSIGN_OR_RETURN(auto server, HttpServer::Bind(http, [&api](const HttpRequest& r) {
+                             if (auto page = ServeDashboard(r)) return *std::move(page);
+                             return api.Handle(r);
+                           }));
   std::string host =
       options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host;
   std::string listening = "listening on http://" + host + ":" + std::to_string(server->port()) +

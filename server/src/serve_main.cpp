@@ -17,6 +17,7 @@
 #include "clawmit/server/serve.h"
 #include "clawmit/version.h"
 #include "env_file.h"
+#include "migrate_command.h"
 #include "server_log.h"
 
 namespace {
@@ -84,6 +85,9 @@ struct Reporter {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 1 && std::string_view(argv[1]) == "migrate") {
+    return clawmit::server::RunMigrateCommand(argc - 1, argv + 1);
+  }
   clawmit::server::ServeOptions options;
   CLI::App app{"clawmit serve: the self-hostable Clawmit API server", "clawmit serve"};
   app.set_version_flag("--version", std::string("clawmit ") + clawmit::kVersion,
@@ -196,6 +200,7 @@ int main(int argc, char** argv) {
       "set in the environment wins over the file. See .env.example.\n"
       "Stops cleanly on SIGTERM or SIGINT. Exit codes: 0 stopped, 1 failure (such as the\n"
       "port in use or the database unreadable), 2 usage. Docs: docs/SERVER.md.\n\n"
+      "Moving a server to another database: 'clawmit serve migrate --help'.\n\n"
       "Example:\n  clawmit serve --port 8080 --data-dir /var/lib/clawmit");
 
   Reporter report;

@@ -366,9 +366,9 @@ TEST_F(ServerRobustnessTest, OversizedRequestsOnTheAgentRoutesAreRefused) {
 
 TEST_F(ServerRobustnessTest, UnknownRoutesAnswer404InTheErrorShape) {
   // server_auth_test checks GET /api/nothing and a 405; these are near misses
-  // of the agent routes.
+  // of the agent routes (GET / is the dashboard: server_dashboard_test).
   for (const auto& [method, path] : std::vector<std::pair<std::string, std::string>>{
-           {"GET", "/"},
+           {"POST", "/"},
            {"GET", "/api"},
            {"GET", "/api/agentz"},
            {"POST", "/api/agent"},

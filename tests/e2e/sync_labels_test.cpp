@@ -1,6 +1,7 @@
 // Labels as shared state between clones (docs/SYNC.md "Labels"): push moves
 // a label by compare-and-swap and never overwrites a teammate's move, pull
-// follows the remote's moves with their true author, protection travels.
+// follows the remote's moves with their true author, removals travel both
+// ways, protection travels.
 // Two clones of one account, each with its own author identity, against a
 // real `clawmit serve` on loopback.
 #include <gtest/gtest.h>
@@ -173,6 +174,87 @@ TEST_F(SyncLabelsTest, ProtectionTravelsAndAProtectedLabelMovesOnlyWithForce) {
   MustRun(a_, kAlan, {"label", "set", "support", "staging", "v3", "--protect"});
   MustRun(a_, kAlan, {"push"});
   EXPECT_EQ(ServerLabel("staging")["protected"], true);
+}
+
+// A label removed in one clone ('label rm') is removed on the server by
+// push and in the other clone by pull, each logged; a removal never wins
+// over a teammate's move made meanwhile, in either direction.
+TEST_F(SyncLabelsTest, ARemovalTravelsByPushAndPullButNeverOverATeammatesMove) {
+  MakeTeam();
+  MustRun(a_, kAlan, {"label", "set", "support", "staging", "v3", "-m", "try v3"});
+  MustRun(a_, kAlan, {"push"});
+  MustRun(b_, kGrace, {"pull"});
+  ASSERT_EQ(LocalLabel(b_, "staging")["versionNumber"], 3);
+
+  // Alan removes staging and pushes: the server removes it, its history kept.
+  MustRun(a_, kAlan, {"label", "rm", "support", "staging", "-m", "done trying"});
+  RunResult r = Run(a_, kAlan, {"status", "--remote", "--json"});
+  EXPECT_EQ(json::parse(r.out)["agents"][0]["labels"][0]["state"], "push") << r.out;
+  r = MustRun(a_, kAlan, {"push"});
+  EXPECT_TRUE(Contains(r.out, "labels removed: staging")) << Show(r);
+  EXPECT_TRUE(ServerLabel("staging").is_null());
+  EXPECT_EQ(Run(a_, kAlan, {"status", "--remote"}).exit_code, 0) << "in sync";
+  EXPECT_TRUE(Contains(MustRun(a_, kAlan, {"push"}).out, "Everything up to date"));
+
+  // Grace's status says pull; pull removes it here and logs it.
+  r = Run(b_, kGrace, {"status", "--remote", "--json"});
+  EXPECT_EQ(json::parse(r.out)["agents"][0]["labels"][0]["state"], "pull") << r.out;
+  r = MustRun(b_, kGrace, {"pull", "--json"});
+  json out = json::parse(r.out);
+  EXPECT_EQ(out["labelsRemoved"]["support"], json::array({"staging"})) << r.out;
+  EXPECT_TRUE(LocalLabel(b_, "staging").is_null());
+  json log = MustJson(b_, kGrace, {"label", "log", "support", "staging", "--json"});
+  ASSERT_FALSE(log.empty());
+  EXPECT_TRUE(log.back()["to"].is_null()) << log.dump(2);
+  EXPECT_EQ(log.back()["message"], "pull from origin: removed there") << log.dump(2);
+  EXPECT_EQ(Run(b_, kGrace, {"status", "--remote"}).exit_code, 0) << "in sync";
+
+  // A label set again later at the same version is not taken for a removal.
+  MustRun(b_, kGrace, {"label", "set", "support", "staging", "v3"});
+  MustRun(b_, kGrace, {"push"});
+  MustRun(a_, kAlan, {"pull"});
+  EXPECT_EQ(LocalLabel(a_, "staging")["versionNumber"], 3);
+
+  // Alan removes production while Grace moves it and pushes first: Alan's
+  // push is refused and the server keeps Grace's move.
+  MustRun(b_, kGrace, {"label", "set", "support", "production", "v2", "-m", "ship v2"});
+  MustRun(b_, kGrace, {"push"});
+  MustRun(a_, kAlan, {"label", "rm", "support", "production"});
+  r = Run(a_, kAlan, {"push"});
+  EXPECT_EQ(r.exit_code, 4) << Show(r);
+  EXPECT_TRUE(Contains(r.err,
+                       "label production of support was removed here, and moved on origin "
+                       "to v2"))
+      << Show(r);
+  EXPECT_EQ(ServerLabel("production")["versionNumber"], 2);
+  // Pull keeps Alan's removal (both changed it) and says so.
+  r = Run(a_, kAlan, {"pull"});
+  EXPECT_TRUE(Contains(r.err, "label support@production changed here and on origin")) << Show(r);
+  EXPECT_TRUE(LocalLabel(a_, "production").is_null());
+  r = Run(a_, kAlan, {"status", "--remote", "--json"});
+  EXPECT_EQ(json::parse(r.out)["agents"][0]["labels"][0]["state"], "conflicting") << r.out;
+  // Forced, the removal wins.
+  MustRun(a_, kAlan, {"push", "--force-labels"});
+  EXPECT_TRUE(ServerLabel("production").is_null());
+  MustRun(b_, kGrace, {"pull"});
+  EXPECT_TRUE(LocalLabel(b_, "production").is_null());
+}
+
+// The other way round: Grace moved a label the server removed meanwhile.
+TEST_F(SyncLabelsTest, AMoveHereIsNotUndoneByARemovalThere) {
+  MakeTeam();
+  MustRun(a_, kAlan, {"label", "rm", "support", "production"});
+  MustRun(a_, kAlan, {"push"});
+  MustRun(b_, kGrace, {"label", "set", "support", "production", "v3", "-m", "ship v3"});
+  RunResult r = Run(b_, kGrace, {"pull"});
+  EXPECT_TRUE(Contains(r.err, "label support@production changed here and on origin")) << Show(r);
+  EXPECT_EQ(LocalLabel(b_, "production")["versionNumber"], 3);
+  r = Run(b_, kGrace, {"push"});
+  EXPECT_EQ(r.exit_code, 4) << Show(r);
+  EXPECT_TRUE(Contains(r.err, "was moved here and removed on origin")) << Show(r);
+  EXPECT_TRUE(ServerLabel("production").is_null());
+  MustRun(b_, kGrace, {"push", "--force-labels"});
+  EXPECT_EQ(ServerLabel("production")["versionNumber"], 3);
 }
 
 }  // namespace

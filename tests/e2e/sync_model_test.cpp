@@ -1,6 +1,6 @@
 // A randomised, model-based test of sync as a team does it: a real
 // `clawmit serve` and three clones doing a seeded random mix of commit, fork,
-// label set (and protect), rollback, push, pull, fetch and clone anew,
+// label set (and protect) and rm, rollback, push, pull, fetch and clone anew,
 // merges of forks and of the remote's head (and merge, merge --continue, merge --abort, pull
 // merging what diverged): the clone that acted passes `git fsck --strict`, and no command crashed
 // or printed a raw HTTP error; every few steps and at the end: every version a push acknowledged is
@@ -276,6 +276,12 @@ class SyncModelTest : public ServerTest {
     uint64_t versions = agent["versionNumber"];
     std::string rev = "v" + std::to_string(1 + Pick(versions));
     const char* labels[] = {"production", "staging"};
+    if (Pick(4) == 0) {  // a removal, which push and pull carry too
+      std::vector<std::string> args = {"label", "rm", agent["slug"], labels[Pick(2)]};
+      if (Pick(3) == 0) args.push_back("--force");
+      Expect(c, args, {0, 3, 4});  // 3: no such label; 4: protected, without --force
+      return;
+    }
     std::vector<std::string> args = {"label", "set", agent["slug"], labels[Pick(2)], rev};
     if (Pick(5) == 0) args.push_back("--protect");
     if (Pick(3) == 0) args.push_back("--force");

@@ -925,8 +925,9 @@ TEST_F(PushLabelsTest, ARefusedLabelIsReportedAloneAndWhatTheServerSaidIsRecorde
   EXPECT_EQ(refused[0].code, "LABEL_CONFLICT");
   EXPECT_FALSE(refused[0].current.has_value());
   EXPECT_EQ(refused[0].message,
-            "label production of support was removed on origin since your last fetch: pull "
-            "first, or push --force-labels");
+            "label production of support was moved here and removed on origin since your last "
+            "sync: push --force-labels to set it there again, or remove it here too ('clawmit "
+            "label rm support production')");
   EXPECT_EQ(refused[1].code, "LABEL_PROTECTED");
   ASSERT_TRUE(refused[1].current.has_value());
   EXPECT_TRUE(refused[1].current->is_protected);
@@ -954,6 +955,85 @@ TEST_F(PushLabelsTest, ForceLabelsSendsNoExpectationAndForce) {
   EXPECT_FALSE(body.contains("expectedCommitId"));
   EXPECT_EQ(body["force"], true);
   EXPECT_FALSE(body.contains("protected")) << "push never lifts a protection";
+}
+
+TEST_F(PushLabelsTest, ALabelRemovedHereIsRemovedThereAgainstWhereItLastAgreed) {
+  Synced({{"production", v1_.commit}, {"staging", v1_.commit}});
+  SetLocal("production", v1_.commit);  // staging was removed here
+  Listed({{"production", Label(v1_)}, {"staging", Label(v1_)}});
+  transport_->Answer(nullptr, 204);
+
+  auto result = PushLabels(false);
+
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  ASSERT_EQ(result->agents.size(), 1U);
+  EXPECT_EQ(result->agents[0].labels_removed, std::vector<std::string>{"staging"});
+  EXPECT_TRUE(result->agents[0].labels_refused.empty());
+  ASSERT_EQ(transport_->seen.size(), 2U);
+  EXPECT_EQ(transport_->seen[1].method, "DELETE");
+  EXPECT_EQ(transport_->seen[1].url,
+            Url("/agents/agent_s/labels/staging?expectedCommitId=" + v1_.commit.Hex()));
+  auto state = repo_->ReadRemoteState("origin", "support");
+  EXPECT_EQ(state->synced_labels, (std::map<std::string, ObjectId>{{"production", v1_.commit}}))
+      << "the removed label's base is forgotten";
+  EXPECT_EQ(state->labels, (std::map<std::string, ObjectId>{{"production", v1_.commit}}));
+}
+
+TEST_F(PushLabelsTest, ALabelRemovedHereThatATeammateMovedIsRefusedAndStays) {
+  Synced({{"staging", v1_.commit}});
+  Listed({{"staging", Label(v2_)}});
+  transport_->Answer(LabelError("LABEL_CONFLICT", Label(v2_)), 409);
+
+  auto result = PushLabels(false);
+
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  ASSERT_EQ(result->agents.size(), 1U);
+  EXPECT_TRUE(result->agents[0].labels_removed.empty());
+  ASSERT_EQ(result->agents[0].labels_refused.size(), 1U);
+  EXPECT_EQ(result->agents[0].labels_refused[0].message,
+            "label staging of support was removed here, and moved on origin to v2 (" +
+                v2_.commit.Hex().substr(0, 12) +
+                ") since your last sync: push --force-labels to remove it there, or set it here "
+                "again ('clawmit label set support staging <version>')");
+  EXPECT_EQ(repo_->ReadRemoteState("origin", "support")->synced_labels.at("staging"), v1_.commit)
+      << "the base does not move";
+}
+
+TEST_F(PushLabelsTest, ALabelRemovedOnBothSidesSendsNothingAndForgetsItsBase) {
+  Synced({{"staging", v1_.commit}});
+  Listed(json::object());
+
+  auto result = PushLabels(false);
+
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_TRUE(result->agents.empty());
+  EXPECT_EQ(transport_->seen.size(), 1U) << "the listing only";
+  EXPECT_TRUE(repo_->ReadRemoteState("origin", "support")->synced_labels.empty());
+}
+
+TEST_F(PushLabelsTest, ForceLabelsRemovesWithForceAndNoExpectation) {
+  Synced({{"production", v1_.commit}});
+  Listed({{"production", Label(v2_, true)}});
+  transport_->Answer(nullptr, 204);
+
+  auto result = PushLabels(true);
+
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  ASSERT_EQ(transport_->seen.size(), 2U);
+  EXPECT_EQ(transport_->seen[1].url, Url("/agents/agent_s/labels/production?force=true"));
+  EXPECT_EQ(result->agents[0].labels_removed, std::vector<std::string>{"production"});
+}
+
+TEST_F(PushLabelsTest, ARemovalAnswered404WasDoneAlready) {
+  Synced({{"staging", v1_.commit}});
+  Listed({{"staging", Label(v1_)}});
+  transport_->Answer(LabelError("NOT_FOUND", nullptr), 404);
+
+  auto result = PushLabels(false);
+
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->agents[0].labels_removed, std::vector<std::string>{"staging"});
+  EXPECT_TRUE(repo_->ReadRemoteState("origin", "support")->synced_labels.empty());
 }
 
 }  // namespace

@@ -139,8 +139,9 @@ struct PushedAgent {
   std::string fork_of;              // the source agent's slug
   uint64_t versions = 0;            // versions sent
   std::vector<std::string> labels;  // labels set on the remote
-  std::optional<RemoteVersionRef> head;  // the remote head after the push
-  Status refused;                        // NON_FAST_FORWARD and the like: this agent was not pushed
+  std::vector<std::string> labels_removed;  // labels removed here, and now on the remote
+  std::optional<RemoteVersionRef> head;     // the remote head after the push
+  Status refused;  // NON_FAST_FORWARD and the like: this agent was not pushed
   std::vector<LabelRefusal> labels_refused;  // the rest of the agent was pushed
 };
 
@@ -156,7 +157,10 @@ struct PushResult {
 // Labels move by compare-and-swap against where they stood at the last sync
 // (RemoteAgentState::synced_labels): a label moved on the remote since is
 // never overwritten but listed in `labels_refused`; a label that moved only
-// on the remote is left for pull. PushOptions::force_labels overrides.
+// on the remote is left for pull. A label removed here since the last sync
+// is removed there the same way (DELETE with expectedCommitId); one the
+// remote moved since stays and is refused. PushOptions::force_labels
+// overrides.
 Result<PushResult> Push(ApiClient& client, store::Repository& repo, const PushOptions& options);
 
 // The remote version id of `commit` (a version of `slug`), from what fetch
