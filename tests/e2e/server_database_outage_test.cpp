@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <tuple>
 
@@ -21,7 +22,9 @@ using nlohmann::json;
 RunResult PostgresScript(const std::vector<std::string>& args) {
   RunOptions options;
   if (const char* tmp = std::getenv("TMPDIR")) options.env["TMPDIR"] = tmp;
-  return RunProcess(std::string(CLAWMIT_SOURCE_DIR) + "/scripts/postgres.sh", args, options);
+  const std::filesystem::path script =
+      std::filesystem::path(CLAWMIT_SOURCE_DIR) / "scripts" / "postgres.sh";
+  return RunProcess(script.string(), args, options);
 }
 
 // The value of `NAME=value` in `text`'s lines.
