@@ -12,9 +12,10 @@ packages=(
   dpkg-dev file             # cpack -G DEB: dpkg-shlibdeps finds the package's dependencies
   zsh fish bash-completion groff-base  # the completion and man page tests
 )
-# The browser tests (tests/browser): Debian's Chromium; Node.js 20 and npm
-# come with this machine kind (nodesource), Debian's own nodejs is 18.
-packages+=(chromium)
+# The browser tests (tests/browser): Debian's Chromium and Firefox ESR;
+# Node.js 20 and npm come with this machine kind (nodesource), Debian's own
+# nodejs is 18.
+packages+=(chromium firefox-esr)
 command -v node >/dev/null || packages+=(nodejs npm)
 if [[ "${1:-}" == "--bench" ]]; then packages+=(hyperfine wrk); fi
 

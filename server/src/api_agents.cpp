@@ -1,6 +1,7 @@
 // Agents (API.md "Agents"): create, list, get, and the extensions update and
 // delete. Every version row carries the commit id core computes, the same id
 // the CLI gives the same content.
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "agent_body.h"
@@ -20,6 +21,26 @@ using nlohmann::json;
 constexpr const char* kAgentStatus =
     "CASE WHEN EXISTS (SELECT 1 FROM tasks t WHERE t.agent_id = agents.id AND "
     "t.status = 'running') THEN 'running' ELSE 'idle' END";
+
+// The longest `q` of GET /api/agents, in characters.
+constexpr size_t kMaxAgentSearch = 200;
+
+// `q` as a LIKE pattern that finds it anywhere: `\`, `%` and `_` escaped
+// with `\`, so that they match themselves (ESCAPE '\').
+std::string ContainsPattern(const std::string& q) {
+  std::string pattern = "%";
+  for (char c : q) {
+    if (c == '\\' || c == '%' || c == '_') pattern += '\\';
+    pattern += c;
+  }
+  return pattern + "%";
+}
+
+// UTF-8 characters in `text` (bytes that do not continue one).
+size_t CharCount(const std::string& text) {
+  return static_cast<size_t>(std::ranges::count_if(
+      text, [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
 
 }  // namespace
 
@@ -173,15 +194,34 @@ HttpResponse Api::ListAgents(const HttpRequest& req) const {
       AccessSpace(req, caller, org == req.query.end() ? "" : org->second, Action::kRead, denied);
   if (!space.ok()) return Internal(req);
   if (!*space) return *denied;
-  auto total =
-      db_.Query("SELECT COUNT(*) FROM agents WHERE COALESCE(org_id, user_id) = ?1", {**space});
+  // `q`: the agents whose name, slug or description holds it, ignoring ASCII
+  // case (lower() on both sides: PostgreSQL's LIKE minds case, SQLite's not).
+  auto q = req.query.find("q");
+  std::string search = q == req.query.end() ? "" : q->second;
+  if (!core::IsValidUtf8(search)) return Invalid(req, {{"q", "is not valid UTF-8"}});
+  if (CharCount(search) > kMaxAgentSearch) {
+    return Invalid(req,
+                   {{"q", "must be at most " + std::to_string(kMaxAgentSearch) + " characters"}});
+  }
+  std::string where = "COALESCE(agents.org_id, agents.user_id) = ?1";
+  std::vector<DbValue> params = {**space};
+  if (!search.empty()) {
+    where +=
+        " AND (lower(agents.name) LIKE lower(?2) ESCAPE '\\' OR lower(agents.slug) LIKE "
+        "lower(?2) ESCAPE '\\' OR lower(agents.description) LIKE lower(?2) ESCAPE '\\')";
+    params.emplace_back(ContainsPattern(search));
+  }
+  auto total = db_.Query("SELECT COUNT(*) FROM agents WHERE " + where, params);
+  params.emplace_back(page.size);
+  params.emplace_back(page.offset());
   auto rows = db_.Query(
       std::string("SELECT agents.id, agents.name, agents.description, ") + kAgentStatus +
           ", agents.current_version_id, agents.fork_count, agents.created_at, agents.slug, "
           "agents.parent_agent_id, v.version_number, v.commit_id FROM agents JOIN versions v "
-          "ON v.id = agents.current_version_id WHERE COALESCE(agents.org_id, agents.user_id) = ?1 "
-          "ORDER BY agents.created_at DESC, agents.rowid DESC LIMIT ?2 OFFSET ?3",
-      {**space, page.size, page.offset()});
+          "ON v.id = agents.current_version_id WHERE " +
+          where + " ORDER BY agents.created_at DESC, agents.rowid DESC LIMIT ?" +
+          std::to_string(params.size() - 1) + " OFFSET ?" + std::to_string(params.size()),
+      params);
   if (!total.ok() || !rows.ok()) return Internal(req);
   // The sync extensions: each agent's head and labels, so that a fetch with
   // nothing new costs one request per page of agents (docs/SYNC.md).

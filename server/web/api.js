@@ -101,7 +101,7 @@ export async function call(method, path, body, options = {}) {
   try {
     response = await fetch(path, init);
   } catch (error) {
-    throw new ApiError(0, 'NETWORK', `cannot reach the server: ${error.message}`);
+    throw new ApiError(0, 'NETWORK', `cannot reach the server (${error.message}): check that it is running and reachable, then reload the page`);
   }
   const text = await response.text();
   let parsed = null;
@@ -116,7 +116,7 @@ export async function call(method, path, body, options = {}) {
     const error = parsed && parsed.error ? parsed.error : {};
     if (response.status === 401 && !options.anonymous) endSession('expired');
     throw new ApiError(response.status, error.code || `HTTP_${response.status}`,
-      error.message || `${method} ${path}: ${response.status}`, error.details, parsed);
+      error.message || `the server answered ${method} ${path} with ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`, error.details, parsed);
   }
   return parsed;
 }

@@ -12,6 +12,8 @@ import { renderTask, renderTasks } from './views/tasks.js';
 import { renderWebhook, renderWebhooks } from './views/webhooks.js';
 
 const main = document.getElementById('main');
+// For boot.js: the modules loaded and run.
+document.documentElement.setAttribute('data-started', '');
 
 // [pattern, view, needs a session]; params are the `:name` segments.
 const routes = [
@@ -44,7 +46,7 @@ let endedBecause = '';
 export function navigate(url, { replace = false, state = null } = {}) {
   if (replace) history.replaceState(state, '', url);
   else history.pushState(state, '', url);
-  render();
+  render({ focus: true });
 }
 
 function updateHeader() {
@@ -59,7 +61,11 @@ function updateHeader() {
   }
 }
 
-async function render() {
+// Renders the page of the URL. After a navigation (`focus`), the new page's
+// heading takes the focus once it is shown, so that a screen reader reads it
+// and Tab starts from the top of the new page, unless the focus has been
+// put somewhere on the page meanwhile.
+async function render({ focus = false } = {}) {
   const count = ++renderCount;
   if (location.pathname === '/') {
     history.replaceState(history.state, '', `/agents${location.search}`);
@@ -102,6 +108,11 @@ async function render() {
     if (heading) {
       document.title = `${heading.textContent} · Clawmit`;
       announce(heading.textContent);
+      const active = document.activeElement;
+      if (focus && (!active || active === document.body || active === main)) {
+        heading.setAttribute('tabindex', '-1');
+        heading.focus({ preventScroll: true });
+      }
     }
   }
 }
@@ -133,5 +144,5 @@ document.addEventListener('click', (event) => {
   window.scrollTo(0, 0);
 });
 
-window.addEventListener('popstate', render);
+window.addEventListener('popstate', () => render({ focus: true }));
 render();

@@ -78,3 +78,32 @@ export function confirmDialog(title, text, confirmLabel = 'Confirm') {
 export function jsonText(value) {
   return JSON.stringify(value, null, 2);
 }
+
+// A padlock drawn in SVG (no font needs to have a glyph for it), hidden from
+// screen readers; the words beside it say "protected".
+function lockIcon() {
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  for (const [key, value] of Object.entries({ class: 'icon lock', viewBox: '0 0 16 16', width: '12', height: '12', 'aria-hidden': 'true', focusable: 'false' })) {
+    svg.setAttribute(key, value);
+  }
+  const shackle = document.createElementNS(ns, 'path');
+  shackle.setAttribute('d', 'M5 7.5V5a3 3 0 0 1 6 0v2.5');
+  shackle.setAttribute('fill', 'none');
+  shackle.setAttribute('stroke', 'currentColor');
+  shackle.setAttribute('stroke-width', '1.8');
+  const body = document.createElementNS(ns, 'rect');
+  for (const [key, value] of Object.entries({ x: '2.5', y: '7', width: '11', height: '8', rx: '1.5', fill: 'currentColor' })) {
+    body.setAttribute(key, value);
+  }
+  svg.append(shackle, body);
+  return svg;
+}
+
+// One label as a chip; a protected one with a padlock and, for screen
+// readers, the word.
+export function labelChip(name, isProtected) {
+  if (!isProtected) return el('li', { class: 'chip' }, name);
+  return el('li', { class: 'chip protected', title: `${name} is protected` },
+    name, ' ', lockIcon(), el('span', { class: 'visually-hidden' }, '(protected)'));
+}

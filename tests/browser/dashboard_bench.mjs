@@ -1,6 +1,7 @@
 // The dashboard's figures for docs/PERFORMANCE.md: the first load's weight
 // and the time until the agents list (10,000 agents) and an agent with 1,000
-// versions are shown, in headless Chromium against a real `clawmit serve`.
+// versions are shown, in headless Chromium against a real `clawmit serve`;
+// and the time of the list's search (`GET /api/agents?q=`) from node.
 //
 //   node tests/browser/dashboard_bench.mjs <path to clawmit-serve> [agents] [versions] [runs]
 //
@@ -65,6 +66,27 @@ try {
   }));
   console.log(`seeded ${agentCount} agents and ${versionCount} versions in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
+  // The search of the list (`q`), from node: the API alone, one request at a
+  // time, the median of 21.
+  for (const q of ['agent 9999', 'agent 123', 'agent', 'AGENT 5', 'no such agent']) {
+    const times = [];
+    let total = 0;
+    for (let run = 0; run < 21; run += 1) {
+      const t0 = performance.now();
+      total = (await request(base, token, 'GET', `/api/agents?q=${encodeURIComponent(q)}&limit=20`)).pagination.total;
+      times.push(performance.now() - t0);
+    }
+    console.log(`GET /api/agents?q=${q}&limit=20: ${total} found, ${median(times).toFixed(1)} ms (median of 21; `
+      + `${Math.min(...times).toFixed(1)}–${Math.max(...times).toFixed(1)})`);
+  }
+  const plain = [];
+  for (let run = 0; run < 21; run += 1) {
+    const t0 = performance.now();
+    await request(base, token, 'GET', '/api/agents?limit=20');
+    plain.push(performance.now() - t0);
+  }
+  console.log(`GET /api/agents?limit=20: ${median(plain).toFixed(1)} ms (median of 21)`);
+
   const browser = await chromium.launch({
     executablePath: chromiumPath,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
@@ -102,6 +124,7 @@ try {
   };
   await measure('/agents', 'table.agents tbody tr:nth-child(25)');
   await measure('/agents?page=400', 'table.agents tbody tr:nth-child(25)');
+  await measure('/agents?q=agent%20123', 'table.agents tbody tr:nth-child(11)');
   await measure(`/agents/${deep.id}`, 'table.history tbody tr:nth-child(20)');
   await measure(`/agents/${deep.id}?page=50`, 'table.history tbody tr:nth-child(20)');
   await browser.close();

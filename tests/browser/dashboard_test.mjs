@@ -236,6 +236,8 @@ try {
   check(reviewerRow.includes('code-reviewer') && reviewerRow.includes('v3') && reviewerRow.includes(seeded.v3.commitId.slice(0, 7))
     && reviewerRow.includes('production') && reviewerRow.includes('staging') && reviewerRow.includes('ada@example.com'),
   'a row shows slug, owner, head version, commit and labels');
+  check(await page.$eval('table.agents tbody tr:nth-child(3) li.chip.protected', (li) => li.textContent === 'staging (protected)' && li.querySelector('svg.lock') !== null),
+    'a protected label is marked with a drawn padlock and the word for screen readers');
   check(await page.evaluate(() => !document.getElementById('pwned-name') && document.querySelectorAll('main img').length === 0),
     'a name holding HTML is shown as text');
   await shot(page, 'agents');
@@ -252,6 +254,75 @@ try {
   check(JSON.stringify(lastPage) === '["Support bot"]' && (await page.textContent('.pager')).includes('Page 3 of 3'),
     `page 3 of 3 with limit 2 shows the last agent (${JSON.stringify(lastPage)})`);
 
+  // Search (the API's `q`): typed with the keyboard, asked after a pause,
+  // kept in the URL (page reset), paged with it, and shown again on reload.
+  await page.goto(`${base}/agents?page=3&limit=1`);
+  await page.waitForSelector('table.agents');
+  check(await page.$eval('#search', (input) => input.labels.length === 1 && input.labels[0].textContent === 'Search'),
+    'the search box has a label');
+  const searches = [];
+  const countSearch = (request) => {
+    if (new URL(request.url()).searchParams.has('q')) searches.push(request.url());
+  };
+  page.on('request', countSearch);
+  await page.focus('#search');
+  await page.keyboard.type('REVIEW', { delay: 30 });
+  await page.waitForURL(/q=REVIEW/);
+  await page.waitForFunction(() => document.querySelector('#agent-list .count')?.textContent.includes('REVIEW'));
+  page.off('request', countSearch);
+  check(searches.length === 1, `typing asks the API once, after a pause (${searches.length} requests)`);
+  const names1 = () => page.$$eval('table.agents tbody tr td:first-child', (cells) => cells.map((c) => c.textContent));
+  const found = await names1();
+  const searchUrl = new URL(page.url());
+  check(JSON.stringify(found) === '["Strict reviewer"]' && searchUrl.searchParams.get('page') === null
+    && searchUrl.searchParams.get('limit') === '1' && (await page.textContent('.pager')).includes('Page 1 of 2'),
+  `typing "REVIEW" lists the matching agents from page 1, newest first, the query in the URL (${JSON.stringify(found)}, ${page.url()})`);
+  check(await page.evaluate(() => document.activeElement?.id === 'search'), 'the search box keeps the focus while the list changes');
+  check((await page.inputValue('#limit')) === '1', 'a limit the select does not offer (1) is shown as it is');
+  check((await page.textContent('#status')) === '2 agents match “REVIEW”', 'the number of matches is announced');
+  await shot(page, 'agents-search');
+  await page.click('a[rel=next]');
+  await page.waitForURL(/page=2/);
+  await page.waitForSelector('table.agents');
+  check(JSON.stringify(await names1()) === '["Code reviewer"]' && new URL(page.url()).searchParams.get('q') === 'REVIEW',
+    'the next page keeps the search');
+  await page.reload();
+  await page.waitForSelector('table.agents');
+  check((await page.inputValue('#search')) === 'REVIEW' && JSON.stringify(await names1()) === '["Code reviewer"]',
+    'a reload shows the same search and page');
+  await page.fill('#search', 'no such agent');
+  await page.press('#search', 'Enter');
+  await page.waitForSelector('#agent-list p.empty');
+  check((await page.textContent('#agent-list')).includes('holds “no such agent”') && new URL(page.url()).searchParams.get('q') === 'no such agent',
+    'Enter searches at once; no match says so');
+  await page.fill('#search', '');
+  await page.press('#search', 'Enter');
+  await page.waitForFunction(() => document.querySelector('#agent-list .count')?.textContent === '5 agents');
+  check(!new URL(page.url()).searchParams.has('q'), 'an empty search lists every agent again');
+
+  // The first load when a module cannot be loaded, or the API cannot be
+  // reached: a message, never a blank page.
+  {
+    const broken = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const tab = await broken.newPage();
+    await tab.route('**/views/compare.js', (route) => route.abort());
+    await tab.goto(`${base}/agents`);
+    await tab.waitForSelector('main[data-load-failed] h1');
+    check((await tab.textContent('main h1')) === 'The dashboard did not load'
+      && await tab.evaluate(() => document.activeElement === document.querySelector('main h1')),
+    'a module that cannot be loaded gives a message (focused), not a blank page');
+    await tab.unroute('**/views/compare.js');
+    await tab.route('**/api/**', (route) => route.abort('connectionrefused'));
+    await tab.evaluate((jwt) => {
+      sessionStorage.setItem('clawmit.token', jwt);
+      sessionStorage.setItem('clawmit.email', 'ada@example.com');
+    }, stored);
+    await tab.click('button:text("Reload")');
+    await tab.waitForSelector('main .error');
+    check((await tab.textContent('main .error')).includes('NETWORK: cannot reach the server'), 'an API that cannot be reached is said so');
+    await broken.close();
+  }
+
   // Open by slug (the API's resolve), then the hostile prompt as text.
   await page.fill('#find-slug', 'hostile');
   await page.press('#find-slug', 'Enter');
@@ -267,6 +338,9 @@ try {
   await page.click('table.agents a:text("Code reviewer")');
   await page.waitForSelector('h1:text("Code reviewer")');
   await page.waitForSelector('table.history');
+  const headingFocused = () => page.waitForFunction(() => document.activeElement === document.querySelector('main h1'), null, { timeout: 5000 })
+    .then(() => true, () => false);
+  check(await headingFocused(), 'after a link, the new page\'s heading has the focus');
   const history = await page.$$eval('table.history tbody tr', (rows) => rows.map((r) => r.children[2].textContent + '|' + r.children[3].textContent));
   check(JSON.stringify(history) === JSON.stringify(['v3|Be direct; add search', 'v2|Cooler sampling', 'v1|Create agent code-reviewer']),
     `the history lists the versions with their messages (${JSON.stringify(history)})`);
@@ -299,6 +373,7 @@ try {
   await page.goBack();
   await page.waitForSelector('h1:text("Code reviewer")');
   await page.waitForSelector('table.history');
+  check(await headingFocused(), 'after Back, the page\'s heading has the focus');
 
   // Diff v1 → v3.
   await page.check(`input[name=from][value="${seeded.v1.id}"]`);
@@ -306,6 +381,7 @@ try {
   await page.click('button:text("Compare selected")');
   await page.waitForSelector('h1:text("Compare")');
   check((await page.textContent('h1')).startsWith('Compare v1') && (await page.textContent('h1')).includes('→ v3'), 'the compare page names v1 → v3');
+  check((await page.textContent('main .crumbs')) === 'Agents / Code reviewer / compare', 'the compare page\'s breadcrumb names the agent');
   const lines = await page.$$eval('pre.diff .line', (spans) => spans.map((s) => `${s.classList[1]}:${s.querySelector('.text')?.textContent ?? s.textContent}`));
   const expected = ['hunk:@@ -1,3 +1,4 @@', 'ctx: You review pull requests.', 'del:-Be kind.', 'add:+Be direct.',
     'ctx: Cite the line.', 'add:+Suggest a fix.'];
@@ -335,7 +411,7 @@ try {
   await page.click('form.picker button:text("Compare")');
   // The page is replaced while it loads: the heading may be missing for a moment.
   await page.waitForFunction(() => (document.querySelector('main h1')?.textContent || '').startsWith('Compare v1')
-    && document.querySelector('main').textContent.includes('From agent'));
+    && document.querySelector('main').textContent.includes('From Strict reviewer to Code reviewer (one family)'));
   await page.waitForSelector('pre.diff');
   const familyDiff = await page.$$eval('pre.diff .line.add .text, pre.diff .line.del .text', (spans) => spans.map((s) => s.textContent));
   check(familyDiff.includes('-Be strict.') && familyDiff.includes('+Be direct.'),
@@ -441,13 +517,14 @@ try {
   await page.goto(`${base}/tasks?status=queued&agentId=${seeded.agent.id}`);
   await page.click('table.tasks a:text("Review PR 42")');
   await page.waitForSelector('h1:text("Review PR 42")');
+  check((await page.textContent('main .crumbs')) === 'Tasks / Review PR 42', 'the task page\'s breadcrumb names the task');
   check((await page.textContent('#task-input')).includes('"pr": 42') && (await page.textContent('#task-output')) === '(none yet)',
     'the task shows its input, and no output yet');
   await api.request('PATCH', `/api/tasks/${seeded.task.id}`, { status: 'running', output: { progress: 50 } });
-  await page.waitForFunction(() => (document.querySelector('#task-output')?.textContent || '').includes('"progress": 50'), null, { timeout: 10000 });
+  await page.waitForFunction(() => (document.querySelector('#task-output')?.textContent || '').includes('"progress": 50'), null, { timeout: 30000 });
   check((await page.textContent('dl.facts')).includes('running'), 'the page follows the task to running, with its output');
   await api.request('PATCH', `/api/tasks/${seeded.task.id}`, { status: 'completed', output: { verdict: 'approve' } });
-  await page.waitForFunction(() => (document.querySelector('dl.facts')?.textContent || '').includes('completed'), null, { timeout: 10000 });
+  await page.waitForFunction(() => (document.querySelector('dl.facts')?.textContent || '').includes('completed'), null, { timeout: 30000 });
   check((await page.textContent('#task-output')).includes('"verdict": "approve"'), 'and to completed, with the merged output');
   await shot(page, 'task');
   await page.goto(`${base}/tasks`);
@@ -471,12 +548,13 @@ try {
   await page.click('a:text("Open the webhook")');
   await page.waitForSelector('h2:text("Deliveries")');
   await page.click('button:text("Send test")');
-  await page.waitForSelector('table.deliveries .chip.status-delivered', { timeout: 15000 });
+  await page.waitForSelector('table.deliveries .chip.status-delivered', { timeout: 30000 });
   const delivery = await page.textContent('table.deliveries tbody tr');
   check(delivery.includes('webhook.test') && delivery.includes('200'), `the delivery shows its event and the attempt's status (${delivery})`);
   const got = hooks.received.find((r) => r.headers['x-clawmit-event'] === 'webhook.test');
   const digest = got ? 'sha256=' + createHmac('sha256', secret).update(got.body).digest('hex') : '';
   check(!!got && got.headers['x-clawmit-signature'] === digest, 'the receiver got the test, signed with the secret shown');
+  check((await page.textContent('main .crumbs')) === `Webhooks / ${new URL(hooks.url).host}`, 'the webhook page\'s breadcrumb names its receiver\'s host');
   await shot(page, 'webhook');
   await page.click('button:text("Switch off")');
   await page.click('#confirm-ok');
@@ -544,14 +622,18 @@ try {
   const dave = (await api.request('GET', '/api/orgs/beta/invitations')).data.find((i) => i.email === 'dave@example.com');
   check(dave && dave.status === 'revoked', 'a revoked invitation is seen by the API');
   await page.fill('#org-rename', 'Beta squad');
-  await page.click('button:text("Rename")');
+  await page.fill('#org-new-slug', 'beta-squad');
+  await page.click('button:text("Save")');
+  await page.waitForSelector('dialog#confirm[open]');
+  await page.click('#confirm-ok');
   await page.waitForSelector('h1:text("Beta squad")');
-  check((await api.request('GET', '/api/orgs/beta')).name === 'Beta squad', 'a rename is seen by the API');
+  check(new URL(page.url()).pathname === '/orgs/beta-squad', 'a new slug moves the page to its URL');
+  check((await api.request('GET', '/api/orgs/beta-squad')).name === 'Beta squad', 'the rename and the new slug are seen by the API');
   await page.click('#delete-org');
   await page.waitForSelector('dialog#confirm[open]');
   await page.click('#confirm-ok');
   await page.waitForSelector('.flash:text("Beta squad deleted.")');
-  check(!(await api.request('GET', '/api/orgs')).data.some((o) => o.slug === 'beta'), 'a deleted org is gone');
+  check(!(await api.request('GET', '/api/orgs')).data.some((o) => o.slug === 'beta-squad'), 'a deleted org is gone');
 
   // Readable on a phone: nothing wider than 390 px.
   await page.setViewportSize({ width: 390, height: 800 });

@@ -111,6 +111,58 @@ TEST_F(ServerAgentsTest, ListPagesNewestFirstWithLimitCapped) {
   EXPECT_EQ(server_->Request("GET", "/api/agents?page=0", "", ada_).status, 400);
 }
 
+// `q` (a server extension): name, slug or description holding the text,
+// ignoring ASCII case, `%` and `_` matched as themselves; paged and counted
+// like the plain list, newest first, in the caller's space only.
+TEST_F(ServerAgentsTest, ListSearchesNameSlugAndDescription) {
+  Create({{"name", "Support Bot"}, {"slug", "helpdesk"}, {"prompt", "p"}}, ada_);
+  Create({{"name", "Coder"}, {"slug", "support-coder"}, {"prompt", "p"}}, ada_);
+  Create({{"name", "Writer"}, {"description", "Drafts SUPPORT answers"}, {"prompt", "p"}}, ada_);
+  Create({{"name", "100% sure_thing"}, {"slug", "sure"}, {"prompt", "p"}}, ada_);
+  Create({{"name", "1000 sureXthing"}, {"slug", "other"}, {"prompt", "p"}}, ada_);
+  Create({{"name", "Back\\slash"}, {"slug", "back"}, {"prompt", "p"}}, ada_);
+  Create({{"name", "Support elsewhere"}, {"prompt", "p"}}, Login("bob@example.com"));
+  auto names = [&](const std::string& query) {
+    HttpResult r = server_->Request("GET", "/api/agents?" + query, "", ada_);
+    EXPECT_EQ(r.status, 200) << query << ": " << r.body;
+    json page = json::parse(r.body);
+    std::vector<std::string> out;
+    for (const auto& a : page["data"]) out.push_back(a["name"]);
+    out.push_back("total=" + std::to_string(page["pagination"]["total"].get<int>()));
+    return out;
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(names("q=sUpPoRt"), (V{"Writer", "Coder", "Support Bot", "total=3"}));
+  EXPECT_EQ(names("q=support&limit=2&page=2"), (V{"Support Bot", "total=3"}));
+  EXPECT_EQ(names("q=support&limit=2"), (V{"Writer", "Coder", "total=3"}));
+  EXPECT_EQ(names("q=helpdesk"), (V{"Support Bot", "total=1"}));
+  EXPECT_EQ(names("q=0%25"), (V{"100% sure_thing", "total=1"}));     // 0% only
+  EXPECT_EQ(names("q=e_t"), (V{"100% sure_thing", "total=1"}));      // not sureXthing
+  EXPECT_EQ(names("q=k%5Cs"), (V{"Back\\slash", "total=1"}));        // a backslash
+  EXPECT_EQ(names("q=support+bot"), (V{"Support Bot", "total=1"}));  // + is a space
+  EXPECT_EQ(names("q=nothing"), (V{"total=0"}));
+  EXPECT_EQ(names("q=").size(), 7u);  // empty: every agent
+  json page = json::parse(server_->Request("GET", "/api/agents?q=support&limit=1", "", ada_).body);
+  EXPECT_EQ(page["pagination"], json({{"page", 1}, {"limit", 1}, {"total", 3}, {"totalPages", 3}}));
+  EXPECT_TRUE(page["data"][0].contains("head"));
+  EXPECT_TRUE(page["data"][0].contains("labels"));
+
+  EXPECT_EQ(names("q=" + std::string(200, 'x')), (V{"total=0"}));
+  HttpResult r = server_->Request("GET", "/api/agents?q=" + std::string(201, 'x'), "", ada_);
+  ASSERT_EQ(r.status, 400);
+  json error = json::parse(r.body)["error"];
+  EXPECT_EQ(error["code"], "VALIDATION_ERROR");
+  EXPECT_EQ(error["details"][0]["field"], "q");
+  // Characters, not bytes: 200 two-byte letters are allowed.
+  std::string accents;
+  for (int i = 0; i < 200; ++i) accents += "%C3%A9";
+  EXPECT_EQ(server_->Request("GET", "/api/agents?q=" + accents, "", ada_).status, 200);
+  // Not UTF-8: refused alike on SQLite and PostgreSQL (which takes no such text).
+  r = server_->Request("GET", "/api/agents?q=%FF", "", ada_);
+  ASSERT_EQ(r.status, 400);
+  EXPECT_EQ(json::parse(r.body)["error"]["details"][0]["field"], "q");
+}
+
 // GET /api/agents/:id writes its answer from the stored row (stored JSON
 // copied, not parsed): the very bytes create answered, strings escaped and
 // numbers written as nlohmann does, for a fork as for its source.

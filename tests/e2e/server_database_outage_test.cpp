@@ -7,7 +7,6 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
-#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <tuple>
 
@@ -22,6 +21,8 @@ using nlohmann::json;
 RunResult PostgresScript(const std::vector<std::string>& args) {
   RunOptions options;
   if (const char* tmp = std::getenv("TMPDIR")) options.env["TMPDIR"] = tmp;
+  // A path, not string concatenation: GCC 12's -Warray-bounds misreads
+  // `std::string(MACRO) + "…"` in release unity builds.
   const std::filesystem::path script =
       std::filesystem::path(CLAWMIT_SOURCE_DIR) / "scripts" / "postgres.sh";
   return RunProcess(script.string(), args, options);

@@ -3,7 +3,7 @@
 // prompt, tools and config; rollback (POST …/rollback) and label moves
 // (PUT …/labels/:label, compare-and-swap), each after a confirmation.
 import { call, seg, withQuery } from '../api.js';
-import { announce, append, confirmDialog, el, errorBox, jsonText, shortCommit, time } from '../dom.js';
+import { announce, append, confirmDialog, el, errorBox, jsonText, labelChip, shortCommit, time } from '../dom.js';
 import { pager } from './agents.js';
 import { lineageTree } from './lineage.js';
 
@@ -31,9 +31,7 @@ function labelsByVersion(labels) {
 
 function chips(labels) {
   if (!labels || !labels.length) return null;
-  return el('ul', { class: 'chips' }, labels.map((label) =>
-    el('li', { class: label.protected ? 'chip protected' : 'chip', title: label.protected ? 'protected' : null },
-      label.name, label.protected ? ' 🔒' : '')));
+  return el('ul', { class: 'chips' }, labels.map((label) => labelChip(label.name, label.protected)));
 }
 
 function historyTable(agent, versions, labels, selectedId, agentPath, page) {
@@ -147,7 +145,8 @@ function versionPanel(agent, version, labels, refresh) {
       version.id === agent.currentVersionId ? ' (head)' : ''),
     el('dl', { class: 'facts' },
       el('dt', {}, 'Message'), el('dd', { class: 'pre' }, version.commitMessage || ''),
-      el('dt', {}, 'Author'), el('dd', {}, authorText(version), version.author && version.author.email ? ` <${version.author.email}>` : ''),
+      el('dt', {}, 'Author'), el('dd', {}, authorText(version),
+        version.author?.email && version.author.email !== authorText(version) ? ` <${version.author.email}>` : ''),
       el('dt', {}, 'Time'), el('dd', {}, time(version.authoredAt || version.createdAt)),
       el('dt', {}, 'Commit'), el('dd', { class: 'mono' }, version.commitId || ''),
       el('dt', {}, 'Labels'), el('dd', {}, chips(own) || '—')),

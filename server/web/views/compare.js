@@ -141,14 +141,7 @@ function familyMembers(root) {
 
 // "Compare other versions": any two versions of the family (the agent, its
 // ancestors and their forks), by agent and version number.
-async function pickerForm(id, answer, navigate) {
-  let lineage;
-  try {
-    lineage = await call('GET', `/api/agents/${seg(id)}/lineage`);
-  } catch {
-    return null;
-  }
-  const members = familyMembers(lineage.root);
+function pickerForm(id, answer, members, navigate) {
   const side = (name, current) => {
     const agentSelect = el('select', { id: `${name}-agent`, name: `${name}Agent` },
       members.map((m) => el('option', { value: m.id, selected: m.id === (current.agentId || id) }, `${m.name} (head v${m.head})`)));
@@ -184,34 +177,40 @@ export async function renderCompare(container, { params, query, navigate, stillC
   const to = query.get('to');
   const layout = query.get('layout') === 'split' ? 'split' : 'unified';
   const agentPath = `/agents/${seg(id)}`;
-  container.append(el('p', { class: 'crumbs' }, el('a', { href: '/agents' }, 'Agents'), ' / ',
-    el('a', { href: agentPath }, id), ' / compare'));
+  // The breadcrumb names the agent: its name comes with the family (the
+  // lineage, which the picker needs too), the id until it has come.
+  const agentLink = el('a', { href: agentPath }, id);
+  container.append(el('p', { class: 'crumbs' }, el('a', { href: '/agents' }, 'Agents'), ' / ', agentLink, ' / compare'));
+  const family = call('GET', `/api/agents/${seg(id)}/lineage`).then((lineage) => familyMembers(lineage.root), () => null);
+  const nameOf = (members, agentId) => members?.find((m) => m.id === agentId)?.name || agentId;
   if (!from || !to) {
     container.append(el('h1', {}, 'Compare'), errorBox({ message: 'choose two versions in the agent\'s history' }));
+    const members = await family;
+    if (stillCurrent()) agentLink.textContent = nameOf(members, id);
     return;
   }
   let answer;
+  let members;
   try {
-    answer = await call('GET', withQuery(`/api/agents/${seg(id)}/versions/compare`, { from, to }));
+    [answer, members] = await Promise.all([call('GET', withQuery(`/api/agents/${seg(id)}/versions/compare`, { from, to })), family]);
   } catch (error) {
     if (stillCurrent()) container.append(el('h1', {}, 'Compare'), errorBox(error));
     return;
   }
   if (!stillCurrent()) return;
+  agentLink.textContent = nameOf(members, id);
   const diff = answer.diff || {};
   const sameAgent = !answer.from.agentId || answer.from.agentId === answer.to.agentId;
   container.append(el('h1', {}, `Compare ${versionName(answer.from)} → ${versionName(answer.to)}`));
   if (!sameAgent) {
-    container.append(el('p', { class: 'muted' }, `From agent ${answer.from.agentId} to agent ${answer.to.agentId} (one family).`));
+    container.append(el('p', { class: 'muted' },
+      `From ${nameOf(members, answer.from.agentId)} to ${nameOf(members, answer.to.agentId)} (one family).`));
   }
   const swap = el('a', { href: withQuery(`${agentPath}/compare`, { from: to, to: from, layout: layout === 'split' ? 'split' : null }) }, 'Swap sides');
   const layoutLink = el('a', { href: withQuery(`${agentPath}/compare`, { from, to, layout: layout === 'split' ? null : 'split' }) },
     layout === 'split' ? 'Unified view' : 'Side-by-side view');
   container.append(el('p', { class: 'toolbar' }, swap, layoutLink));
-  const picker = el('div', {});
-  pickerForm(id, answer, navigate).then((form) => {
-    if (form && stillCurrent()) picker.append(form);
-  });
+  const picker = members ? pickerForm(id, answer, members, navigate) : el('div', {});
   if (!diff.prompt && !diff.tools && !diff.config) {
     container.append(el('p', { class: 'card' }, 'No differences: the two versions have the same prompt, tools and config.'), picker);
     return;

@@ -194,20 +194,32 @@ export async function renderOrg(container, { params, navigate, stillCurrent }) {
       })))));
   }
 
-  // Settings: rename (admins), delete (the owner); the server checks the role.
+  // Settings: rename (admins), a new slug (the owner; its URLs change),
+  // delete (the owner); the server checks the role.
   const renameInput = el('input', { id: 'org-rename', name: 'name', required: true, value: org.name });
+  const slugInput = el('input', { id: 'org-new-slug', name: 'slug', required: true, value: org.slug, autocomplete: 'off' });
   const settings = el('form', { class: 'card' },
     el('h2', {}, 'Settings'),
     el('div', { class: 'toolbar' },
       el('div', { class: 'inline' }, el('label', { for: 'org-rename' }, 'Name'), renameInput),
-      el('button', { type: 'submit' }, 'Rename'),
+      el('div', { class: 'inline' }, el('label', { for: 'org-new-slug' }, 'Slug'), slugInput),
+      el('button', { type: 'submit' }, 'Save'),
       el('button', { type: 'button', class: 'danger', id: 'delete-org' }, 'Delete organisation')));
   settings.addEventListener('submit', async (event) => {
     event.preventDefault();
     problems.replaceChildren();
+    const change = {};
+    if (renameInput.value.trim() !== org.name) change.name = renameInput.value.trim();
+    if (slugInput.value.trim() !== org.slug) change.slug = slugInput.value.trim();
+    if (!Object.keys(change).length) return;
+    if (change.slug) {
+      const ok = await confirmDialog(`Change the slug to ${change.slug}?`,
+        `Remotes and URLs naming ${org.slug} stop finding the organisation.`, 'Change slug');
+      if (!ok) return;
+    }
     try {
-      await call('PATCH', api, { name: renameInput.value.trim() });
-      reload(`Renamed to ${renameInput.value.trim()}.`);
+      const saved = await call('PATCH', api, change);
+      navigate(`/orgs/${seg(saved.slug)}`, { replace: true, state: { flash: 'Settings saved.' } });
     } catch (error) {
       problems.append(errorBox(error));
     }

@@ -104,13 +104,16 @@ export async function renderTask(container, { params, stillCurrent }) {
   const description = el('div', {});
   const input = el('pre', { class: 'code', id: 'task-input', tabindex: '0', 'aria-label': 'input' });
   const output = el('pre', { class: 'code', id: 'task-output', tabindex: '0', 'aria-label': 'output' });
-  container.append(el('p', { class: 'crumbs' }, el('a', { href: '/tasks' }, 'Tasks'), ' / ', params.id), heading, live, facts, description,
+  // The breadcrumb names the task by its title once it has come.
+  const crumb = document.createTextNode(params.id);
+  container.append(el('p', { class: 'crumbs' }, el('a', { href: '/tasks' }, 'Tasks'), ' / ', crumb), heading, live, facts, description,
     el('div', { class: 'columns always' },
       el('section', { class: 'card' }, el('h2', {}, 'Input'), input),
       el('section', { class: 'card' }, el('h2', {}, 'Output'), output)));
 
   const show = (task) => {
     heading.textContent = task.title;
+    crumb.textContent = task.title;
     facts.replaceChildren(taskFacts(task));
     description.replaceChildren(task.description ? el('p', { class: 'pre' }, task.description) : '');
     input.textContent = jsonText(task.input ?? {});

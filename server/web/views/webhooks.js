@@ -96,6 +96,16 @@ function attemptsList(delivery) {
     a.error ? el('span', { class: 'attempt-error' }, ` ${a.error}`) : '')));
 }
 
+// The breadcrumb names a webhook by its receiver's host (its URL is the
+// heading; the id is among the facts).
+function hostOf(url) {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
 export async function renderWebhook(container, { params, query, navigate, stillCurrent }) {
   const page = positive(query.get('page'), 1);
   const api = `/api/webhooks/${seg(params.id)}`;
@@ -115,9 +125,10 @@ export async function renderWebhook(container, { params, query, navigate, stillC
   const toggle = el('button', { type: 'button' }, hook.active ? 'Switch off' : 'Switch on');
   const remove = el('button', { type: 'button', class: 'danger' }, 'Delete');
   container.append(
-    el('p', { class: 'crumbs' }, el('a', { href: '/webhooks' }, 'Webhooks'), ' / ', hook.id),
+    el('p', { class: 'crumbs' }, el('a', { href: '/webhooks' }, 'Webhooks'), ' / ', hostOf(hook.url)),
     el('h1', {}, hook.url),
     el('dl', { class: 'facts' },
+      el('dt', {}, 'Id'), el('dd', { class: 'mono' }, hook.id),
       el('dt', {}, 'State'), el('dd', {}, activeChip(hook)),
       el('dt', {}, 'Events'), el('dd', {}, el('ul', { class: 'chips' }, hook.events.map((e) => el('li', { class: 'chip' }, e)))),
       el('dt', {}, 'Failing since'), el('dd', {}, hook.failingSince ? time(hook.failingSince) : '—'),
