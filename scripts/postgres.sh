@@ -13,7 +13,13 @@
 # Debian's PostgreSQL (scripts/install-deps.sh installs it). The cluster runs
 # as the `postgres` user when started by root (PostgreSQL refuses root), with
 # the C locale (byte order, as SQLite compares text), its Unix socket in the
-# folder and a free TCP port on 127.0.0.1; trust authentication, no password.
+# folder and a free TCP port on 127.0.0.1; trust authentication, no password;
+# 300 connections (tests run in parallel, each server with a pool of its own).
+# fsync is off unless CLAWMIT_PG_FSYNC=on (benchmarks): a test cluster need
+# not survive a power cut, and the tests create hundreds of schemas. The
+# server's own guarantee does not change: it commits with
+# synchronous_commit = on, so a 2xx is acknowledged after the commit record
+# is written.
 # Use it as: eval "$(scripts/postgres.sh start)"; … ; scripts/postgres.sh stop "$PGDIR"
 set -euo pipefail
 
@@ -40,7 +46,8 @@ free_port() {
 # Starts the cluster of folder $1 on the port kept in $1/port.
 run_server() {
   as_owner "$bindir/pg_ctl" -D "$1/data" -l "$1/server.log" -w -t 30 \
-    -o "-p $(cat "$1/port") -k $1 -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on" \
+    -o "-p $(cat "$1/port") -k $1 -c listen_addresses=127.0.0.1 -c max_connections=300 \
+        -c fsync=${CLAWMIT_PG_FSYNC:-off} -c synchronous_commit=on" \
     start >/dev/null
 }
 
@@ -69,7 +76,8 @@ stop() {
     echo "postgres.sh stop: '$dir' is not a folder made by 'postgres.sh start'" >&2
     exit 2
   fi
-  as_owner "$bindir/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null || true
+  # Immediate: no shutdown checkpoint for a cluster about to be removed.
+  as_owner "$bindir/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null || true
   rm -rf "$dir"
 }
 

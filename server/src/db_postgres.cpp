@@ -341,8 +341,15 @@ class PostgresDatabase final : public Database {
                                  const std::vector<bool>* used = nullptr);
   PgStatement Translate(const std::string& sql);
 
+  // The statements prepared on `conn` (named "s1", "s2"…), by text and
+  // parameter count: each is parsed once per connection. Only the thread
+  // that holds `conn` uses its map; the lock guards the outer map.
+  std::unordered_map<std::string, std::string>& PreparedOn(PGconn* conn);
+  void Forget(PGconn* conn);
+
   const std::string url_;
   const size_t pool_size_;
+  std::unordered_map<PGconn*, std::unordered_map<std::string, std::string>> prepared_;
   std::mutex mutex_;
   std::condition_variable available_;
   std::vector<PGconn*> idle_;
@@ -379,6 +386,7 @@ Result<PGconn*> PostgresDatabase::Acquire() {
       idle_.pop_back();
     }
     if (StillOpen(idle)) return idle;
+    Forget(idle);
     PQfinish(idle);  // lost while idle: replaced by a fresh one
     {
       std::lock_guard lock(mutex_);
@@ -421,8 +429,21 @@ void PostgresDatabase::Release(PGconn* conn) {
       --open_;
     }
   }
-  if (!healthy) PQfinish(conn);
+  if (!healthy) {
+    Forget(conn);
+    PQfinish(conn);
+  }
   available_.notify_one();
+}
+
+std::unordered_map<std::string, std::string>& PostgresDatabase::PreparedOn(PGconn* conn) {
+  std::lock_guard lock(mutex_);
+  return prepared_[conn];  // a node of its own: stays put while others are added
+}
+
+void PostgresDatabase::Forget(PGconn* conn) {
+  std::lock_guard lock(mutex_);
+  prepared_.erase(conn);
 }
 
 PgStatement PostgresDatabase::Translate(const std::string& sql) {
@@ -459,10 +480,34 @@ Result<std::vector<DbRow>> PostgresDatabase::Run(PGconn* conn, const std::string
   for (size_t n = 1; used != nullptr && n <= params.size(); ++n) {
     if (n >= used->size() || !(*used)[n]) types[n - 1] = kTextOid;
   }
-  PGresult* raw =
-      PQexecParams(conn, sql.c_str(), static_cast<int>(params.size()),
-                   types.empty() ? nullptr : types.data(), values.data(), nullptr, nullptr, 0);
-  std::unique_ptr<PGresult, decltype(&PQclear)> res(raw, &PQclear);
+  const int n_params = static_cast<int>(params.size());
+  std::unique_ptr<PGresult, decltype(&PQclear)> res(nullptr, &PQclear);
+  // The server's statements (`used` given) are prepared once per connection
+  // and run by name after: PostgreSQL parses and plans them once, not on
+  // every request. BEGIN, COMMIT and the migrations run as they come.
+  auto* prepared = used != nullptr ? &PreparedOn(conn) : nullptr;
+  constexpr size_t kMaxPrepared = 1024;
+  if (prepared != nullptr) {
+    const std::string key = std::to_string(n_params) + ":" + sql;
+    auto it = prepared->find(key);
+    if (it == prepared->end() && prepared->size() < kMaxPrepared) {
+      std::string name = "s" + std::to_string(prepared->size() + 1);
+      res.reset(PQprepare(conn, name.c_str(), sql.c_str(), n_params,
+                          types.empty() ? nullptr : types.data()));
+      if (res && PQresultStatus(res.get()) == PGRES_COMMAND_OK) {
+        it = prepared->emplace(key, std::move(name)).first;
+        res.reset();
+      }
+    }
+    if (it != prepared->end()) {
+      res.reset(
+          PQexecPrepared(conn, it->second.c_str(), n_params, values.data(), nullptr, nullptr, 0));
+    }
+  }
+  if (!res) {
+    res.reset(PQexecParams(conn, sql.c_str(), n_params, types.empty() ? nullptr : types.data(),
+                           values.data(), nullptr, nullptr, 0));
+  }
   const ExecStatusType status = res ? PQresultStatus(res.get()) : PGRES_FATAL_ERROR;
   if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
     const char* code = res ? PQresultErrorField(res.get(), PG_DIAG_SQLSTATE) : nullptr;
