@@ -8,43 +8,15 @@
 // other page's are refused by the browser, and the server never sees its
 // POST. Needs Debian's Chromium and `npm ci` in tests/browser; exits 77
 // (skipped) without them unless CLAWMIT_REQUIRE_BROWSER=1.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { check, failWith, finish, requireBrowser, serveBinaryArgument, startServer } from './harness.mjs';
 
-const kSkip = 77;
 const chromiumPath = process.env.CLAWMIT_CHROMIUM || '/usr/bin/chromium';
-const serveBinary = process.argv[2];
-
-function skipOrFail(why) {
-  if (process.env.CLAWMIT_REQUIRE_BROWSER === '1') {
-    console.error(`FAIL: ${why}`);
-    process.exit(1);
-  }
-  console.error(`SKIP: ${why}`);
-  process.exit(kSkip);
-}
-
-if (!serveBinary || !existsSync(serveBinary)) {
-  console.error('usage: node cors_test.mjs <path to clawmit-serve>');
-  process.exit(2);
-}
-if (!existsSync(chromiumPath)) skipOrFail(`no browser at ${chromiumPath} (apt-get install chromium)`);
-let chromium;
-try {
-  ({ chromium } = await import('playwright-core'));
-} catch {
-  skipOrFail('playwright-core is not installed (npm ci --prefix tests/browser)');
-}
-
-let failures = 0;
-function check(condition, what) {
-  console.log(`${condition ? 'ok' : 'FAIL'}: ${what}`);
-  if (!condition) failures += 1;
-}
+const serveBinary = serveBinaryArgument('cors_test.mjs');
+const { chromium } = await requireBrowser(chromiumPath, 'chromium', 'playwright-core');
 
 // A page on its own loopback origin; its script is in the page.
 function servePage() {
@@ -54,22 +26,6 @@ function servePage() {
   });
   return new Promise((resolve) => {
     server.listen(0, '127.0.0.1', () => resolve(server));
-  });
-}
-
-// Starts clawmit-serve on a free port and resolves with its base URL.
-function startServer(dataDir, corsOrigin) {
-  const child = spawn(serveBinary, ['--port', '0', '--data-dir', dataDir, '--cors-origin', corsOrigin], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout });
-    lines.on('line', (line) => {
-      const match = /listening on (http:\/\/[^ ]+)/.exec(line);
-      if (match) resolve({ child, base: match[1] });
-    });
-    child.on('exit', (code) => reject(new Error(`clawmit-serve exited with ${code}`)));
-    setTimeout(() => reject(new Error('clawmit-serve did not start within 30 s')), 30000);
   });
 }
 
@@ -90,7 +46,7 @@ const otherOrigin = `http://127.0.0.1:${otherPage.address().port}`;
 let server;
 let browser;
 try {
-  server = await startServer(dataDir, allowedOrigin);
+  server = await startServer(serveBinary, dataDir, ['--cors-origin', allowedOrigin], { stderr: 'inherit' });
   const api = server.base;
   const credentials = JSON.stringify({ email: 'ada@example.com', password: 'correct horse' });
   const headers = { 'content-type': 'application/json' };
@@ -143,8 +99,7 @@ try {
   check(names.includes('From the allowed page'), 'the allowed page\'s agent is stored');
   check(!names.includes('From another page'), 'the refused preflight kept the POST from the server');
 } catch (error) {
-  console.error(`FAIL: ${error.stack || error}`);
-  failures += 1;
+  failWith(error);
 } finally {
   if (browser) await browser.close();
   if (server) server.child.kill('SIGTERM');
@@ -152,5 +107,4 @@ try {
   otherPage.close();
   rmSync(dataDir, { recursive: true, force: true });
 }
-console.log(failures === 0 ? 'PASS' : `${failures} check(s) failed`);
-process.exit(failures === 0 ? 0 : 1);
+finish();

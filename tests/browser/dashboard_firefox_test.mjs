@@ -13,73 +13,14 @@
 // and no request to another origin. Needs firefox-esr and `npm ci` in
 // tests/browser; exits 77 (skipped) without them unless
 // CLAWMIT_REQUIRE_BROWSER=1.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { apiClient, check, failWith, finish, kCsp, requireBrowser, serveBinaryArgument, startServer } from './harness.mjs';
 
-const kSkip = 77;
 const firefoxPath = process.env.CLAWMIT_FIREFOX || '/usr/bin/firefox-esr';
-const serveBinary = process.argv[2];
-const kCsp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-  + "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
-
-function skipOrFail(why) {
-  if (process.env.CLAWMIT_REQUIRE_BROWSER === '1') {
-    console.error(`FAIL: ${why}`);
-    process.exit(1);
-  }
-  console.error(`SKIP: ${why}`);
-  process.exit(kSkip);
-}
-
-if (!serveBinary || !existsSync(serveBinary)) {
-  console.error('usage: node dashboard_firefox_test.mjs <path to clawmit-serve>');
-  process.exit(2);
-}
-if (!existsSync(firefoxPath)) skipOrFail(`no browser at ${firefoxPath} (apt-get install firefox-esr)`);
-let puppeteer;
-try {
-  ({ default: puppeteer } = await import('puppeteer-core'));
-} catch {
-  skipOrFail('puppeteer-core is not installed (npm ci --prefix tests/browser)');
-}
-
-let failures = 0;
-function check(condition, what) {
-  console.log(`${condition ? 'ok' : 'FAIL'}: ${what}`);
-  if (!condition) failures += 1;
-}
-
-function startServer(dataDir) {
-  const child = spawn(serveBinary, ['--port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'ignore'] });
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout });
-    lines.on('line', (line) => {
-      const match = /listening on (http:\/\/[^ ]+)/.exec(line);
-      if (match) resolve({ child, base: match[1] });
-    });
-    child.on('exit', (code) => reject(new Error(`clawmit-serve exited with ${code}`)));
-    setTimeout(() => reject(new Error('clawmit-serve did not start within 30 s')), 30000);
-  });
-}
-
-// The API from node, to set up and to check what the browser did.
-function apiClient(base) {
-  let token = '';
-  return {
-    setToken: (t) => { token = t; },
-    request: async (method, path, body) => {
-      const headers = { 'content-type': 'application/json' };
-      if (token) headers.authorization = `Bearer ${token}`;
-      const response = await fetch(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-      const text = await response.text();
-      if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-      return text ? JSON.parse(text) : null;
-    },
-  };
-}
+const serveBinary = serveBinaryArgument('dashboard_firefox_test.mjs');
+const { default: puppeteer } = await requireBrowser(firefoxPath, 'firefox-esr', 'puppeteer-core');
 
 const kPromptV1 = 'You review pull requests.\nBe kind.\nCite the line.\n';
 const kPromptV3 = 'You review pull requests.\nBe direct.\nCite the line.\nSuggest a fix.\n';
@@ -109,7 +50,7 @@ const dataDir = mkdtempSync(join(tmpdir(), 'clawmit-dashboard-firefox-'));
 let server;
 let browser;
 try {
-  server = await startServer(dataDir);
+  server = await startServer(serveBinary, dataDir);
   const { base } = server;
   const origin = new URL(base).origin;
   const api = apiClient(base);
@@ -237,13 +178,11 @@ try {
   check(foreign.length === 0, `no request left the server's origin (${JSON.stringify(foreign)})`);
   check(problems.length === 0, `no script error and no CSP violation (${JSON.stringify(problems)})`);
 } catch (error) {
-  console.error(`FAIL: ${error.stack || error}`);
-  failures += 1;
+  failWith(error);
 } finally {
   if (browser) await browser.close().catch(() => {});
   if (server) server.child.kill('SIGTERM');
   rmSync(dataDir, { recursive: true, force: true });
 }
 console.log(`time: ${((Date.now() - started) / 1000).toFixed(1)} s`);
-console.log(failures === 0 ? 'PASS' : `${failures} check(s) failed`);
-process.exit(failures === 0 ? 0 : 1);
+finish();

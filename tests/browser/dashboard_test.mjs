@@ -17,78 +17,22 @@
 // pages there (docs/dashboard/ holds a set). Needs Debian's Chromium and
 // `npm ci` in tests/browser; exits 77 (skipped) without them unless
 // CLAWMIT_REQUIRE_BROWSER=1.
-import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:http';
-import { createInterface } from 'node:readline';
+import { apiClient, check, failWith, finish, kCsp, requireBrowser, serveBinaryArgument, startServer } from './harness.mjs';
 
-const kSkip = 77;
 const chromiumPath = process.env.CLAWMIT_CHROMIUM || '/usr/bin/chromium';
-const serveBinary = process.argv[2];
+const serveBinary = serveBinaryArgument('dashboard_test.mjs');
 const screenshots = process.env.CLAWMIT_SCREENSHOTS || '';
-const kCsp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-  + "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+const { chromium } = await requireBrowser(chromiumPath, 'chromium', 'playwright-core');
 
-function skipOrFail(why) {
-  if (process.env.CLAWMIT_REQUIRE_BROWSER === '1') {
-    console.error(`FAIL: ${why}`);
-    process.exit(1);
-  }
-  console.error(`SKIP: ${why}`);
-  process.exit(kSkip);
-}
-
-if (!serveBinary || !existsSync(serveBinary)) {
-  console.error('usage: node dashboard_test.mjs <path to clawmit-serve>');
-  process.exit(2);
-}
-if (!existsSync(chromiumPath)) skipOrFail(`no browser at ${chromiumPath} (apt-get install chromium)`);
-let chromium;
-try {
-  ({ chromium } = await import('playwright-core'));
-} catch {
-  skipOrFail('playwright-core is not installed (npm ci --prefix tests/browser)');
-}
-
-let failures = 0;
-function check(condition, what) {
-  console.log(`${condition ? 'ok' : 'FAIL'}: ${what}`);
-  if (!condition) failures += 1;
-}
-
-function startServer(dataDir) {
-  // The run makes a few hundred requests as one user within a minute or two:
-  // above the default 100 a minute, which a person clicking never reaches.
-  const args = ['--port', '0', '--data-dir', dataDir, '--allow-private-webhooks', '--rate-limit-per-minute', '1000'];
-  const child = spawn(serveBinary, args, { stdio: ['ignore', 'pipe', 'ignore'] });
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout });
-    lines.on('line', (line) => {
-      const match = /listening on (http:\/\/[^ ]+)/.exec(line);
-      if (match) resolve({ child, base: match[1] });
-    });
-    child.on('exit', (code) => reject(new Error(`clawmit-serve exited with ${code}`)));
-    setTimeout(() => reject(new Error('clawmit-serve did not start within 30 s')), 30000);
-  });
-}
-
-// The API from node, to set up and to check what the browser did.
-function apiClient(base) {
-  let token = '';
-  const request = async (method, path, body) => {
-    const headers = { 'content-type': 'application/json' };
-    if (token) headers.authorization = `Bearer ${token}`;
-    const response = await fetch(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await response.text();
-    const parsed = text ? JSON.parse(text) : null;
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-    return parsed;
-  };
-  return { base, request, setToken: (t) => { token = t; } };
-}
+// The run makes a few hundred requests as one user within a minute or two:
+// above the default 100 a minute, which a person clicking never reaches.
+const startDashboardServer = (dataDir) => startServer(serveBinary, dataDir,
+  ['--allow-private-webhooks', '--rate-limit-per-minute', '1000']);
 
 // A webhook receiver on loopback: keeps each POST's headers and raw body.
 function startReceiver() {
@@ -160,7 +104,7 @@ let server;
 let browser;
 let hooks;
 try {
-  server = await startServer(dataDir);
+  server = await startDashboardServer(dataDir);
   const base = server.base;
   const origin = new URL(base).origin;
   const api = apiClient(base);
@@ -732,18 +676,16 @@ try {
   const errors = problems.filter((p) => !/status of (401|403|404|409)/.test(p));
   check(errors.length === 0, `no script errors (${JSON.stringify(errors)})`);
 } catch (error) {
-  console.error(`FAIL: ${error.stack || error}`);
+  failWith(error);
   if (browser) {
     for (const open of browser.contexts().flatMap((c) => c.pages())) {
       console.error(`  at ${open.url()}: ${(await open.textContent('main').catch(() => '')).slice(0, 400)}`);
     }
   }
-  failures += 1;
 } finally {
   if (browser) await browser.close();
   if (server) server.child.kill('SIGTERM');
   if (hooks) hooks.receiver.close();
   rmSync(dataDir, { recursive: true, force: true });
 }
-console.log(failures === 0 ? 'PASS' : `${failures} check(s) failed`);
-process.exit(failures === 0 ? 0 : 1);
+finish();
