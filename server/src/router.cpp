@@ -88,6 +88,17 @@ HttpResponse Router::Dispatch(const HttpRequest& request) const {
               request.request_id);
         }
       }
+      // Nor does any query value: a 400 naming the parameter, alike on both
+      // databases, before a handler puts it in a query.
+      for (const auto& [name, value] : request.query) {
+        if (value.find('\0') == std::string::npos && core::IsValidUtf8(value) &&
+            core::IsValidUtf8(name)) {
+          continue;
+        }
+        return ErrorResponse(400, "VALIDATION_ERROR", "Invalid request data", request.request_id,
+                             {{core::IsValidUtf8(name) ? name : "query",
+                               "must be text: valid UTF-8 without NUL bytes"}});
+      }
       return route.handler(request, params);
     }
     auto add = [&](const std::string& method) {

@@ -469,6 +469,18 @@ TEST_F(ServerRobustnessTest, InvalidUtf8IsA400NeverA500) {
                       "VALIDATION_ERROR", {"page"}));
   EXPECT_TRUE(IsError(server_->Request("GET", VersionsPath() + "?limit=1%ff", "", ada_), 400,
                       "VALIDATION_ERROR", {"limit"}));
+  // Any query value, whatever its route reads it for (PostgreSQL's text
+  // takes neither invalid UTF-8 nor NUL: it answered 500 for these).
+  EXPECT_TRUE(IsError(server_->Request("GET", "/api/agents/resolve?agent=%FF", "", ada_), 400,
+                      "VALIDATION_ERROR", {"agent"}));
+  EXPECT_TRUE(IsError(server_->Request("GET", "/api/agents/resolve?agent=a%00b", "", ada_), 400,
+                      "VALIDATION_ERROR", {"agent"}));
+  EXPECT_TRUE(IsError(server_->Request("GET", "/api/tasks?status=%ff", "", ada_), 400,
+                      "VALIDATION_ERROR", {"status"}));
+  EXPECT_TRUE(IsError(server_->Request("GET", "/api/agents?org=%C3%28", "", ada_), 400,
+                      "VALIDATION_ERROR", {"org"}));
+  EXPECT_TRUE(IsError(server_->Request("GET", "/api/agents?%ff=1", "", ada_), 400,
+                      "VALIDATION_ERROR", {"query"}));
   EXPECT_TRUE(
       IsError(server_->Request("GET", "/api/agents/agent_%ff%fe", "", ada_), 404, "NOT_FOUND"));
   EXPECT_TRUE(IsError(server_->Request("GET", "/api/agents", "", "\xFF\xFE"), 401, "UNAUTHORIZED"));
