@@ -80,6 +80,8 @@ api POST "/api/agents/$id/versions" "${auth[@]}" \
 api POST "/api/agents/$id/fork" "${auth[@]}" \
   -d '{"name":"Support bot (formal)","prompt":"You are the formal support agent of Acme."}'
 api GET "/api/agents/$id/lineage" "${auth[@]}"
+printf '\n$ curl -sI %s/   (the web dashboard: open it in a browser, sign in as ada@example.com)\n' "$url"
+curl -sI "$url/" | grep -i -E '^(HTTP|content-type|content-security-policy)'
 
 printf '\n\033[1m--- sync: the local repository and the server ---\033[m\n'
 step remote add origin "$url/api"
