@@ -2,6 +2,7 @@
 // revoke — POST, GET and DELETE /api/api-keys (a JWT only).
 import { call, seg, withQuery } from '../api.js';
 import { confirmDialog, el, errorBox, time } from '../dom.js';
+import { fetchRows } from './list.js';
 import { spacePicker } from './spaces.js';
 
 const kScopes = ['agents:read', 'agents:write', 'tasks:read', 'tasks:write', 'webhooks:read', 'webhooks:write'];
@@ -28,18 +29,8 @@ export async function renderKeys(container, { query, navigate, stillCurrent }) {
   const list = el('div', {}, el('p', {}, 'Loading…'));
 
   async function load() {
-    let keys;
-    try {
-      keys = await call('GET', withQuery('/api/api-keys', { org }));
-    } catch (error) {
-      if (stillCurrent()) list.replaceChildren(errorBox(error));
-      return;
-    }
-    if (!stillCurrent()) return;
-    if (!keys.data.length) {
-      list.replaceChildren(el('p', { class: 'muted' }, 'No keys yet.'));
-      return;
-    }
+    const keys = await fetchRows(list, withQuery('/api/api-keys', { org }), 'No keys yet.', stillCurrent);
+    if (!keys) return;
     const rows = keys.data.map((key) => {
       const revoke = el('button', { type: 'button', class: 'danger' }, 'Revoke');
       revoke.setAttribute('aria-label', `Revoke ${key.name}`);

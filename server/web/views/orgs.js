@@ -6,6 +6,7 @@
 // server decides who may do what; a refusal shows its 403.
 import { call, seg } from '../api.js';
 import { confirmDialog, el, errorBox, time } from '../dom.js';
+import { fetchRows } from './list.js';
 
 const kRoles = ['viewer', 'editor', 'admin', 'owner'];
 
@@ -55,18 +56,8 @@ export async function renderOrgs(container, { navigate, stillCurrent }) {
     }
   });
   container.append(el('section', { class: 'card' }, el('h2', {}, 'Yours'), list), el('div', { class: 'columns always' }, create, accept));
-  let orgs;
-  try {
-    orgs = await call('GET', '/api/orgs');
-  } catch (error) {
-    if (stillCurrent()) list.replaceChildren(errorBox(error));
-    return;
-  }
-  if (!stillCurrent()) return;
-  if (!orgs.data.length) {
-    list.replaceChildren(el('p', { class: 'muted' }, 'You belong to no organisation yet.'));
-    return;
-  }
+  const orgs = await fetchRows(list, '/api/orgs', 'You belong to no organisation yet.', stillCurrent);
+  if (!orgs) return;
   list.replaceChildren(el('div', { class: 'table-wrap' }, el('table', { class: 'orgs' },
     el('caption', { class: 'visually-hidden' }, 'Your organisations'),
     el('thead', {}, el('tr', {}, ['Name', 'Slug', 'Your role', 'Agents', 'Created'].map((h) => el('th', { scope: 'col' }, h)))),

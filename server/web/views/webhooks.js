@@ -6,6 +6,7 @@
 import { call, seg, withQuery } from '../api.js';
 import { confirmDialog, el, errorBox, time } from '../dom.js';
 import { pager } from './agents.js';
+import { fetchRows } from './list.js';
 import { spacePicker } from './spaces.js';
 
 const kEvents = ['agent.created', 'agent.updated', 'agent.forked', 'agent.deleted', 'version.created', 'label.moved',
@@ -42,18 +43,8 @@ export async function renderWebhooks(container, { query, navigate, stillCurrent 
   const list = el('div', {}, el('p', {}, 'Loading…'));
 
   async function load() {
-    let hooks;
-    try {
-      hooks = await call('GET', withQuery('/api/webhooks', { org }));
-    } catch (error) {
-      if (stillCurrent()) list.replaceChildren(errorBox(error));
-      return;
-    }
-    if (!stillCurrent()) return;
-    if (!hooks.data.length) {
-      list.replaceChildren(el('p', { class: 'muted' }, 'No webhooks yet.'));
-      return;
-    }
+    const hooks = await fetchRows(list, withQuery('/api/webhooks', { org }), 'No webhooks yet.', stillCurrent);
+    if (!hooks) return;
     list.replaceChildren(el('div', { class: 'table-wrap' }, el('table', { class: 'webhooks' },
       el('caption', { class: 'visually-hidden' }, 'Your webhooks'),
       el('thead', {}, el('tr', {}, ['URL', 'Events', 'State', 'Failing since', 'Created'].map((h) => el('th', { scope: 'col' }, h)))),
