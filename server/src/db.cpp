@@ -44,6 +44,13 @@ void Database::NoteUnreachable() { found_unreachable = true; }
 
 bool Database::TakeUnreachable() { return std::exchange(found_unreachable, false); }
 
+std::string SqliteUrlPath(const std::string& url) {
+  if (!url.starts_with("sqlite:")) return "";
+  std::string path = url.substr(7);
+  if (path.starts_with("//")) path = path.substr(2);
+  return path;
+}
+
 std::string RedactedUrl(const std::string& url) {
   const size_t scheme = url.find("://");
   if (scheme == std::string::npos) return url;

@@ -88,6 +88,10 @@ class Database {
   int schema_version_ = 0;
 };
 
+// The file of a `sqlite:PATH` (or `sqlite://PATH`) URL; "" for any other
+// URL, and for `sqlite:` alone.
+std::string SqliteUrlPath(const std::string& url);
+
 // `url` with its password, if any, replaced by *** (for logs and messages).
 std::string RedactedUrl(const std::string& url);
 

@@ -21,18 +21,10 @@ int Fail(int code, const std::string& message) {
   return code;
 }
 
-// sqlite:PATH (or sqlite://PATH) -> PATH; "" when `url` is not one.
-std::string SqlitePath(const std::string& url) {
-  if (!url.starts_with("sqlite:")) return "";
-  std::string path = url.substr(7);
-  if (path.starts_with("//")) path = path.substr(2);
-  return path;
-}
-
 Result<std::unique_ptr<Database>> OpenNamed(const std::string& flag, const std::string& url,
                                             bool must_exist) {
   if (Database::IsPostgresUrl(url)) return Database::OpenPostgres(url, 1);
-  std::string path = SqlitePath(url);
+  std::string path = SqliteUrlPath(url);
   if (path.empty()) {
     return Status::InvalidArgument(flag + " '" + RedactedUrl(url) +
                                    "': expected sqlite:PATH or postgresql://…");
@@ -94,7 +86,7 @@ int RunMigrateCommand(int argc, char** argv) {
                 "--from: copying from PostgreSQL is not supported; --from is a server's "
                 "SQLite database (sqlite:PATH)");
   }
-  if (!SqlitePath(from).empty() && SqlitePath(from) == SqlitePath(to)) {
+  if (!SqliteUrlPath(from).empty() && SqliteUrlPath(from) == SqliteUrlPath(to)) {
     return Fail(kExitUsage, "--from and --to name the same database");
   }
   auto source = OpenNamed("--from", from, true);

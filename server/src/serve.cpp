@@ -26,8 +26,7 @@ Result<std::filesystem::path> DatabaseFile(const ServeOptions& options) {
   if (url.empty()) return options.data_dir / "clawmit.db";
   if (Database::IsPostgresUrl(url)) return std::filesystem::path();  // not a file
   if (url.rfind("sqlite:", 0) == 0) {
-    std::string path = url.substr(7);
-    if (path.rfind("//", 0) == 0) path = path.substr(2);  // sqlite://PATH
+    std::string path = SqliteUrlPath(url);
     if (path.empty()) return Status::InvalidArgument("DATABASE_URL 'sqlite:' names no file");
     return std::filesystem::path(path);
   }
