@@ -142,6 +142,7 @@ Result<LabelChanges> ApplyRemoteLabels(store::Repository& repo, const std::strin
     auto set = repo.SetLabel(u);
     if (set.status().code() == Status::Code::kConflict) {
       kept.push_back(slug + "@" + label);  // protected here
+      changes.protected_here.push_back(slug + "@" + label);
       continue;
     }
     CLAWMIT_TRY(set.status());
@@ -161,6 +162,7 @@ Result<LabelChanges> ApplyRemoteLabels(store::Repository& repo, const std::strin
           repo.RemoveLabel({slug, label, base, me, "pull from " + remote + ": removed there"});
       if (removed.status().code() == Status::Code::kConflict) {
         kept.push_back(slug + "@" + label);  // protected here
+        changes.protected_here.push_back(slug + "@" + label);
         continue;
       }
       CLAWMIT_TRY(removed.status());

@@ -45,6 +45,9 @@ Result<std::unique_ptr<remote::ApiClient>> ConnectAuthenticated(const std::strin
 struct LabelChanges {
   std::vector<std::string> moved;    // set or moved to the remote's versions
   std::vector<std::string> removed;  // removed, as the remote removed them
+  // Kept (and in `kept`) because protected here only: the remote moved or
+  // removed it, but a protected label follows only 'label set --force'.
+  std::vector<std::string> protected_here;
 };
 
 // Moves the local labels of `slug` that the remote moved to the remote's

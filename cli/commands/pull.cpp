@@ -3,6 +3,8 @@
 // a diverged agent (as git does; --ff-only refuses instead). An agent that
 // conflicts, or whose folder has uncommitted changes, is left for the user
 // while the others are updated. Runs in clawmit-net.
+#include <set>
+
 #include "../identity.h"
 #include "../json_output.h"
 #include "../merge_agent.h"
@@ -170,12 +172,14 @@ Status RunPull(Context& ctx, const PullOptions& opts) {
     }
   }
   std::vector<std::string> kept;
+  std::set<std::string> kept_protected;  // of `kept`: protected here only
   nlohmann::json labels = nlohmann::json::object();
   nlohmann::json removed = nlohmann::json::object();
   for (const auto& slug : slugs) {
     if (!repo.GetAgent(slug).ok()) continue;
     CLAWMIT_ASSIGN_OR_RETURN(LabelChanges changes,
                              ApplyRemoteLabels(repo, target.remote, slug, before[slug], kept));
+    kept_protected.insert(changes.protected_here.begin(), changes.protected_here.end());
     if (!changes.moved.empty()) {
       labels[slug] = changes.moved;
       if (!args.net.json) ctx.out.Line("   " + slug + ": labels " + join(changes.moved) + " moved");
@@ -218,6 +222,13 @@ Status RunPull(Context& ctx, const PullOptions& opts) {
     return left;
   }
   for (const auto& k : kept) {
+    if (kept_protected.contains(k)) {
+      std::fprintf(stderr,
+                   "clawmit: label %s changed on %s but is protected here: kept here's ('clawmit "
+                   "label set --force' to follow it)\n",
+                   k.c_str(), target.remote.c_str());
+      continue;
+    }
     std::fprintf(stderr, "clawmit: label %s changed here and on %s: kept here's\n", k.c_str(),
                  target.remote.c_str());
   }
@@ -248,7 +259,8 @@ Command PullCommand() {
                 "whose folder has uncommitted changes the pull would overwrite is left as it is.\n"
                 "Every other agent is updated; the exit code is 4 while any agent was left or\n"
                 "conflicts. Labels follow the remote's moves and removals; a label changed\n"
-                "(moved or removed) both here and on the remote keeps here's.\n\n"
+                "(moved or removed) both here and on the remote, or protected here only,\n"
+                "keeps here's.\n\n"
                 "Examples:\n  clawmit pull\n  clawmit pull origin support\n"
                 "  clawmit pull --ff-only   # in CI: never make a merge version");
             return Run([opts](Context& ctx) { return RunPull(ctx, *opts); });

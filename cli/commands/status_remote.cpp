@@ -19,10 +19,15 @@ struct LabelDrift {
   std::optional<core::ObjectId> local;
   std::optional<core::ObjectId> remote;
   std::optional<core::ObjectId> base;  // where both last agreed (push, pull, clone)
+  bool protected_here = false;
+  bool protected_there = false;
   // Which side changed it (moved or removed) since: "push" (here), "pull"
   // (the remote), "conflicting" (both: pull keeps here's, push is refused).
+  // A label protected here only does not follow the remote's change: pull
+  // keeps it, so it conflicts too.
+  [[nodiscard]] bool ProtectedHereOnly() const { return protected_here && !protected_there; }
   [[nodiscard]] std::string State() const {
-    if (base && local == base) return "pull";
+    if (base && local == base) return ProtectedHereOnly() ? "conflicting" : "pull";
     if (base && remote == base) return "push";
     if (base) return "conflicting";
     if (!remote) return "push";
@@ -76,10 +81,16 @@ Status RunStatusRemote(Context& ctx, const StatusRemoteArgs& args) {
     std::map<std::string, LabelDrift> drift;
     if (r.local) {
       CLAWMIT_ASSIGN_OR_RETURN(auto labels, repo.ListLabels(r.slug));
-      for (const auto& l : labels) drift[l.label].local = l.commit;
+      for (const auto& l : labels) {
+        drift[l.label].local = l.commit;
+        drift[l.label].protected_here = l.is_protected;
+      }
     }
     if (auto it = on_remote.find(r.slug); it != on_remote.end()) {
-      for (const auto& [name, ref] : it->second->labels) drift[name].remote = ref.commit;
+      for (const auto& [name, ref] : it->second->labels) {
+        drift[name].remote = ref.commit;
+        drift[name].protected_there = ref.is_protected;
+      }
     }
     CLAWMIT_ASSIGN_OR_RETURN(store::RemoteAgentState recorded,
                              repo.ReadRemoteState(target.remote, r.slug));
@@ -125,7 +136,10 @@ Status RunStatusRemote(Context& ctx, const StatusRemoteArgs& args) {
         return c ? c->Hex().substr(0, 12) : std::string("none");
       };
       std::string state = d.State();
-      if (state == "conflicting") state += " (changed here and on " + target.remote + ")";
+      if (state == "conflicting") {
+        state += d.base && d.local == d.base ? " (protected here, changed on " + target.remote + ")"
+                                             : " (changed here and on " + target.remote + ")";
+      }
       ctx.out.Line("  label " + d.label + ": here " + name(d.local) + ", " + target.remote + " " +
                    name(d.remote) + ": " + state);
     }

@@ -176,6 +176,35 @@ TEST_F(SyncLabelsTest, ProtectionTravelsAndAProtectedLabelMovesOnlyWithForce) {
   EXPECT_EQ(ServerLabel("staging")["protected"], true);
 }
 
+// A label protected here only (not yet pushed) does not follow a teammate's
+// move: pull keeps it and says why, status --remote calls it conflicting
+// (not "pull", which pull would never do), and a forced local move settles it.
+TEST_F(SyncLabelsTest, ALabelProtectedHereOnlyKeepsHeresAndSaysWhy) {
+  MakeTeam();
+  MustRun(b_, kGrace, {"label", "set", "support", "production", "v1", "--protect"});
+  MustRun(a_, kAlan, {"label", "set", "support", "production", "v2", "-m", "ship v2"});
+  MustRun(a_, kAlan, {"push"});
+
+  RunResult r = MustRun(b_, kGrace, {"pull"});
+  EXPECT_TRUE(Contains(r.err, "label support@production changed on origin but is protected here"))
+      << Show(r);
+  EXPECT_EQ(LocalLabel(b_, "production")["versionNumber"], 1);
+  r = Run(b_, kGrace, {"status", "--remote", "--json"});
+  EXPECT_EQ(r.exit_code, 1) << Show(r);
+  EXPECT_EQ(json::parse(r.out)["agents"][0]["labels"][0]["state"], "conflicting") << r.out;
+  r = Run(b_, kGrace, {"status", "--remote"});
+  EXPECT_TRUE(Contains(r.out, "conflicting (protected here, changed on origin)")) << Show(r);
+  // A push leaves the teammate's move alone.
+  MustRun(b_, kGrace, {"push"});
+  EXPECT_EQ(ServerLabel("production")["versionNumber"], 2);
+
+  // Following it here, on purpose: in sync, and the protection goes up.
+  MustRun(b_, kGrace, {"label", "set", "support", "production", "v2", "--force"});
+  MustRun(b_, kGrace, {"push"});
+  EXPECT_EQ(ServerLabel("production")["protected"], true);
+  EXPECT_EQ(Run(b_, kGrace, {"status", "--remote"}).exit_code, 0);
+}
+
 // A label removed in one clone ('label rm') is removed on the server by
 // push and in the other clone by pull, each logged; a removal never wins
 // over a teammate's move made meanwhile, in either direction.
