@@ -46,10 +46,6 @@ std::string PairBucket(const std::string& email, const std::string& client) {
   return EmailBucket(email) + "|" + client;
 }
 
-// A limit no count reaches: the email's failures from every address are
-// counted, never refused.
-constexpr int64_t kUncounted = int64_t{1} << 40;
-
 }  // namespace
 
 std::chrono::milliseconds LoginSlowDown(int64_t failures, int64_t per_pair) {
@@ -153,9 +149,7 @@ std::chrono::milliseconds Api::LoginFailed(const HttpRequest& request,
   (void)limiter->Hit("login-addr:" + client, per_pair * kLoginFailuresPerAddressFactor,
                      kLoginWindow, now);
   // Every address together: never refused, only slowed down.
-  RateDecision all = limiter->Hit(EmailBucket(email), kUncounted, kLoginWindow, now);
-  int64_t failures = kUncounted - all.remaining;
-  return LoginSlowDown(failures, per_pair);
+  return LoginSlowDown(limiter->Count(EmailBucket(email), kLoginWindow, now), per_pair);
 }
 
 void Api::LoginSucceeded(const HttpRequest& request, const std::string& email) const {

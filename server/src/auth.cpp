@@ -174,11 +174,11 @@ Result<int64_t> ParseDuration(std::string_view text) {
 
 Result<std::string> LoadOrCreateSecret(const std::string& from_env,
                                        const std::filesystem::path& data_dir, bool& generated,
-                                       std::string_view file_name) {
+                                       std::string_view file_name, std::string_view env_name) {
   generated = false;
   if (!from_env.empty()) {
     if (from_env.size() < kMinSecretBytes) {
-      return Status::InvalidArgument("JWT_SECRET must be at least 32 bytes");
+      return Status::InvalidArgument(std::string(env_name) + " must be at least 32 bytes");
     }
     return from_env;
   }

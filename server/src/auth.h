@@ -35,12 +35,13 @@ Result<JwtClaims> VerifyJwt(std::string_view token, std::string_view secret, int
 // "7d", "12h", "30m", "45s" or plain seconds.
 Result<int64_t> ParseDuration(std::string_view text);
 
-// JWT_SECRET when given (at least 32 bytes), else the secret kept in
-// `<data_dir>/<file_name>` (mode 0600), generated on first start. `generated`
-// tells whether this start made it.
+// The value of the variable `env_name` when given (`from_env`, at least 32
+// bytes), else the secret kept in `<data_dir>/<file_name>` (mode 0600),
+// generated on first start. `generated` tells whether this start made it.
 Result<std::string> LoadOrCreateSecret(const std::string& from_env,
                                        const std::filesystem::path& data_dir, bool& generated,
-                                       std::string_view file_name = "jwt-secret");
+                                       std::string_view file_name = "jwt-secret",
+                                       std::string_view env_name = "JWT_SECRET");
 
 // Secrets the server must read back (webhook signing secrets) are sealed
 // with a key of the data directory's `webhook-key` (XSalsa20-Poly1305,

@@ -254,6 +254,17 @@ const char* const kPgMigrations[] = {
       PRIMARY KEY (delivery_id, attempt)
     );
     )sql",
+    // 11: rate-limit windows shared by the server processes
+    // (rate_limit_shared.h). UNLOGGED: no WAL, so counting costs no disk
+    // flush; a crash of PostgreSQL empties the table, which only forgives
+    // the current windows.
+    R"sql(
+    CREATE UNLOGGED TABLE rate_windows (
+      bucket TEXT PRIMARY KEY,
+      window_end BIGINT NOT NULL,
+      count BIGINT NOT NULL
+    );
+    )sql",
 };
 
 // The advisory lock key migrations run under ("clawmit" in ASCII).

@@ -303,6 +303,17 @@ const char* const kMigrations[] = {
     CREATE INDEX deliveries_event ON deliveries(event_id);
     CREATE INDEX events_created ON events(created_at);
     )sql",
+    // 11: rate-limit windows shared by several server processes
+    // (rate_limit_shared.h). They run on PostgreSQL; a server on SQLite is
+    // one process and counts in memory, so the table stays empty here (it
+    // exists to keep the two schemas at one version).
+    R"sql(
+    CREATE TABLE rate_windows (
+      bucket TEXT PRIMARY KEY,
+      window_end INTEGER NOT NULL,
+      count INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    )sql",
 };
 
 class SqliteDatabase final : public Database {

@@ -7,7 +7,8 @@
 
 namespace clawmit::server {
 
-ApiKeyCache::ApiKeyCache(size_t capacity) : capacity_(capacity) {
+ApiKeyCache::ApiKeyCache(size_t capacity, std::chrono::milliseconds ttl)
+    : capacity_(capacity), ttl_(ttl) {
   if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
   randombytes_buf(secret_.data(), secret_.size());
 }
@@ -34,28 +35,28 @@ uint64_t ApiKeyCache::generation() const {
 std::optional<ApiKeyCache::Entry> ApiKeyCache::Find(const Digest& index) const {
   std::lock_guard lock(mutex_);
   auto it = entries_.find(index);
-  if (it == entries_.end()) return std::nullopt;
-  return it->second;
+  if (it == entries_.end() || Clock::now() >= it->second.fresh_until) return std::nullopt;
+  return it->second.entry;
 }
 
 void ApiKeyCache::Insert(const Digest& index, Entry entry, uint64_t generation) {
   std::lock_guard lock(mutex_);
   if (generation != generation_) return;  // a key was revoked meanwhile
   if (entries_.size() >= capacity_) entries_.clear();
-  entries_.insert_or_assign(index, std::move(entry));
+  entries_.insert_or_assign(index, Stored{std::move(entry), Clock::now() + ttl_});
 }
 
 void ApiKeyCache::Revoke(const std::string& key_id) {
   std::lock_guard lock(mutex_);
   ++generation_;
-  std::erase_if(entries_, [&](const auto& e) { return e.second.key_id == key_id; });
+  std::erase_if(entries_, [&](const auto& e) { return e.second.entry.key_id == key_id; });
 }
 
 bool ApiKeyCache::TouchLastUsed(const Digest& index, int64_t now, int64_t resolution) {
   std::lock_guard lock(mutex_);
   auto it = entries_.find(index);
-  if (it == entries_.end() || now - it->second.last_used_at < resolution) return false;
-  it->second.last_used_at = now;
+  if (it == entries_.end() || now - it->second.entry.last_used_at < resolution) return false;
+  it->second.entry.last_used_at = now;
   return true;
 }
 

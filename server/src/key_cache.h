@@ -13,9 +13,16 @@
 // generation. A lookup that read the database before a revocation inserts
 // its result only if no revocation happened since it began (the generation
 // it read before the query), so a revoked key cannot come back.
+//
+// Several server processes on one database (docs/SERVER.md "Several
+// processes"): a revocation made through one process reaches the others'
+// caches through their time to live — an entry is trusted for `ttl` after
+// the database confirmed it (kDefaultTtl: 2 s), then the key is checked
+// again. So a revoked key works nowhere past that bound.
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
@@ -39,8 +46,11 @@ class ApiKeyCache {
     int64_t last_used_at = 0;  // as stored; 0 when never used
   };
 
-  // At most `capacity` keys; past it the cache starts over empty.
-  explicit ApiKeyCache(size_t capacity = 16384);
+  static constexpr std::chrono::milliseconds kDefaultTtl{2000};
+
+  // At most `capacity` keys, each trusted for `ttl` after its insertion;
+  // past `capacity` the cache starts over empty.
+  explicit ApiKeyCache(size_t capacity = 16384, std::chrono::milliseconds ttl = kDefaultTtl);
 
   // The digest `token` is cached under.
   [[nodiscard]] Digest Index(std::string_view token) const;
@@ -49,9 +59,11 @@ class ApiKeyCache {
   // it to Insert.
   [[nodiscard]] uint64_t generation() const;
 
+  // The entry of `index`, unless its time to live has passed.
   [[nodiscard]] std::optional<Entry> Find(const Digest& index) const;
 
-  // Keeps `entry` unless a key was revoked since `generation` was read.
+  // Keeps `entry` (for the time to live) unless a key was revoked since
+  // `generation` was read.
   void Insert(const Digest& index, Entry entry, uint64_t generation);
 
   // Drops every entry of `key_id` and starts a new generation.
@@ -69,11 +81,18 @@ class ApiKeyCache {
     size_t operator()(const Digest& d) const;
   };
 
+  using Clock = std::chrono::steady_clock;
+  struct Stored {
+    Entry entry;
+    Clock::time_point fresh_until;
+  };
+
   const size_t capacity_;
+  const std::chrono::milliseconds ttl_;
   std::array<unsigned char, 32> secret_{};
   mutable std::mutex mutex_;
   uint64_t generation_ = 0;
-  std::unordered_map<Digest, Entry, DigestHash> entries_;
+  std::unordered_map<Digest, Stored, DigestHash> entries_;
 };
 
 }  // namespace clawmit::server

@@ -29,6 +29,14 @@ RateDecision InMemoryRateLimiter::Peek(const std::string& bucket, int64_t limit,
   return {remaining > 0, limit, remaining, it->second.end};
 }
 
+int64_t InMemoryRateLimiter::Count(const std::string& bucket, int64_t window_seconds, int64_t now) {
+  std::lock_guard lock(mutex_);
+  MaybePrune(now);
+  Window& w = windows_[bucket];
+  if (now >= w.end) w = {0, now + window_seconds};
+  return ++w.count;
+}
+
 void InMemoryRateLimiter::Reset(const std::string& bucket) {
   std::lock_guard lock(mutex_);
   windows_.erase(bucket);

@@ -2,11 +2,10 @@
 // "Rate limits").
 //
 // RateLimiter is the interface the API counts through; InMemoryRateLimiter
-// keeps the counters in this process, which is right for one server. Several
-// servers behind a load balancer need one shared store instead — PostgreSQL
-// (`INSERT … ON CONFLICT DO UPDATE … RETURNING` on a (bucket, window_end,
-// count) table) or Redis (`INCR` + `EXPIRE` / `SET NX PX`) — implementing the
-// same three calls with the same fixed-window meaning; nothing else changes.
+// keeps the counters in this process, which is right for one server (on
+// SQLite). Several servers on one PostgreSQL database share theirs through
+// it: SharedRateLimiter (rate_limit_shared.h), the same calls with the same
+// fixed-window meaning.
 #pragma once
 
 #include <cstdint>
@@ -44,6 +43,10 @@ class RateLimiter {
   // hit now would be allowed.
   virtual RateDecision Peek(const std::string& bucket, int64_t limit, int64_t window_seconds,
                             int64_t now) = 0;
+  // Counts one event against `bucket` (never refused) and returns how many
+  // its window holds now, exactly: an email's failed logins from every
+  // address, which slow its logins down.
+  virtual int64_t Count(const std::string& bucket, int64_t window_seconds, int64_t now) = 0;
   // Forgets the bucket (a successful login clears its email's failures).
   virtual void Reset(const std::string& bucket) = 0;
 };
@@ -58,6 +61,7 @@ class InMemoryRateLimiter final : public RateLimiter {
                    int64_t now) override;
   RateDecision Peek(const std::string& bucket, int64_t limit, int64_t window_seconds,
                     int64_t now) override;
+  int64_t Count(const std::string& bucket, int64_t window_seconds, int64_t now) override;
   void Reset(const std::string& bucket) override;
 
   // Drops every bucket whose window ended by `now`.

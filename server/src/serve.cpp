@@ -13,6 +13,7 @@
 #include "client_address.h"
 #include "dashboard.h"
 #include "db.h"
+#include "rate_limit_shared.h"
 #include "retention.h"
 #include "server_log.h"
 #include "webhook_worker.h"
@@ -128,15 +129,22 @@ Status Serve(const ServeOptions& options) {
   deliveries.log_error = [&log](const std::string& message) { log.Error(message); };
   bool key_generated = false;
   CLAWMIT_ASSIGN_OR_RETURN(deliveries.key_material,
-                           LoadOrCreateSecret("", options.data_dir, key_generated, "webhook-key"));
+                           LoadOrCreateSecret(options.webhook_key, options.data_dir, key_generated,
+                                              "webhook-key", "WEBHOOK_KEY"));
 
-  // Rate limits counted in this process: one server. Several would share a
-  // RateLimiter over PostgreSQL or Redis (rate_limit.h).
+  // Rate limits: in this process on SQLite (one server), shared through the
+  // database on PostgreSQL, where several servers may run (rate_limit.h).
+  std::shared_ptr<RateLimiter> limiter;
+  if (db->dialect() == Database::Dialect::kPostgres) {
+    limiter = std::make_shared<SharedRateLimiter>(*db);
+  } else {
+    limiter = std::make_shared<InMemoryRateLimiter>();
+  }
   ApiConfig config{secret,
                    ttl,
                    deliveries.key_material,
                    options.allow_private_webhooks,
-                   std::make_shared<InMemoryRateLimiter>(),
+                   limiter,
                    options.rate_limits,
                    options.registration,
                    options.cors_origins};

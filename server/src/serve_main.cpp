@@ -36,7 +36,7 @@ struct Setting {
 };
 
 // The variables read only from the environment (no flag).
-constexpr const char* kEnvOnly[] = {"DATABASE_URL", "JWT_SECRET", "JWT_EXPIRES_IN"};
+constexpr const char* kEnvOnly[] = {"DATABASE_URL", "JWT_SECRET", "JWT_EXPIRES_IN", "WEBHOOK_KEY"};
 
 bool ParseCount(const std::string& text, int64_t& out, int64_t low, int64_t high) {
   int64_t v = 0;
@@ -196,7 +196,10 @@ int main(int argc, char** argv) {
       "Environment (flags win): the variables named above, and DATABASE_URL (sqlite:PATH or\n"
       "postgresql://user:pass@host:port/db),\n"
       "JWT_SECRET (32+ bytes; generated and kept in the data directory when unset),\n"
-      "JWT_EXPIRES_IN (default 7d). They may be kept in ./.env (or --env-file); a variable\n"
+      "JWT_EXPIRES_IN (default 7d), WEBHOOK_KEY (32+ bytes; the key sealing webhook secrets,\n"
+      "generated and kept in the data directory when unset; several servers on one database\n"
+      "need the same JWT_SECRET and WEBHOOK_KEY). They may be kept in ./.env (or --env-file); a "
+      "variable\n"
       "set in the environment wins over the file. See .env.example.\n"
       "Stops cleanly on SIGTERM or SIGINT. Exit codes: 0 stopped, 1 failure (such as the\n"
       "port in use or the database unreadable), 2 usage. Docs: docs/SERVER.md.\n\n"
@@ -289,6 +292,7 @@ int main(int argc, char** argv) {
 
   options.database_url = env("DATABASE_URL");
   options.jwt_secret = env("JWT_SECRET");
+  options.webhook_key = env("WEBHOOK_KEY");
   if (!env("JWT_EXPIRES_IN").empty()) options.jwt_expires_in = env("JWT_EXPIRES_IN");
   if (value(host, text)) options.host = text;
   if (value(port, text)) {

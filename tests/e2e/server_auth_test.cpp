@@ -157,5 +157,19 @@ TEST_F(ServerAuthTest, WeakJwtSecretIsRefusedAtStart) {
   EXPECT_FALSE(weak.running());
 }
 
+// The key sealing webhook secrets: WEBHOOK_KEY when set (several servers on
+// one database share it), else generated in the data folder.
+TEST_F(ServerAuthTest, TheWebhookKeyComesFromWebhookKeyWhenSet) {
+  ServerProcess weak(dir_.path() / "w1" / "data", {{"WEBHOOK_KEY", "too-short"}});
+  EXPECT_FALSE(weak.running());
+  EXPECT_NE(weak.log().find("WEBHOOK_KEY must be at least 32 bytes"), std::string::npos)
+      << weak.log();
+  ServerProcess set(dir_.path() / "w2" / "data", {{"WEBHOOK_KEY", std::string(40, 'k')}});
+  ASSERT_TRUE(set.running()) << set.log();
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() / "w2" / "data" / "webhook-key"));
+  EXPECT_TRUE(std::filesystem::exists(dir_.path() / "data" / "webhook-key"))
+      << "generated when unset";
+}
+
 }  // namespace
 }  // namespace clawmit::testing

@@ -316,7 +316,7 @@ TEST(ServerOpsTest, TheExampleEnvFileListsEverySetting) {
   std::string example = ReadFile(std::filesystem::path(CLAWMIT_SOURCE_DIR) / ".env.example");
   ASSERT_FALSE(example.empty());
   RunResult help = ServeOnce(dir.path(), {"--help"});
-  std::vector<std::string> names = {"DATABASE_URL", "JWT_SECRET", "JWT_EXPIRES_IN"};
+  std::vector<std::string> names = {"DATABASE_URL", "JWT_SECRET", "JWT_EXPIRES_IN", "WEBHOOK_KEY"};
   std::regex env_name("\\(env ([A-Z_]+)");
   for (auto it = std::sregex_iterator(help.out.begin(), help.out.end(), env_name);
        it != std::sregex_iterator(); ++it) {

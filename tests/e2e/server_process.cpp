@@ -60,6 +60,8 @@ void ServerProcess::Start(bool append_log) {
   const std::filesystem::path& data_dir = data_dir_;
   const std::map<std::string, std::string>& env = env_;
   log_file_ = data_dir.parent_path() / "server.log";
+  std::error_code ec;
+  std::filesystem::create_directories(log_file_.parent_path(), ec);
   int out[2];
   if (::pipe(out) != 0) return;
   pid_ = ::fork();

@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
+#include <thread>
 
 namespace clawmit::server {
 namespace {
@@ -88,6 +90,20 @@ TEST(ApiKeyCache, StartsOverWhenFull) {
   cache.Insert(cache.Index("3"), EntryOf("key_3", "u"), cache.generation());
   EXPECT_EQ(cache.size(), 1u);
   EXPECT_TRUE(cache.Find(cache.Index("3")).has_value());
+}
+
+// Another process's revocation reaches this cache through the time to
+// live: past it, the key is checked against the database again.
+TEST(ApiKeyCache, AnEntryIsTrustedOnlyForItsTimeToLive) {
+  ApiKeyCache cache(16, std::chrono::milliseconds(40));
+  cache.Insert(cache.Index("ada"), EntryOf("key_ada", "u"), cache.generation());
+  EXPECT_TRUE(cache.Find(cache.Index("ada")).has_value());
+  std::this_thread::sleep_for(std::chrono::milliseconds(60));
+  EXPECT_FALSE(cache.Find(cache.Index("ada")).has_value()) << "stale: the database must say";
+  // Confirmed again: trusted again.
+  cache.Insert(cache.Index("ada"), EntryOf("key_ada", "u"), cache.generation());
+  EXPECT_TRUE(cache.Find(cache.Index("ada")).has_value());
+  EXPECT_EQ(ApiKeyCache::kDefaultTtl, std::chrono::seconds(2)) << "docs/SERVER.md states it";
 }
 
 }  // namespace

@@ -36,7 +36,8 @@ struct ServeOptions {
   std::string database_url;  // DATABASE_URL: "sqlite:PATH" or a path; empty: <data_dir>/clawmit.db
   // PostgreSQL: connections the server keeps open at most (--database-pool-size).
   size_t database_pool_size = 8;
-  std::string jwt_secret;             // JWT_SECRET; empty: generated and kept in the data directory
+  std::string jwt_secret;   // JWT_SECRET; empty: generated and kept in the data directory
+  std::string webhook_key;  // WEBHOOK_KEY; empty: generated and kept in the data directory
   std::string jwt_expires_in = "7d";  // JWT_EXPIRES_IN
   // Webhooks: loopback and private addresses allowed (tests, local use);
   // the retry schedule ("5s,5m,30m,2h,5h,10h,10h"); one attempt's timeout.
