@@ -30,30 +30,20 @@ std::string Base62(const unsigned char* data, size_t size) {
   return out;
 }
 
-// Hex of HMAC-SHA256(key, data).
-std::string Sha256Hex(std::string_view key, std::string_view data) {
-  std::string mac = HmacSha256(key, data);
-  std::string hex(mac.size() * 2 + 1, '\0');
-  sodium_bin2hex(hex.data(), hex.size(), reinterpret_cast<const unsigned char*>(mac.data()),
-                 mac.size());
-  hex.pop_back();
-  return hex;
-}
-
 // "fc_live_" + 64 characters of randomness + 6 of checksum, so a leaked key
 // can be recognised (and a mistyped one refused) without a database.
 std::string NewKey() {
   unsigned char random[32];
   randombytes_buf(random, sizeof random);
   std::string body = Base62(random, sizeof random);
-  std::string check = Sha256Hex("clawmit-api-key", body).substr(0, 6);
+  std::string check = HmacSha256Hex("clawmit-api-key", body).substr(0, 6);
   return "fc_live_" + body + check;
 }
 
 bool ChecksumMatches(const std::string& key) {
   if (key.size() != 8 + 64 + 6) return false;
   std::string body = key.substr(8, 64);
-  return Sha256Hex("clawmit-api-key", body).substr(0, 6) == key.substr(72);
+  return HmacSha256Hex("clawmit-api-key", body).substr(0, 6) == key.substr(72);
 }
 
 json ScopesJson(const std::string& stored) { return json::parse(stored, nullptr, false); }
@@ -78,7 +68,7 @@ Result<Api::Caller> Api::AuthenticateKey(const std::string& key) const {
   const uint64_t generation = key_cache_.generation();
   // Stored as an HMAC under the server secret: the lookup is by hash, so the
   // comparison never touches the key itself.
-  std::string hash = Sha256Hex(config_.jwt_secret, key);
+  std::string hash = HmacSha256Hex(config_.jwt_secret, key);
   CLAWMIT_ASSIGN_OR_RETURN(auto rows,
                            db_.Query("SELECT k.id, k.user_id, u.email, k.scopes, k.last_used_at, "
                                      "k.org_id, k.role FROM api_keys k JOIN users u ON "
@@ -202,7 +192,7 @@ HttpResponse Api::CreateKey(const HttpRequest& req) const {
         .Query(
             "INSERT INTO api_keys (id, user_id, name, key_hash, key_prefix, scopes, created_at, "
             "org_id, role) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            {id, caller.user_id, name, Sha256Hex(config_.jwt_secret, key),
+            {id, caller.user_id, name, HmacSha256Hex(config_.jwt_secret, key),
              key.substr(0, kPrefixLength), scopes.dump(), now,
              org_id.empty() ? DbValue() : DbValue(org_id),
              org_id.empty() ? DbValue() : DbValue(std::string(RoleName(role)))})

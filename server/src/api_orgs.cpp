@@ -1,6 +1,5 @@
 // Organisations (docs/SERVER.md "Organisations and roles"): orgs, members,
 // invitations, and the access checks every route asks (access.h).
-#include <sodium.h>
 
 #include <nlohmann/json.hpp>
 
@@ -17,16 +16,6 @@ using nlohmann::json;
 
 constexpr int64_t kDefaultInvitationSeconds = 7 * 86400;
 constexpr int64_t kMaxInvitationSeconds = 30 * 86400;
-
-// Hex of HMAC-SHA256(key, token): invitation tokens are stored only so.
-std::string TokenHash(std::string_view key, std::string_view token) {
-  std::string mac = HmacSha256(key, token);
-  std::string hex(mac.size() * 2 + 1, '\0');
-  sodium_bin2hex(hex.data(), hex.size(), reinterpret_cast<const unsigned char*>(mac.data()),
-                 mac.size());
-  hex.pop_back();
-  return hex;
-}
 
 json OrgJson(const DbRow& r, const std::string& role) {
   // id, slug, name, created_at, updated_at
@@ -445,7 +434,7 @@ HttpResponse Api::CreateInvitation(const HttpRequest& req, const std::string& id
             "INSERT INTO invitations (id, org_id, email, role, token_hash, created_by, "
             "created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             {inv_id, (*org)->first, email, std::string(RoleName(*role)),
-             TokenHash(config_.jwt_secret, token), caller.user_id, now, now + seconds})
+             HmacSha256Hex(config_.jwt_secret, token), caller.user_id, now, now + seconds})
         .status();
   });
   if (!s.ok()) return Internal(req);
@@ -523,7 +512,7 @@ HttpResponse Api::AcceptInvitation(const HttpRequest& req, const std::string& to
     CLAWMIT_ASSIGN_OR_RETURN(auto rows,
                              db_.Query("SELECT id, org_id, email, role, expires_at, accepted_at, "
                                        "revoked_at FROM invitations WHERE token_hash = ?1",
-                                       {TokenHash(config_.jwt_secret, token)}));
+                                       {HmacSha256Hex(config_.jwt_secret, token)}));
     auto gone = [&](const char* code, const std::string& why) {
       return refusal.Set(ErrorResponse(410, code, why, req.request_id));
     };

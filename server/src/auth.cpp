@@ -68,6 +68,15 @@ std::string HmacSha256(std::string_view key, std::string_view data) {
   return mac;
 }
 
+std::string HmacSha256Hex(std::string_view key, std::string_view data) {
+  std::string mac = HmacSha256(key, data);
+  std::string hex(mac.size() * 2 + 1, '\0');
+  sodium_bin2hex(hex.data(), hex.size(), reinterpret_cast<const unsigned char*>(mac.data()),
+                 mac.size());
+  hex.pop_back();
+  return hex;
+}
+
 std::string RandomHex(size_t bytes) {
   InitSodium();
   std::string raw(bytes, '\0');

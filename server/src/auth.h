@@ -24,6 +24,9 @@ struct JwtClaims {
 
 // HMAC-SHA256(key, data), 32 raw bytes.
 std::string HmacSha256(std::string_view key, std::string_view data);
+// The same as 64 lowercase hex digits (how API keys, invitation tokens and
+// secret fingerprints are stored).
+std::string HmacSha256Hex(std::string_view key, std::string_view data);
 
 // A compact JWS: base64url(header).base64url(claims).base64url(HMAC-SHA256).
 std::string SignJwt(const JwtClaims& claims, std::string_view secret);

@@ -265,6 +265,14 @@ const char* const kPgMigrations[] = {
       count BIGINT NOT NULL
     );
     )sql",
+    // 12: fingerprints of the secrets the data depends on (secret_check.h).
+    R"sql(
+    CREATE TABLE server_secrets (
+      name TEXT PRIMARY KEY,
+      fingerprint TEXT NOT NULL,
+      recorded_at BIGINT NOT NULL
+    );
+    )sql",
 };
 
 // The advisory lock key migrations run under ("clawmit" in ASCII).

@@ -314,6 +314,16 @@ const char* const kMigrations[] = {
       count INTEGER NOT NULL
     ) WITHOUT ROWID;
     )sql",
+    // 12: fingerprints of the secrets the data depends on (JWT_SECRET,
+    // WEBHOOK_KEY), so that a server started with other ones refuses to
+    // start (secret_check.h).
+    R"sql(
+    CREATE TABLE server_secrets (
+      name TEXT PRIMARY KEY,
+      fingerprint TEXT NOT NULL,
+      recorded_at INTEGER NOT NULL
+    );
+    )sql",
 };
 
 class SqliteDatabase final : public Database {

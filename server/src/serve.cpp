@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <cstdio>
+#include <ctime>
 #include <iostream>
 
 #include "api.h"
@@ -15,6 +16,7 @@
 #include "db.h"
 #include "rate_limit_shared.h"
 #include "retention.h"
+#include "secret_check.h"
 #include "server_log.h"
 #include "webhook_worker.h"
 
@@ -131,6 +133,15 @@ Status Serve(const ServeOptions& options) {
   CLAWMIT_ASSIGN_OR_RETURN(deliveries.key_material,
                            LoadOrCreateSecret(options.webhook_key, options.data_dir, key_generated,
                                               "webhook-key", "WEBHOOK_KEY"));
+  // The secrets the data was made with, the same for every server on it.
+  CLAWMIT_TRY(CheckSecrets(
+      *db,
+      {{"JWT_SECRET", "jwt-secret", secret,
+        "every session, API key and invitation made before stops working"},
+       {"WEBHOOK_KEY", "webhook-key", deliveries.key_material,
+        "every webhook's secret becomes unreadable: delete and create each webhook again"}},
+      options.replace_secrets, static_cast<int64_t>(std::time(nullptr))));
+  if (options.replace_secrets) log.Info("recorded this server's JWT_SECRET and WEBHOOK_KEY");
 
   // Rate limits: in this process on SQLite (one server), shared through the
   // database on PostgreSQL, where several servers may run (rate_limit.h).

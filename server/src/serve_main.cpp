@@ -192,6 +192,10 @@ int main(int argc, char** argv) {
           ->type_name("PATH");
   bool routes = false;
   app.add_flag("--routes", routes, "Print the routes the server answers and exit");
+  app.add_flag("--replace-secrets", options.replace_secrets,
+               "Start with this JWT_SECRET and WEBHOOK_KEY although the database was used with "
+               "others (sessions, API keys and invitations made before stop working; webhook "
+               "secrets must be set again)");
   app.footer(
       "Environment (flags win): the variables named above, and DATABASE_URL (sqlite:PATH or\n"
       "postgresql://user:pass@host:port/db),\n"

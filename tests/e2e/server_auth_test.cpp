@@ -171,5 +171,56 @@ TEST_F(ServerAuthTest, TheWebhookKeyComesFromWebhookKeyWhenSet) {
       << "generated when unset";
 }
 
+// The secrets a database's data was made with: a server started on it with
+// another JWT_SECRET (which keys the stored API keys) or WEBHOOK_KEY (which
+// seals webhook secrets) refuses to start and names it — a second process
+// set up with other ones would otherwise refuse every key of the first in
+// silence — unless told to replace them.
+TEST_F(ServerAuthTest, AServerWithOtherSecretsThanItsDatabaseRefusesToStart) {
+  const std::string a(40, 'a');
+  const std::string b(40, 'b');
+  const std::filesystem::path data = dir_.path() / "s" / "data";
+  std::string key;
+  {
+    server_ = std::make_unique<ServerProcess>(
+        data, std::map<std::string, std::string>{{"JWT_SECRET", a}});
+    ASSERT_TRUE(server_->running()) << server_->log();
+    std::string token = RegisterAndLogin("ada@example.com");
+    HttpResult r = server_->Request(
+        "POST", "/api/api-keys", json{{"name", "ci"}, {"scopes", {"agents:read"}}}.dump(), token);
+    ASSERT_EQ(r.status, 201) << r.body;
+    key = Json(r)["key"];
+    server_->Stop();
+  }
+  ServerProcess other(data, {{"JWT_SECRET", b}});
+  EXPECT_FALSE(other.running());
+  EXPECT_EQ(other.Stop(), 1);
+  EXPECT_NE(other.log().find("JWT_SECRET is not the one this database was used with"),
+            std::string::npos)
+      << other.log();
+  EXPECT_NE(other.log().find("start once with --replace-secrets"), std::string::npos);
+  ServerProcess sealed(data, {{"JWT_SECRET", a}, {"WEBHOOK_KEY", std::string(40, 'w')}});
+  EXPECT_FALSE(sealed.running());
+  EXPECT_NE(sealed.log().find("WEBHOOK_KEY is not the one"), std::string::npos) << sealed.log();
+
+  // The same secrets: it starts, and the key works.
+  server_ =
+      std::make_unique<ServerProcess>(data, std::map<std::string, std::string>{{"JWT_SECRET", a}});
+  ASSERT_TRUE(server_->running()) << server_->log();
+  EXPECT_EQ(server_->Request("GET", "/api/agents", "", key).status, 200);
+  server_->Stop();
+  // Replaced on purpose: it starts, the old key no longer works, and the new
+  // secret is the database's from then on.
+  server_ =
+      std::make_unique<ServerProcess>(data, std::map<std::string, std::string>{{"JWT_SECRET", b}},
+                                      std::vector<std::string>{"--replace-secrets"});
+  ASSERT_TRUE(server_->running()) << server_->log();
+  EXPECT_EQ(server_->Request("GET", "/api/agents", "", key).status, 401);
+  server_->Stop();
+  server_ =
+      std::make_unique<ServerProcess>(data, std::map<std::string, std::string>{{"JWT_SECRET", b}});
+  EXPECT_TRUE(server_->running()) << server_->log();
+}
+
 }  // namespace
 }  // namespace clawmit::testing

@@ -23,6 +23,7 @@ using nlohmann::json;
 namespace fs = std::filesystem;
 
 const std::string kSecret = "a-jwt-secret-shared-by-every-process-0123456789";
+const std::string kWebhookKey = "a-webhook-key-shared-by-every-process-0123456";
 
 class ServerSharedStateTest : public ::testing::Test {
  protected:
@@ -33,9 +34,10 @@ class ServerSharedStateTest : public ::testing::Test {
   }
 
   // Starts `n` processes on one database (the first's schema), with one
-  // JWT secret and `args`.
+  // JWT secret, one webhook key and `args`.
   void StartProcesses(int n, const std::vector<std::string>& args = {}) {
-    std::map<std::string, std::string> env = {{"JWT_SECRET", kSecret}};
+    std::map<std::string, std::string> env = {{"JWT_SECRET", kSecret},
+                                              {"WEBHOOK_KEY", kWebhookKey}};
     for (int i = 0; i < n; ++i) {
       // Each its own folder: a process's log is its data folder's sibling.
       fs::path data = dir_.path() / ("p" + std::to_string(i)) / "data";
@@ -115,6 +117,25 @@ TEST_F(ServerSharedStateTest, OneKeysLimitHoldsAcrossThreeProcessesWithinTenPerc
   EXPECT_LE(ok.load(), kLimit);
   EXPECT_GE(ok.load(), kLimit * 9 / 10);
   EXPECT_EQ(ok.load() + limited.load(), 300);
+}
+
+// A process set up with other secrets than the running ones refuses to
+// join, naming the setting, rather than refuse their keys and sessions.
+TEST_F(ServerSharedStateTest, AProcessWithOtherSecretsRefusesToJoin) {
+  StartProcesses(1);
+  std::string db = servers_[0]->postgres_url();
+  ServerProcess jwt(
+      dir_.path() / "jwt" / "data",
+      {{"DATABASE_URL", db}, {"JWT_SECRET", kSecret + "x"}, {"WEBHOOK_KEY", kWebhookKey}});
+  EXPECT_FALSE(jwt.running());
+  EXPECT_NE(jwt.log().find("JWT_SECRET is not the one this database was used with"),
+            std::string::npos)
+      << jwt.log();
+  ServerProcess sealed(dir_.path() / "sealed" / "data",
+                       {{"DATABASE_URL", db}, {"JWT_SECRET", kSecret}});  // its own webhook-key
+  EXPECT_FALSE(sealed.running());
+  EXPECT_NE(sealed.log().find("WEBHOOK_KEY is not the one"), std::string::npos) << sealed.log();
+  EXPECT_EQ(servers_[0]->Request("GET", "/api/health").status, 200) << "the others serve on";
 }
 
 }  // namespace

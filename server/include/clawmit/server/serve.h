@@ -42,6 +42,9 @@ struct ServeOptions {
   // Webhooks: loopback and private addresses allowed (tests, local use);
   // the retry schedule ("5s,5m,30m,2h,5h,10h,10h"); one attempt's timeout.
   bool allow_private_webhooks = false;
+  // Record this server's JWT_SECRET and WEBHOOK_KEY as the database's, in
+  // place of the ones it was used with (--replace-secrets).
+  bool replace_secrets = false;
   std::string webhook_retries = "5s,5m,30m,2h,5h,10h,10h";
   std::string webhook_timeout = "10s";
   // A webhook whose deliveries fail this long without a success is switched off.
