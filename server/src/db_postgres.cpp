@@ -275,6 +275,21 @@ const char* const kPgMigrations[] = {
     )sql",
 };
 
+// Connects with bounds a network cut cannot defeat: connecting (TCP,
+// TLS, authentication) gives up after 5 s; a connection whose peer went
+// silent is found dead by TCP keepalives within about 25 s (10 s idle, then
+// 3 probes 5 s apart) and data left unacknowledged 15 s fails it
+// (tcp_user_timeout) — so a request fails (503) and the pool replaces the
+// connection, where the kernel's defaults would wait minutes. The URL's own
+// settings of these win (they come after, in libpq's order).
+PGconn* ConnectBounded(const std::string& url) {
+  static constexpr const char* kKeys[] = {
+      "connect_timeout",  "keepalives",       "keepalives_idle", "keepalives_interval",
+      "keepalives_count", "tcp_user_timeout", "dbname",          nullptr};
+  const char* values[] = {"5", "1", "10", "5", "3", "15000", url.c_str(), nullptr};
+  return PQconnectdbParams(kKeys, values, /*expand_dbname=*/1);
+}
+
 // The advisory lock key migrations run under ("clawmit" in ASCII).
 constexpr const char* kMigrationLock = "SELECT pg_advisory_lock(27985188565641588)";
 constexpr const char* kMigrationUnlock = "SELECT pg_advisory_unlock(27985188565641588)";
@@ -413,7 +428,7 @@ Result<PGconn*> PostgresDatabase::Acquire() {
     }
     available_.notify_one();
   }
-  PGconn* conn = PQconnectdb(url_.c_str());
+  PGconn* conn = ConnectBounded(url_);
   if (conn == nullptr || PQstatus(conn) != CONNECTION_OK) {
     std::string message = conn != nullptr ? PQerrorMessage(conn) : "out of memory";
     while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) {
