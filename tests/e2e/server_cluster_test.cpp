@@ -1,10 +1,12 @@
-// Several `clawmit serve` processes on one PostgreSQL database (docs/POSTGRES.md,
-// issue 15): versions written through all of them are numbered 1..N without
-// a gap or a repeat, a label's compare-and-swap has one winner, a task is
-// claimed once and a webhook delivery attempt made once across processes, a
-// process SIGKILLed loses no acknowledged write, and a PostgreSQL restart
-// under load is survived by all. Runs when CLAWMIT_TEST_DATABASE_URL is set
-// (skipped on SQLite, which is one process's file).
+// Several `clawmit serve` processes on one PostgreSQL database
+// (docs/POSTGRES.md, issue 15): they start together on an empty database;
+// versions written through all of them are numbered 1..N without a gap or a
+// repeat; a label's compare-and-swap has one winner; agents of one name
+// created at once get slugs of their own; a task is claimed once and a
+// webhook delivery attempt made once across processes; a process SIGKILLed
+// loses no acknowledged write; a PostgreSQL restart under load is survived
+// by all. Runs when CLAWMIT_TEST_DATABASE_URL is set (skipped on SQLite,
+// which is one process's file).
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -294,6 +296,85 @@ TEST_F(ServerClusterTest, LabelCompareAndSwapFromTwoProcessesHasOneWinner) {
   json history = Call(1, "GET", label + "/history", nullptr, 200);
   const json& moves = history.is_array() ? history : history["data"];
   EXPECT_EQ(moves.size(), static_cast<size_t>(1 + kRounds)) << "one move per round, no more";
+}
+
+TEST_F(ServerClusterTest, ALabelCreatedThroughTwoProcessesAtOnce) {
+  StartCluster(2);
+  const std::string agent = NewAgent(0, "Labelled");
+  ASSERT_GT(WriteVersion(0, agent, "v2"), 0);
+  std::vector<std::string> commits;
+  for (const json& v : Versions(0, agent)) commits.push_back(v["commitId"]);
+  ASSERT_EQ(commits.size(), 2u);
+  // Both PUT a label that does not exist yet, one through each process;
+  // `expect_new`: with expectedCommitId null ("must not exist yet").
+  auto race = [&](const std::string& name, bool expect_new) {
+    std::latch start(2);
+    std::vector<HttpResult> answers(2);
+    OnThreads(2, [&](int p) {
+      json body = {{"commitId", commits[static_cast<size_t>(p)]}};
+      if (expect_new) body["expectedCommitId"] = nullptr;
+      start.arrive_and_wait();
+      answers[static_cast<size_t>(p)] =
+          Process(static_cast<size_t>(p))
+              .Request("PUT", "/api/agents/" + agent + "/labels/" + name, body.dump(), ada_);
+    });
+    return answers;
+  };
+  for (int round = 0; round < 4; ++round) {
+    SCOPED_TRACE("round " + std::to_string(round));
+    std::vector<HttpResult> answers = race("new-" + std::to_string(round), true);
+    const int winners = (answers[0].status == 200) + (answers[1].status == 200);
+    ASSERT_EQ(winners, 1) << answers[0].status << " " << answers[0].body << " / "
+                          << answers[1].status << " " << answers[1].body;
+    const HttpResult& lost = answers[answers[0].status == 200 ? 1 : 0];
+    EXPECT_EQ(lost.status, 409) << lost.body;
+    EXPECT_EQ(json::parse(lost.body, nullptr, false)["error"]["code"], "LABEL_CONFLICT");
+
+    // Without an expectation both moves are made, one after the other.
+    answers = race("any-" + std::to_string(round), false);
+    for (const HttpResult& r : answers) EXPECT_EQ(r.status, 200) << r.body;
+  }
+}
+
+TEST_F(ServerClusterTest, AgentsOfOneNameCreatedThroughTwoProcessesAtOnceGetSlugsOfTheirOwn) {
+  StartCluster(2);
+  for (int round = 0; round < 3; ++round) {
+    SCOPED_TRACE("round " + std::to_string(round));
+    const std::string name = "Support " + std::to_string(round);
+    std::latch start(4);
+    std::vector<HttpResult> answers(4);
+    OnThreads(4, [&](int t) {
+      const std::string body = json{{"name", name}, {"prompt", "Hi."}}.dump();
+      start.arrive_and_wait();
+      answers[static_cast<size_t>(t)] =
+          Process(static_cast<size_t>(t)).Request("POST", "/api/agents", body, ada_);
+    });
+    std::set<std::string> slugs;
+    for (const HttpResult& r : answers) {
+      ASSERT_EQ(r.status, 201) << r.body;
+      slugs.insert(json::parse(r.body)["slug"].get<std::string>());
+    }
+    EXPECT_EQ(slugs.size(), 4u) << "each its own slug";
+
+    // A slug asked for by both: one gets it, the other a 409 naming it.
+    std::latch twin_start(2);
+    std::vector<HttpResult> twins(2);
+    OnThreads(2, [&](int t) {
+      const std::string body = json{
+          {"name", "Twin"},
+          {"slug", "twin-" + std::to_string(round)},
+          {"prompt", "Hi."}}.dump();
+      twin_start.arrive_and_wait();
+      twins[static_cast<size_t>(t)] =
+          Process(static_cast<size_t>(t)).Request("POST", "/api/agents", body, ada_);
+    });
+    const int created = (twins[0].status == 201) + (twins[1].status == 201);
+    ASSERT_EQ(created, 1) << twins[0].status << " " << twins[0].body << " / " << twins[1].status
+                          << " " << twins[1].body;
+    const HttpResult& refused = twins[twins[0].status == 201 ? 1 : 0];
+    EXPECT_EQ(refused.status, 409) << refused.body;
+    EXPECT_EQ(json::parse(refused.body, nullptr, false)["error"]["details"][0]["field"], "slug");
+  }
 }
 
 TEST_F(ServerClusterTest, TasksClaimedThroughThreeProcessesEachExactlyOnce) {
