@@ -1,8 +1,9 @@
 // Several `clawmit serve` processes on one PostgreSQL database
 // (docs/POSTGRES.md, issue 15): they start together on an empty database;
 // versions written through all of them are numbered 1..N without a gap or a
-// repeat; a label's compare-and-swap has one winner; agents of one name
-// created at once get slugs of their own; a task is claimed once and a
+// repeat; one push sent through two is stored once, and of two diverged
+// pushes one wins; a label's compare-and-swap has one winner; agents of one
+// name created at once get slugs of their own; a task is claimed once and a
 // webhook delivery attempt made once across processes; a process SIGKILLed
 // loses no acknowledged write; a PostgreSQL restart under load is survived
 // by all. Runs when CLAWMIT_TEST_DATABASE_URL is set (skipped on SQLite,
@@ -27,6 +28,7 @@
 #include <thread>
 #include <vector>
 
+#include "local_repo.h"
 #include "server_process.h"
 #include "webhook_receiver.h"
 
@@ -249,6 +251,103 @@ TEST_F(ServerClusterTest, VersionsWrittenThroughThreeProcessesAreNumberedOneToN)
     ExpectLineHolds(i, agent, acked);
     EXPECT_EQ(Versions(i, agent).size(), static_cast<size_t>(1 + kThreads * kEach));
   }
+}
+
+// A version of a local repository as a batch entry (docs/SERVER.md "Sync").
+json BatchEntry(const LocalRepo& repo, const std::string& rev) {
+  json v = repo.Show(rev);
+  return {{"prompt", v["prompt"]},         {"tools", v["tools"]},
+          {"config", v["config"]},         {"commitMessage", v["commitMessage"]},
+          {"author", v["author"]},         {"authoredAt", v["authoredAt"]},
+          {"rollbackTo", v["rollbackTo"]}, {"commitId", v["commitId"]}};
+}
+
+// Makes `support` in `repo` and commits versions 2..`last` with prompts
+// "<prefix> N" (fixed dates: two repositories given the same steps have
+// the same commit ids).
+void CommitSupport(const LocalRepo& repo, int first, int last, const std::string& prefix) {
+  if (first == 1) {
+    WriteFile(repo.dir() / "p.md", "Be kind.\n");
+    repo.Run({"new", "support", "--prompt-file", "p.md", "--author", "Ada <ada@example.com>"});
+    first = 2;
+  }
+  for (int n = first; n <= last; ++n) {
+    WriteFile(repo.dir() / "p.md", prefix + " " + std::to_string(n) + "\n");
+    repo.Run({"commit", "support", "--prompt-file", "p.md", "-m", prefix + " " + std::to_string(n),
+              "--author", "Ada <ada@example.com>"},
+             1700000000 + n);
+  }
+}
+
+TEST_F(ServerClusterTest, PushesThroughTwoProcessesAtOnce) {
+  StartCluster(2);
+  // Two clones with one history up to v4, then each a v5 of its own.
+  LocalRepo mine(dir_.path() / "mine"), theirs(dir_.path() / "theirs");
+  CommitSupport(mine, 1, 4, "edit");
+  CommitSupport(theirs, 1, 4, "edit");
+  CommitSupport(mine, 5, 5, "mine");
+  CommitSupport(theirs, 5, 5, "theirs");
+  json v1 = mine.Show("support@v1");
+  ASSERT_EQ(v1["commitId"], theirs.Show("support@v1")["commitId"]);
+  json agent = Call(0, "POST", "/api/agents",
+                    {{"name", "Support"},
+                     {"slug", "support"},
+                     {"prompt", v1["prompt"]},
+                     {"tools", v1["tools"]},
+                     {"config", v1["config"]},
+                     {"commitMessage", v1["commitMessage"]},
+                     {"author", v1["author"]},
+                     {"authoredAt", v1["authoredAt"]},
+                     {"commitId", v1["commitId"]}},
+                    201);
+  const std::string batch = "/api/agents/" + agent["id"].get<std::string>() + "/versions/batch";
+  // Sends `bodies[p]` through process p, both at once.
+  auto race = [&](const std::vector<json>& bodies) {
+    std::latch start(2);
+    std::vector<HttpResult> answers(2);
+    OnThreads(2, [&](int p) {
+      const std::string body = bodies[static_cast<size_t>(p)].dump();
+      start.arrive_and_wait();
+      answers[static_cast<size_t>(p)] =
+          Process(static_cast<size_t>(p)).Request("POST", batch, body, ada_);
+    });
+    return answers;
+  };
+
+  // One push sent through both (a retry through another replica while the
+  // first is still at work): stored once; one 201, the other finds it all
+  // there (200, all skipped).
+  json entries = json::array();
+  for (int n = 2; n <= 4; ++n) entries.push_back(BatchEntry(mine, "support@v" + std::to_string(n)));
+  const json same = {{"baseCommitId", v1["commitId"]}, {"versions", entries}};
+  std::vector<HttpResult> answers = race({same, same});
+  std::multiset<int> statuses = {answers[0].status, answers[1].status};
+  EXPECT_EQ(statuses, (std::multiset<int>{200, 201}))
+      << answers[0].body << " / " << answers[1].body;
+  std::vector<json> line = Versions(1, agent["id"]);
+  ASSERT_EQ(line.size(), 4u);
+  for (int n = 1; n <= 4; ++n) {
+    EXPECT_EQ(line[n - 1]["commitId"], mine.Show("support@v" + std::to_string(n))["commitId"]);
+  }
+
+  // Two diverged pushes on one base: one lands, the other is 409
+  // NON_FAST_FORWARD naming the winner's head.
+  const std::string v4 = mine.Show("support@v4")["commitId"];
+  answers = race({{{"baseCommitId", v4}, {"versions", {BatchEntry(mine, "support@v5")}}},
+                  {{"baseCommitId", v4}, {"versions", {BatchEntry(theirs, "support@v5")}}}});
+  const int landed = (answers[0].status == 201) + (answers[1].status == 201);
+  ASSERT_EQ(landed, 1) << answers[0].status << " " << answers[0].body << " / " << answers[1].status
+                       << " " << answers[1].body;
+  const int won = answers[0].status == 201 ? 0 : 1;
+  const HttpResult& lost = answers[static_cast<size_t>(1 - won)];
+  EXPECT_EQ(lost.status, 409) << lost.body;
+  json error = json::parse(lost.body, nullptr, false)["error"];
+  EXPECT_EQ(error["code"], "NON_FAST_FORWARD") << lost.body;
+  const std::string winner = (won == 0 ? mine : theirs).Show("support@v5")["commitId"];
+  EXPECT_EQ(error["remoteHead"]["commitId"], winner);
+  line = Versions(0, agent["id"]);
+  ASSERT_EQ(line.size(), 5u);
+  EXPECT_EQ(line[4]["commitId"], winner);
 }
 
 TEST_F(ServerClusterTest, LabelCompareAndSwapFromTwoProcessesHasOneWinner) {
