@@ -134,7 +134,7 @@ class ServerClusterTest : public ::testing::Test {
   }
 
   // POSTs a version with `prompt` through process `i`; its number when
-  // acknowledged (201), else 0 (`status` receives the answer's).
+  // acknowledged (201), else 0; `answer`, when given, receives the answer.
   int64_t WriteVersion(size_t i, const std::string& agent, const std::string& prompt,
                        HttpResult* answer = nullptr) {
     HttpResult r =
@@ -222,7 +222,7 @@ TEST_F(ServerClusterTest, ThreeProcessesStartedAtOnceOnAnEmptyDatabaseAllServeIt
 }
 
 TEST_F(ServerClusterTest, VersionsWrittenThroughThreeProcessesAreNumberedOneToN) {
-  StartCluster(3);
+  ASSERT_NO_FATAL_FAILURE(StartCluster(3));
   const std::string agent = NewAgent(0, "Shared");
   constexpr int kThreads = 6;
   constexpr int kEach = 8;
@@ -280,7 +280,7 @@ void CommitSupport(const LocalRepo& repo, int first, int last, const std::string
 }
 
 TEST_F(ServerClusterTest, PushesThroughTwoProcessesAtOnce) {
-  StartCluster(2);
+  ASSERT_NO_FATAL_FAILURE(StartCluster(2));
   // Two clones with one history up to v4, then each a v5 of its own.
   LocalRepo mine(dir_.path() / "mine"), theirs(dir_.path() / "theirs");
   CommitSupport(mine, 1, 4, "edit");
@@ -351,7 +351,7 @@ TEST_F(ServerClusterTest, PushesThroughTwoProcessesAtOnce) {
 }
 
 TEST_F(ServerClusterTest, LabelCompareAndSwapFromTwoProcessesHasOneWinner) {
-  StartCluster(2);
+  ASSERT_NO_FATAL_FAILURE(StartCluster(2));
   const std::string agent = NewAgent(0, "Labelled");
   for (int i = 2; i <= 5; ++i) ASSERT_GT(WriteVersion(0, agent, "v" + std::to_string(i)), 0);
   std::vector<std::string> commits;  // by version number - 1
@@ -398,7 +398,7 @@ TEST_F(ServerClusterTest, LabelCompareAndSwapFromTwoProcessesHasOneWinner) {
 }
 
 TEST_F(ServerClusterTest, ALabelCreatedThroughTwoProcessesAtOnce) {
-  StartCluster(2);
+  ASSERT_NO_FATAL_FAILURE(StartCluster(2));
   const std::string agent = NewAgent(0, "Labelled");
   ASSERT_GT(WriteVersion(0, agent, "v2"), 0);
   std::vector<std::string> commits;
@@ -436,7 +436,7 @@ TEST_F(ServerClusterTest, ALabelCreatedThroughTwoProcessesAtOnce) {
 }
 
 TEST_F(ServerClusterTest, AgentsOfOneNameCreatedThroughTwoProcessesAtOnceGetSlugsOfTheirOwn) {
-  StartCluster(2);
+  ASSERT_NO_FATAL_FAILURE(StartCluster(2));
   for (int round = 0; round < 3; ++round) {
     SCOPED_TRACE("round " + std::to_string(round));
     const std::string name = "Support " + std::to_string(round);
@@ -477,7 +477,7 @@ TEST_F(ServerClusterTest, AgentsOfOneNameCreatedThroughTwoProcessesAtOnceGetSlug
 }
 
 TEST_F(ServerClusterTest, TasksClaimedThroughThreeProcessesEachExactlyOnce) {
-  StartCluster(3);
+  ASSERT_NO_FATAL_FAILURE(StartCluster(3));
   const std::string agent = NewAgent(0, "Worker");
   constexpr int kTasks = 120;
   constexpr int kWorkers = 6;
@@ -528,8 +528,8 @@ TEST_F(ServerClusterTest, TasksClaimedThroughThreeProcessesEachExactlyOnce) {
 }
 
 TEST_F(ServerClusterTest, EachWebhookAttemptIsMadeOnceAcrossThreeProcesses) {
-  StartCluster(
-      3, {"--allow-private-webhooks", "--webhook-retries", "1s,1s", "--webhook-timeout", "3s"});
+  ASSERT_NO_FATAL_FAILURE(StartCluster(
+      3, {"--allow-private-webhooks", "--webhook-retries", "1s,1s", "--webhook-timeout", "3s"}));
   // The first attempt of each delivery fails (500), the second succeeds:
   // every delivery must arrive exactly twice, whichever processes send it.
   std::mutex seen_mutex;
@@ -594,7 +594,7 @@ TEST_F(ServerClusterTest, EachWebhookAttemptIsMadeOnceAcrossThreeProcesses) {
 }
 
 TEST_F(ServerClusterTest, AProcessKilledMidWriteLosesNoAcknowledgedWrite) {
-  StartCluster(2);
+  ASSERT_NO_FATAL_FAILURE(StartCluster(2));
   const std::vector<std::string> agents = {NewAgent(0, "One"), NewAgent(1, "Two")};
   constexpr int kThreads = 4;
   std::atomic<bool> stop{false};
@@ -646,7 +646,7 @@ TEST_F(ServerClusterTest, AProcessKilledMidWriteLosesNoAcknowledgedWrite) {
 TEST_F(ServerClusterTest, BothProcessesRideOutAPostgresRestartUnderLoad) {
   const std::string url = OwnPostgres();
   ASSERT_FALSE(url.empty());
-  StartCluster(2, {"--database-pool-size", "2"}, url);
+  ASSERT_NO_FATAL_FAILURE(StartCluster(2, {"--database-pool-size", "2"}, url));
   const std::string agent = NewAgent(0, "Busy");
   constexpr int kThreads = 4;
   std::atomic<bool> stop{false};
