@@ -342,6 +342,18 @@ PgStatement PgPlaceholders(const std::string& sql) {
 
 bool RetryableState(const std::string& state) { return state == "40001" || state == "40P01"; }
 
+// A unique violation inside a transaction: a row another transaction
+// committed after this one's snapshot (two requests creating the same
+// slug at once, through two processes or two threads) or one that was there
+// all along. Either way the transaction runs again, at once (the other has
+// committed): on a race its next run sees the row and takes another slug;
+// a real duplicate fails the same way each time and, after
+// kMaxUniqueViolationReruns, reaches the caller (409). PostgreSQL reports
+// such a race as a serialization failure only when the transaction read
+// that very key through the unique index.
+constexpr const char* kUniqueViolation = "23505";
+constexpr int kMaxUniqueViolationReruns = 8;
+
 class PostgresDatabase final : public Database {
  public:
   PostgresDatabase(std::string url, size_t pool_size)
@@ -593,7 +605,9 @@ Result<std::vector<DbRow>> PostgresDatabase::Query(const std::string& sql,
   std::string state;
   if (current_.owner == this) {
     auto rows = Run(current_.conn, pg.sql, params, state, &pg.used);
-    if (!rows.ok() && RetryableState(state)) current_.failed_state = state;
+    if (!rows.ok() && (RetryableState(state) || state == kUniqueViolation)) {
+      current_.failed_state = state;
+    }
     return rows;
   }
   CLAWMIT_ASSIGN_OR_RETURN(PGconn * conn, Acquire());
@@ -606,6 +620,7 @@ Status PostgresDatabase::Transaction(const std::function<Status()>& work) {
   if (current_.owner == this) return work();  // already inside one: join it
   std::minstd_rand jitter(std::random_device{}());
   Status s;
+  int unique_violations = 0;
   for (int run = 1; run <= kMaxTransactionRuns; ++run) {
     CLAWMIT_ASSIGN_OR_RETURN(PGconn * conn, Acquire());
     std::string state;
@@ -637,6 +652,10 @@ Status PostgresDatabase::Transaction(const std::function<Status()>& work) {
     std::string ignored;
     if (PQtransactionStatus(conn) != PQTRANS_IDLE) (void)Run(conn, "ROLLBACK", {}, ignored);
     Release(conn);
+    if (state == kUniqueViolation) {
+      if (++unique_violations <= kMaxUniqueViolationReruns) continue;
+      return s.ok() ? Status::AlreadyExists("database: a unique constraint was violated") : s;
+    }
     if (!RetryableState(state)) return s;
     // Another transaction won: wait a little, then run `work` again.
     std::this_thread::sleep_for(std::chrono::milliseconds(1 + jitter() % (5 * run)));

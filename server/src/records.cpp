@@ -230,6 +230,16 @@ Result<DbRow> InsertVersion(Database& db, const NewVersion& v, std::string_view 
   if (!v.forked_from.empty()) forked_from = v.forked_from;
   DbValue merged_from = nullptr;
   if (!v.merged_from.empty()) merged_from = v.merged_from;
+  // On PostgreSQL the agent's row is locked first. A writer that took the
+  // same number and committed meanwhile has moved the agent
+  // (SetCurrentVersion), so the lock fails to serialize and the transaction
+  // runs again, numbering after the winner. Without it the INSERT waited
+  // for the winner and then failed on the unique (agent_id,
+  // version_number): a 500 for writes through several processes (or
+  // threads) at once. On SQLite, BEGIN IMMEDIATE lets one writer in.
+  if (db.dialect() == Database::Dialect::kPostgres) {
+    CLAWMIT_TRY(db.Query("SELECT id FROM agents WHERE id = ?1 FOR UPDATE", {v.agent_id}).status());
+  }
   CLAWMIT_TRY(
       db.Query("INSERT INTO " + std::string(table) +
                    " (id, agent_id, version_number, commit_id, parent_commit_ids, "

@@ -17,25 +17,6 @@ namespace {
 
 using nlohmann::json;
 
-// scripts/postgres.sh with `args`; its output.
-RunResult PostgresScript(const std::vector<std::string>& args) {
-  RunOptions options;
-  if (const char* tmp = std::getenv("TMPDIR")) options.env["TMPDIR"] = tmp;
-  // A path, not string concatenation: GCC 12's -Warray-bounds misreads
-  // `std::string(MACRO) + "…"` in release unity builds.
-  const std::filesystem::path script =
-      std::filesystem::path(CLAWMIT_SOURCE_DIR) / "scripts" / "postgres.sh";
-  return RunProcess(script.string(), args, options);
-}
-
-// The value of `NAME=value` in `text`'s lines.
-std::string LineValue(const std::string& text, const std::string& name) {
-  auto at = text.find(name + "=");
-  if (at == std::string::npos) return "";
-  at += name.size() + 1;
-  return text.substr(at, text.find('\n', at) - at);
-}
-
 class ServerDatabaseOutageTest : public ServerTest {
  protected:
   void SetUp() override {

@@ -43,17 +43,22 @@ ServerProcess::ServerProcess(const std::filesystem::path& data_dir,
   // own (docs/POSTGRES.md): a server started again on the same folder finds
   // its data. The schemas stay until the throw-away cluster goes
   // (scripts/postgres.sh stop).
-  const char* pg = std::getenv("CLAWMIT_TEST_DATABASE_URL");
-  if (pg != nullptr && *pg != '\0' && !env_.contains("DATABASE_URL")) {
-    const std::string schema =
-        "clawmit_e2e_" + std::to_string(std::hash<std::string>{}(data_dir_.string()));
-    if (ExecOnTestPostgres("CREATE SCHEMA IF NOT EXISTS " + schema)) {
-      const std::string base = pg;
-      env_["DATABASE_URL"] = base + (base.find('?') == std::string::npos ? "?" : "&") +
-                             "options=-csearch_path%3D" + schema;
+  if (!env_.contains("DATABASE_URL")) {
+    if (std::string url = TestPostgresSchemaUrl(data_dir_.string()); !url.empty()) {
+      env_["DATABASE_URL"] = url;
     }
   }
   Start(false);
+}
+
+std::string TestPostgresSchemaUrl(const std::string& key) {
+  const char* pg = std::getenv("CLAWMIT_TEST_DATABASE_URL");
+  if (pg == nullptr || *pg == '\0') return "";
+  const std::string schema = "clawmit_e2e_" + std::to_string(std::hash<std::string>{}(key));
+  if (!ExecOnTestPostgres("CREATE SCHEMA IF NOT EXISTS " + schema)) return "";
+  const std::string base = pg;
+  return base + (base.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" +
+         schema;
 }
 
 void ServerProcess::Start(bool append_log) {
@@ -194,6 +199,23 @@ HttpResult ServerProcess::Request(const std::string& method, const std::string& 
   result.body = r.out.substr(0, newline);
   result.status = std::atoi(r.out.c_str() + newline + 1);
   return result;
+}
+
+RunResult PostgresScript(const std::vector<std::string>& args) {
+  RunOptions options;
+  if (const char* tmp = std::getenv("TMPDIR")) options.env["TMPDIR"] = tmp;
+  // A path, not string concatenation: GCC 12's -Warray-bounds misreads
+  // `std::string(MACRO) + "…"` in release unity builds.
+  const std::filesystem::path script =
+      std::filesystem::path(CLAWMIT_SOURCE_DIR) / "scripts" / "postgres.sh";
+  return RunProcess(script.string(), args, options);
+}
+
+std::string LineValue(const std::string& text, const std::string& name) {
+  auto at = text.find(name + "=");
+  if (at == std::string::npos) return "";
+  at += name.size() + 1;
+  return text.substr(at, text.find('\n', at) - at);
 }
 
 void ServerTest::SetUp() {

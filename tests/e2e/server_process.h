@@ -80,6 +80,20 @@ class ServerProcess {
   std::filesystem::path log_file_;
 };
 
+// A new schema on the PostgreSQL server of CLAWMIT_TEST_DATABASE_URL, named
+// after `key` (created if missing), and the DATABASE_URL that puts it in the
+// search_path; "" when it cannot be made.
+std::string TestPostgresSchemaUrl(const std::string& key);
+
+// scripts/postgres.sh with `args` (`start`, `stop DIR`, `pause DIR`,
+// `resume DIR`): a throw-away PostgreSQL cluster of a test's own, which it
+// may stop under its servers. Its output.
+RunResult PostgresScript(const std::vector<std::string>& args);
+
+// The value of `NAME=value` in `text`'s lines ("" when none): what
+// `PostgresScript({"start"})` prints (PGDIR, DATABASE_URL).
+std::string LineValue(const std::string& text, const std::string& name);
+
 // A fixture with a running server in a temporary folder and Ada logged in.
 class ServerTest : public ::testing::Test {
  protected:
