@@ -40,6 +40,7 @@ using Clock = std::chrono::steady_clock;
 
 // One secret for every process: a JWT one signs the others accept.
 const char* const kClusterJwtSecret = "cluster-test-jwt-secret-0123456789abcdef";
+const char* const kClusterWebhookKey = "cluster-test-webhook-key-0123456789abcdef";
 
 // Runs `work(0)` … `work(n - 1)` on n threads and waits for them.
 void OnThreads(int n, const std::function<void(int)>& work) {
@@ -79,13 +80,14 @@ class ServerClusterTest : public ::testing::Test {
 
   // Starts `n` processes on one database, as a deployment would: the first
   // in a schema of its own (or on `database_url`), the others on the
-  // first's, all with one JWT secret and one webhook sealing key (the
-  // first's `webhook-key`, copied into the others' data folders). Each has
+  // first's, all with one JWT secret and one webhook sealing key
+  // (JWT_SECRET, WEBHOOK_KEY: a process with others refuses to start). Each has
   // a data folder under a parent of its own (where its log goes). Ada
   // registers and logs in through the first.
   void StartCluster(int n, const std::vector<std::string>& args = {},
                     const std::string& database_url = "") {
-    std::map<std::string, std::string> env = {{"JWT_SECRET", kClusterJwtSecret}};
+    std::map<std::string, std::string> env = {{"JWT_SECRET", kClusterJwtSecret},
+                                              {"WEBHOOK_KEY", kClusterWebhookKey}};
     if (!database_url.empty()) env["DATABASE_URL"] = database_url;
     for (int i = 0; i < n; ++i) {
       const std::filesystem::path data = dir_.path() / ("process" + std::to_string(i)) / "data";
@@ -93,10 +95,6 @@ class ServerClusterTest : public ::testing::Test {
       if (i > 0) {
         env["DATABASE_URL"] = servers_[0]->postgres_url();
         ASSERT_FALSE(env["DATABASE_URL"].empty()) << "the first process is not on PostgreSQL";
-        const std::filesystem::path key = data / "webhook-key";
-        std::filesystem::copy_file(data_dirs_[0] / "webhook-key", key);
-        std::filesystem::permissions(
-            key, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
       }
       data_dirs_.push_back(data);
       servers_.push_back(std::make_unique<ServerProcess>(data, env, args));
@@ -199,6 +197,7 @@ TEST_F(ServerClusterTest, ThreeProcessesStartedAtOnceOnAnEmptyDatabaseAllServeIt
     std::filesystem::create_directories(data);
     servers_[static_cast<size_t>(i)] = std::make_unique<ServerProcess>(
         data, std::map<std::string, std::string>{{"JWT_SECRET", kClusterJwtSecret},
+                                                 {"WEBHOOK_KEY", kClusterWebhookKey},
                                                  {"DATABASE_URL", url}});
   });
   for (size_t i = 0; i < servers_.size(); ++i) {
@@ -716,6 +715,78 @@ TEST_F(ServerClusterTest, BothProcessesRideOutAPostgresRestartUnderLoad) {
   RecordProperty("acknowledged_writes", static_cast<int>(acked.size()));
   RecordProperty("refused_in_the_outage", refused.load());
   for (size_t p = 0; p < 2; ++p) ExpectLineHolds(p, agent, acked);
+}
+
+// What the processes share beyond the data: a key revoked through one
+// process stops working on every other within the key cache's bound (2 s),
+// never later (docs/SERVER.md "API keys").
+TEST_F(ServerClusterTest, AKeyRevokedThroughOneProcessStopsOnEveryProcessWithinTwoSeconds) {
+  ASSERT_NO_FATAL_FAILURE(StartCluster(3));
+  json key = Call(0, "POST", "/api/api-keys", {{"name", "ci"}, {"scopes", {"agents:read"}}}, 201);
+  const std::string secret = key["key"];
+  // Every process has verified (and cached) the key.
+  for (size_t i = 0; i < 3; ++i) {
+    ASSERT_EQ(Process(i).Request("GET", "/api/agents", "", secret).status, 200) << i;
+  }
+  const auto revoked = Clock::now();
+  Call(1, "DELETE", "/api/api-keys/" + key["id"].get<std::string>(), nullptr, 204);
+  EXPECT_EQ(Process(1).Request("GET", "/api/agents", "", secret).status, 401) << "at once there";
+  std::this_thread::sleep_until(revoked + std::chrono::milliseconds(2100));
+  for (size_t i = 0; i < 3; ++i) {
+    HttpResult r = Process(i).Request("GET", "/api/agents", "", secret);
+    EXPECT_EQ(r.status, 401) << "process " << i << ": " << r.body;
+    EXPECT_NE(r.body.find("\"UNAUTHORIZED\""), std::string::npos) << r.body;
+  }
+}
+
+// One key's per-minute limit holds across the processes within 10 %: they
+// count in the database (docs/SERVER.md "Rate limits").
+TEST_F(ServerClusterTest, OneKeysLimitHoldsAcrossThreeProcessesWithinTenPercent) {
+  constexpr int kLimit = 200;
+  ASSERT_NO_FATAL_FAILURE(StartCluster(3, {"--rate-limit-per-minute", std::to_string(kLimit)}));
+  const std::string secret =
+      Call(0, "POST", "/api/api-keys", {{"name", "ci"}, {"scopes", {"agents:read"}}}, 201)["key"];
+  // 300 requests, a third through each process at once.
+  std::atomic<int> ok{0};
+  std::atomic<int> limited{0};
+  std::atomic<int> other{0};
+  OnThreads(3, [&](int p) {
+    for (int i = 0; i < 100; ++i) {
+      HttpResult r = Process(static_cast<size_t>(p)).Request("GET", "/api/agents", "", secret);
+      if (r.status == 200) {
+        ++ok;
+      } else if (r.status == 429 && r.body.find("\"RATE_LIMITED\"") != std::string::npos) {
+        ++limited;
+      } else {
+        ++other;
+      }
+    }
+  });
+  EXPECT_EQ(other.load(), 0);
+  EXPECT_LE(ok.load(), kLimit);
+  EXPECT_GE(ok.load(), kLimit * 9 / 10);
+  EXPECT_EQ(ok.load() + limited.load(), 300);
+}
+
+// A process set up with other secrets than the running ones refuses to
+// join, naming the setting, rather than refuse their keys and sessions in
+// silence (docs/SERVER.md "Several processes").
+TEST_F(ServerClusterTest, AProcessWithOtherSecretsRefusesToJoin) {
+  ASSERT_NO_FATAL_FAILURE(StartCluster(1));
+  const std::string db = Process(0).postgres_url();
+  ServerProcess jwt(dir_.path() / "jwt" / "data",
+                    {{"DATABASE_URL", db},
+                     {"JWT_SECRET", std::string(kClusterJwtSecret) + "x"},
+                     {"WEBHOOK_KEY", kClusterWebhookKey}});
+  EXPECT_FALSE(jwt.running());
+  EXPECT_NE(jwt.log().find("JWT_SECRET is not the one this database was used with"),
+            std::string::npos)
+      << jwt.log();
+  ServerProcess sealed(dir_.path() / "sealed" / "data",
+                       {{"DATABASE_URL", db}, {"JWT_SECRET", kClusterJwtSecret}});  // its own key
+  EXPECT_FALSE(sealed.running());
+  EXPECT_NE(sealed.log().find("WEBHOOK_KEY is not the one"), std::string::npos) << sealed.log();
+  EXPECT_EQ(Process(0).Request("GET", "/api/health").status, 200) << "the others serve on";
 }
 
 }  // namespace
