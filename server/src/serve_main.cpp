@@ -194,17 +194,16 @@ int main(int argc, char** argv) {
   app.add_flag("--routes", routes, "Print the routes the server answers and exit");
   app.add_flag("--replace-secrets", options.replace_secrets,
                "Start with this JWT_SECRET and WEBHOOK_KEY although the database was used with "
-               "others (sessions, API keys and invitations made before stop working; webhook "
-               "secrets must be set again)");
+               "others (sessions, API keys and invitations made before stop working; webhooks "
+               "made before must be made again)");
   app.footer(
       "Environment (flags win): the variables named above, and DATABASE_URL (sqlite:PATH or\n"
       "postgresql://user:pass@host:port/db),\n"
       "JWT_SECRET (32+ bytes; generated and kept in the data directory when unset),\n"
       "JWT_EXPIRES_IN (default 7d), WEBHOOK_KEY (32+ bytes; the key sealing webhook secrets,\n"
       "generated and kept in the data directory when unset; several servers on one database\n"
-      "need the same JWT_SECRET and WEBHOOK_KEY). They may be kept in ./.env (or --env-file); a "
-      "variable\n"
-      "set in the environment wins over the file. See .env.example.\n"
+      "need the same JWT_SECRET and WEBHOOK_KEY). They may be kept in ./.env (or --env-file);\n"
+      "a variable set in the environment wins over the file. See .env.example.\n"
       "Stops cleanly on SIGTERM or SIGINT. Exit codes: 0 stopped, 1 failure (such as the\n"
       "port in use or the database unreadable), 2 usage. Docs: docs/SERVER.md.\n\n"
       "Moving a server to another database: 'clawmit serve migrate --help'.\n\n"
