@@ -1,6 +1,7 @@
 -- wrk script for bench/server.sh: POST /api/agents/:id/versions, each request
 -- a new version with its own commit message and prompt ("bench T-N", "prompt
--- T-N": T the wrk thread, N its request count), so no two bodies are equal.
+-- T-N": T the wrk thread, N its request count), so no two bodies are equal;
+-- BENCH_PREFIX in the environment goes before T (two wrk writing at once).
 -- Usage: wrk -s bench/post_version.lua -H "Authorization: Bearer KEY" \
 --          http://HOST:PORT/api/agents/ID/versions
 
@@ -13,6 +14,7 @@ function setup(thread)
 end
 
 local sent = 0
+local prefix = os.getenv("BENCH_PREFIX") or ""
 
 function init(args)
   wrk.method = "POST"
@@ -21,7 +23,7 @@ end
 
 function request()
   sent = sent + 1
-  local n = string.format("%d-%d", thread_id or 0, sent)
+  local n = string.format("%s%d-%d", prefix, thread_id or 0, sent)
   return wrk.format(nil, nil, nil,
     string.format('{"commitMessage":"bench %s","prompt":"prompt %s"}', n, n))
 end
