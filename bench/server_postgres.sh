@@ -8,10 +8,12 @@
 #             the same JWT_SECRET): two wrk run at once, half the
 #             connections each, one per process; their requests/s are
 #             summed, the worse p50 and p99 of the two reported.
-# Each: authenticated GET /api/agents/:id at 32 connections, durable POST
-# /api/agents/:id/versions at 8, task creation (POST /api/tasks) at 8, then 8
-# workers (bench/task_worker.lua: claim, PATCH to completed, again) for the
-# same time; tasks/s are the tasks completed in that time.
+# Each: authenticated GET /api/agents/:id at 32 connections; durable POST
+# /api/agents/:id/versions at 1 connection (one process only) and at 8 to
+# the same agent, then 8 connections each writing to an agent of its own;
+# task creation (POST /api/tasks) at 8, then 8 workers
+# (bench/task_worker.lua: claim, PATCH to completed, again) for the same
+# time: tasks/s are the tasks completed in that time.
 # Usage: bench/server_postgres.sh [BINDIR]   (BINDIR holds clawmit-serve;
 # default $CLAWMIT_BIN, else build/; DURATION=10s per case; POOL=N passes
 # --database-pool-size N; results: bench/results/server-postgres.md and
@@ -57,7 +59,7 @@ printf '| setup | case | connections | requests/s | p50 | p99 | non-2xx | socket
 printf '|---|---|---:|---:|---:|---:|---:|---:|---:|\n' >>"$summary"
 
 # account EMAIL: registers EMAIL on $base, sets key (agents and tasks, read
-# and write) and id (a new agent).
+# and write), id (a new agent) and agents (8 more).
 account() {
   local jwt
   jwt=$(api POST /api/auth/register "" "{\"email\":\"$1\",\"password\":\"bench-password\"}" |
@@ -66,6 +68,10 @@ account() {
     '{"name":"bench","scopes":["agents:read","agents:write","tasks:read","tasks:write"]}' |
     field key)
   id=$(api POST /api/agents "$key" '{"name":"bench","prompt":"You are helpful."}' | field id)
+  agents=()
+  for i in $(seq 8); do
+    agents+=("$(api POST /api/agents "$key" "{\"name\":\"bench $i\",\"prompt\":\"p\"}" | field id)")
+  done
 }
 
 total_tasks() {
@@ -77,14 +83,18 @@ total_tasks() {
 # against PATH on every server of `bases` at once, CONNECTIONS and 2 threads
 # shared among them; the outputs in
 # bench/results/server-postgres-SETUP-NAME-I.txt (I the server), one row
-# (SETUP: LABEL) in the summary.
+# (SETUP: LABEL) in the summary. With spread=1, one wrk thread per
+# connection, each writing to its own agent of `agents`.
 run_wrk() {
   local setup=$1 name=$2 label=$3 connections=$4 path=$5 n=${#bases[@]} files=() jobs=() i
   shift 5
+  local c=$((connections / n)) t=$((2 / n))
+  [[ -n ${spread:-} ]] && t=$c
   for i in "${!bases[@]}"; do
     files+=("$out/server-postgres-$setup-$name-$i.txt")
-    BENCH_PREFIX="p$i-" wrk -t$((2 / n)) -c$((connections / n)) -d"$duration" --timeout 2s \
-      --latency -H "Authorization: Bearer $key" "$@" "${bases[$i]}$path" >"${files[-1]}" &
+    BENCH_PREFIX="p$i-" AGENT_IDS="${spread:+${agents[*]:$((i * c)):$c}}" \
+      wrk -t"$t" -c"$c" -d"$duration" --timeout 2s --latency \
+      -H "Authorization: Bearer $key" "$@" "${bases[$i]}$path" >"${files[-1]}" &
     jobs+=($!)
   done
   for i in "${jobs[@]}"; do wait "$i"; done
@@ -96,8 +106,14 @@ measure() {
   local setup=$1 before completed left
   wrk -t2 -c32 -d2s -H "Authorization: Bearer $key" "${bases[0]}/api/agents/$id" >/dev/null
   run_wrk "$setup" get-32 "GET /api/agents/:id" 32 "/api/agents/$id"
+  if [[ ${#bases[@]} -eq 1 ]]; then
+    run_wrk "$setup" post-1 "POST /api/agents/:id/versions" 1 "/api/agents/$id/versions" \
+      -s "$root/bench/post_version.lua"
+  fi
   run_wrk "$setup" post-8 "POST /api/agents/:id/versions" 8 "/api/agents/$id/versions" \
     -s "$root/bench/post_version.lua"
+  spread=1 run_wrk "$setup" post-8-agents "POST …/versions, 8 agents (one a connection)" 8 \
+    "/api/agents/$id/versions" -s "$root/bench/post_version.lua"
   AGENT_ID=$id run_wrk "$setup" tasks-8 "POST /api/tasks" 8 "" -s "$root/bench/create_task.lua"
   before=$(total_tasks completed)
   run_wrk "$setup" claims-8 "8 workers: claim + PATCH" 8 "" -s "$root/bench/task_worker.lua"
