@@ -55,8 +55,12 @@ echo "database: $("$pg_bin/postgres" --version), fsync on," \
   "synchronous_commit on, on loopback TCP; pool ${POOL:-8 (default)} per process"
 
 summary="$out/server-postgres.md"
-printf '| setup | case | connections | requests/s | p50 | p99 | non-2xx | socket errors | timeouts |\n' >"$summary"
-printf '|---|---|---:|---:|---:|---:|---:|---:|---:|\n' >>"$summary"
+printf '| setup: case | connections | requests/s | p50 | p99 | non-2xx | socket errors | timeouts | serialization failures |\n' >"$summary"
+printf '|---|---:|---:|---:|---:|---:|---:|---:|---:|\n' >>"$summary"
+
+# Transactions PostgreSQL failed to serialize (SQLSTATE 40001, each run again
+# by the server) so far: its log's lines.
+serialization_failures() { grep -c 'could not serialize' "$PGDIR/server.log" || true; }
 
 # account EMAIL: registers EMAIL on $base, sets key (agents and tasks, read
 # and write), id (a new agent) and agents (8 more).
@@ -83,13 +87,15 @@ total_tasks() {
 # against PATH on every server of `bases` at once, CONNECTIONS and 2 threads
 # shared among them; the outputs in
 # bench/results/server-postgres-SETUP-NAME-I.txt (I the server), one row
-# (SETUP: LABEL) in the summary. With spread=1, one wrk thread per
+# (SETUP: LABEL) in the summary, with the serialization failures of
+# PostgreSQL meanwhile. With spread=1, one wrk thread per
 # connection, each writing to its own agent of `agents`.
 run_wrk() {
   local setup=$1 name=$2 label=$3 connections=$4 path=$5 n=${#bases[@]} files=() jobs=() i
   shift 5
-  local c=$((connections / n)) t=$((2 / n))
-  [[ -n ${spread:-} ]] && t=$c
+  local c=$((connections / n)) t=$((2 / n)) failed
+  failed=$(serialization_failures)
+  if [[ -n ${spread:-} ]] || ((t > c)); then t=$c; fi
   for i in "${!bases[@]}"; do
     files+=("$out/server-postgres-$setup-$name-$i.txt")
     BENCH_PREFIX="p$i-" AGENT_IDS="${spread:+${agents[*]:$((i * c)):$c}}" \
@@ -98,7 +104,9 @@ run_wrk() {
     jobs+=($!)
   done
   for i in "${jobs[@]}"; do wait "$i"; done
-  wrk_row "$setup: $label" "$connections" "${files[@]}" | tee -a "$summary"
+  failed=$(($(serialization_failures) - failed))
+  [[ $setup == sqlite* ]] && failed="–"
+  wrk_row "$setup: $label" "$connections" "${files[@]}" | sed "s/\$/ $failed |/" | tee -a "$summary"
 }
 
 # measure SETUP: the cases against the servers of `bases` (set key and id first).
