@@ -5,7 +5,7 @@
 #   pg-1      one process on PostgreSQL (a throw-away cluster made by
 #             scripts/postgres.sh, fsync on);
 #   pg-2      two processes on that same database (pg-1's and a second one,
-#             the same JWT_SECRET): two wrk run at once, half the
+#             the same JWT_SECRET and WEBHOOK_KEY): two wrk run at once, half the
 #             connections each, one per process; their requests/s are
 #             summed, the worse p50 and p99 of the two reported.
 # Each: authenticated GET /api/agents/:id at 32 connections; durable POST
@@ -42,8 +42,10 @@ trap cleanup EXIT
 eval "$(cd "$root" && CLAWMIT_PG_FSYNC=on scripts/postgres.sh start)"
 pg_url=$DATABASE_URL
 unset DATABASE_URL
+# Every process on one database shares these (docs/SERVER.md "Several processes").
 JWT_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
-export JWT_SECRET
+WEBHOOK_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
+export JWT_SECRET WEBHOOK_KEY
 pool=()
 [[ -n ${POOL:-} ]] && pool=(--database-pool-size "$POOL")
 
