@@ -8,6 +8,7 @@
 # $CLAWMIT_BIN, else build/; DURATION=10s per case; results: bench/results/)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+source "$root/bench/server_lib.sh"
 bin=$(cd "${1:-${CLAWMIT_BIN:-$root/build}}" && pwd)
 duration=${DURATION:-10s}
 "$root/scripts/install-deps.sh" --bench
@@ -23,29 +24,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)," \
-  "$(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg); data on $(df -T "$work" | awk 'NR==2 {print $2}')"
+machine_line "$work"
 echo "server: $serve"
 
-# Limits far above what wrk sends: the throughput, not the 429s, is measured.
-"$serve" --host 127.0.0.1 --port 0 --data-dir "$work/data" \
-  --rate-limit-per-minute 1000000000000 --rate-limit-per-day 1000000000000 \
-  --rate-limit-health 1000000000000 >"$work/server.out" 2>"$work/server.log" &
-pid=$!
-for _ in $(seq 50); do
-  grep -q '^listening on' "$work/server.out" && break
-  sleep 0.1
-done
-port=$(sed -n 's|^listening on http://.*:\([0-9]*\) (.*|\1|p' "$work/server.out")
-[[ -n $port ]] || { echo "the server did not start:" && cat "$work/server.log"; exit 1; } >&2
-base="http://127.0.0.1:$port"
-
-# api METHOD PATH TOKEN BODY: the answer's body; fails unless 2xx.
-api() {
-  curl -sS --fail-with-body -X "$1" "$base$2" -H "Authorization: Bearer $3" \
-    -H 'Content-Type: application/json' -d "$4"
-}
-field() { python3 -c 'import json, sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
+start_server "$serve" "$work"
+pid=$server_pid base=$server_base
+port=${base##*:}
 
 jwt=$(api POST /api/auth/register "" '{"email":"bench@example.com","password":"bench-password"}' |
   field token)
@@ -67,23 +51,7 @@ run_wrk() {
   shift 3
   wrk -t"$threads" -c"$connections" -d"${D:-$duration}" --timeout 2s --latency \
     -H "Authorization: Bearer $key" "$@" >"$out/server-$name.txt"
-  awk -v name="$name" -v c="$connections" '
-    function ms(v) {
-      if (v ~ /us$/) return v / 1000
-      if (v ~ /ms$/) return v + 0
-      if (v ~ /m$/) return v * 60000
-      if (v ~ /s$/) return v * 1000
-      return v + 0
-    }
-    /^ +50%/ { p50 = ms($2) }
-    /^ +99%/ { p99 = ms($2) }
-    /^Requests\/sec:/ { rps = $2 }
-    /Non-2xx or 3xx responses:/ { bad = $NF }
-    /Socket errors:/ { errors = ($4 + 0) + ($6 + 0) + ($8 + 0); timeouts = $10 + 0 }
-    END {
-      printf "| %s | %d | %.0f | %.2f ms | %.2f ms | %d | %d | %d |\n",
-        name, c, rps, p50, p99, bad, errors, timeouts
-    }' "$out/server-$name.txt" | tee -a "$summary"
+  wrk_row "$name" "$connections" "$out/server-$name.txt" | tee -a "$summary"
 }
 
 agent="$base/api/agents/$id"

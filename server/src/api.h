@@ -145,8 +145,10 @@ class Api {
   HttpResponse ResolveAgent(const HttpRequest& request) const;
   Result<nlohmann::json> AgentJson(const std::string& agent_id) const;
   // The same object as JSON text (the text Json() makes of AgentJson), from
-  // one query and without parsing stored JSON: GET /api/agents/:id.
-  Result<std::string> AgentJsonText(const std::string& agent_id) const;
+  // one query and without parsing stored JSON: GET /api/agents/:id. `space`
+  // receives the agent's space (its org, else its owner), read by the same
+  // query, to decide access from.
+  Result<std::string> AgentJsonText(const std::string& agent_id, std::string& space) const;
 
   // api_forks.cpp
   HttpResponse ForkAgent(const HttpRequest& request, const std::string& source_id) const;

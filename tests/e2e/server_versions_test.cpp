@@ -2,7 +2,11 @@
 // core diff; list pages newest first; ids chain like the CLI's.
 #include <gtest/gtest.h>
 
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
+#include <vector>
 
 #include "server_process.h"
 
@@ -104,6 +108,37 @@ TEST_F(ServerVersionsTest, InvalidOrForeignRequestsChangeNothing) {
           ->Request("GET", "/api/agents/" + agent_["id"].get<std::string>() + "/versions", "", ada_)
           .body);
   EXPECT_EQ(list["pagination"]["total"], 1);
+}
+
+// Writers of one agent at once queue: each is acknowledged, with its own
+// number (on PostgreSQL two of them used to read the same head and number the
+// same version, and the second was a 500).
+TEST_F(ServerVersionsTest, WritersOfOneAgentAtOnceEachGetTheirOwnNumber) {
+  constexpr int kWriters = 8;
+  constexpr int kEach = 10;
+  std::set<int64_t> numbers;
+  std::mutex mutex;
+  std::vector<std::thread> threads;
+  for (int w = 0; w < kWriters; ++w) {
+    threads.emplace_back([&, w] {
+      for (int i = 0; i < kEach; ++i) {
+        const std::string n = std::to_string(w) + "-" + std::to_string(i);
+        HttpResult r = Post({{"prompt", "prompt " + n}, {"commitMessage", "write " + n}});
+        ASSERT_EQ(r.status, 201) << r.body;
+        std::lock_guard lock(mutex);
+        numbers.insert(json::parse(r.body)["versionNumber"].get<int64_t>());
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  ASSERT_EQ(numbers.size(), static_cast<size_t>(kWriters * kEach));
+  EXPECT_EQ(*numbers.begin(), 2);
+  EXPECT_EQ(*numbers.rbegin(), kWriters * kEach + 1);
+  json list = json::parse(
+      server_
+          ->Request("GET", "/api/agents/" + agent_["id"].get<std::string>() + "/versions", "", ada_)
+          .body);
+  EXPECT_EQ(list["pagination"]["total"], kWriters * kEach + 1);
 }
 
 }  // namespace
