@@ -417,54 +417,59 @@ HttpResponse Api::ClaimTask(const HttpRequest& req) const {
   // another claim, so a task goes to exactly one caller (SQLite: BEGIN
   // IMMEDIATE; PostgreSQL: the row is locked, claims running at once in other
   // processes skip it, and SERIALIZABLE runs a loser again).
-  Status s = db_.Transaction([&]() -> Status {
-    answer = json();  // afresh on each run: a run again may find no task
-    if (by_agent) {
-      std::optional<HttpResponse> denied;
-      CLAWMIT_ASSIGN_OR_RETURN(auto agent,
-                               AccessAgent(req, caller, agent_id, Action::kWrite, denied));
-      if (!agent) return refusal.Set(*denied);
-      space = agent->space;
-    }
-    if (by_version) {
-      CLAWMIT_ASSIGN_OR_RETURN(auto rows,
-                               db_.Query("SELECT v.agent_id FROM versions v JOIN agents a ON "
-                                         "a.id = v.agent_id WHERE v.id = ?1 AND "
-                                         "COALESCE(a.org_id, a.user_id) = ?2 AND "
-                                         "(?3 = '' OR v.agent_id = ?3)",
-                                         {version_id, space, agent_id}));
-      if (rows.empty()) {
-        return refusal.Set(
-            Invalid(req, {{"versionId", by_agent ? "is not a version of agent " + agent_id
-                                                 : "is not a version of one of your agents"}}));
-      }
-    }
-    const int64_t now = Now();
-    // Leases that ran out: those tasks go back to the queue first.
-    CLAWMIT_TRY(db_.Query("UPDATE tasks SET status = 'queued', started_at = NULL, "
-                          "lease_expires_at = NULL, updated_at = ?2 WHERE "
-                          "COALESCE(org_id, user_id) = ?1 AND status = 'running' AND "
-                          "lease_expires_at < ?2",
-                          {space, now})
-                    .status());
-    CLAWMIT_ASSIGN_OR_RETURN(
-        auto next, db_.Query("SELECT id FROM tasks WHERE COALESCE(org_id, user_id) = ?1 AND "
-                             "status = 'queued' AND (?2 = '' OR agent_id = ?2) AND "
-                             "(?3 = '' OR version_id = ?3) "
-                             "ORDER BY priority DESC, created_at, rowid LIMIT 1" +
-                                 db_.ForUpdateSkipLocked(),
-                             {space, agent_id, version_id}));
-    if (next.empty()) return Status::Ok();
-    const std::string id = Text(next[0][0]);
-    CLAWMIT_TRY(db_.Query("UPDATE tasks SET status = 'running', started_at = ?2, "
-                          "lease_expires_at = ?3, updated_at = ?2 WHERE id = ?1",
-                          {id, now, now + lease})
-                    .status());
-    CLAWMIT_ASSIGN_OR_RETURN(auto task, FindTask(db_, space, id));
-    if (!task) return Status::Corruption("claimed task " + id + " is missing");
-    answer = std::move(*task);
-    return EmitEvent(db_, space, "task.started", answer);
-  });
+  Status s = db_.Transaction(
+      [&]() -> Status {
+        answer = json();  // afresh on each run: a run again may find no task
+        if (by_agent) {
+          std::optional<HttpResponse> denied;
+          CLAWMIT_ASSIGN_OR_RETURN(auto agent,
+                                   AccessAgent(req, caller, agent_id, Action::kWrite, denied));
+          if (!agent) return refusal.Set(*denied);
+          space = agent->space;
+        }
+        if (by_version) {
+          CLAWMIT_ASSIGN_OR_RETURN(auto rows,
+                                   db_.Query("SELECT v.agent_id FROM versions v JOIN agents a ON "
+                                             "a.id = v.agent_id WHERE v.id = ?1 AND "
+                                             "COALESCE(a.org_id, a.user_id) = ?2 AND "
+                                             "(?3 = '' OR v.agent_id = ?3)",
+                                             {version_id, space, agent_id}));
+          if (rows.empty()) {
+            return refusal.Set(
+                Invalid(req, {{"versionId", by_agent ? "is not a version of agent " + agent_id
+                                                     : "is not a version of one of your agents"}}));
+          }
+        }
+        const int64_t now = Now();
+        // Leases that ran out: those tasks go back to the queue first.
+        CLAWMIT_TRY(db_.Query("UPDATE tasks SET status = 'queued', started_at = NULL, "
+                              "lease_expires_at = NULL, updated_at = ?2 WHERE "
+                              "COALESCE(org_id, user_id) = ?1 AND status = 'running' AND "
+                              "lease_expires_at < ?2",
+                              {space, now})
+                        .status());
+        CLAWMIT_ASSIGN_OR_RETURN(
+            auto next, db_.Query("SELECT id FROM tasks WHERE COALESCE(org_id, user_id) = ?1 AND "
+                                 "status = 'queued' AND (?2 = '' OR agent_id = ?2) AND "
+                                 "(?3 = '' OR version_id = ?3) "
+                                 "ORDER BY priority DESC, created_at, rowid LIMIT 1" +
+                                     db_.ForUpdateSkipLocked(),
+                                 {space, agent_id, version_id}));
+        if (next.empty()) return Status::Ok();
+        const std::string id = Text(next[0][0]);
+        CLAWMIT_TRY(db_.Query("UPDATE tasks SET status = 'running', started_at = ?2, "
+                              "lease_expires_at = ?3, updated_at = ?2 WHERE id = ?1",
+                              {id, now, now + lease})
+                        .status());
+        CLAWMIT_ASSIGN_OR_RETURN(auto task, FindTask(db_, space, id));
+        if (!task) return Status::Corruption("claimed task " + id + " is missing");
+        answer = std::move(*task);
+        return EmitEvent(db_, space, "task.started", answer);
+        // The claim rests on its row locks (SKIP LOCKED; the lease update waits
+        // for the row), not on SERIALIZABLE, which would fail claimers that
+        // merely read the same index pages.
+      },
+      Database::Isolation::kReadCommitted);
   if (refusal.answer) return *refusal.answer;
   if (!s.ok()) return Internal(req);
   if (answer.is_null()) return {204, {}, ""};

@@ -139,6 +139,7 @@ HttpResponse Api::CreateVersion(const HttpRequest& req, const std::string& agent
     CLAWMIT_ASSIGN_OR_RETURN(auto agent,
                              AccessAgent(req, caller, agent_id, Action::kWrite, denied));
     if (!agent) return refusal.Set(*denied);
+    CLAWMIT_TRY(LockAgentRow(db_, agent_id));  // before the work a lost race would waste
     CLAWMIT_ASSIGN_OR_RETURN(auto head, FindVersion(db_, agent_id, agent->current_version_id));
     if (!head) return Status::Corruption("agent without a current version");
     CLAWMIT_ASSIGN_OR_RETURN(core::AgentContent before, VersionContent(*head));

@@ -44,12 +44,21 @@ class Database {
   virtual Result<std::vector<DbRow>> Query(const std::string& sql,
                                            const std::vector<DbValue>& params = {}) = 0;
 
+  // How a PostgreSQL transaction is isolated (SQLite has one writer at a
+  // time either way). kReadCommitted is for work whose correctness rests on
+  // row locks it takes itself — a queue claim's `FOR UPDATE SKIP LOCKED` —
+  // where SERIALIZABLE would only add failed runs under load.
+  enum class Isolation { kSerializable, kReadCommitted };
+
   // Runs `work` in one transaction, committed when it succeeds and rolled
   // back when it fails or throws: one transaction per writing request.
-  // SQLite: BEGIN IMMEDIATE (one writer at a time). PostgreSQL: SERIALIZABLE,
-  // and `work` runs again after a serialization failure or a deadlock, so it
-  // must set its outputs afresh on each run.
-  virtual Status Transaction(const std::function<Status()>& work) = 0;
+  // SQLite: BEGIN IMMEDIATE (one writer at a time). PostgreSQL: SERIALIZABLE
+  // (or `isolation`), and `work` runs again after a serialization failure or
+  // a deadlock, so it must set its outputs afresh on each run.
+  virtual Status Transaction(const std::function<Status()>& work, Isolation isolation) = 0;
+  Status Transaction(const std::function<Status()>& work) {
+    return Transaction(work, Isolation::kSerializable);
+  }
 
   [[nodiscard]] virtual Dialect dialect() const = 0;
 

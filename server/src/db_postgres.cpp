@@ -364,7 +364,8 @@ class PostgresDatabase final : public Database {
 
   Result<std::vector<DbRow>> Query(const std::string& sql,
                                    const std::vector<DbValue>& params) override;
-  Status Transaction(const std::function<Status()>& work) override;
+  using Database::Transaction;
+  Status Transaction(const std::function<Status()>& work, Isolation isolation) override;
   [[nodiscard]] Dialect dialect() const override { return Dialect::kPostgres; }
 
   Status Migrate();
@@ -616,7 +617,7 @@ Result<std::vector<DbRow>> PostgresDatabase::Query(const std::string& sql,
   return rows;
 }
 
-Status PostgresDatabase::Transaction(const std::function<Status()>& work) {
+Status PostgresDatabase::Transaction(const std::function<Status()>& work, Isolation isolation) {
   if (current_.owner == this) return work();  // already inside one: join it
   std::minstd_rand jitter(std::random_device{}());
   Status s;
@@ -624,7 +625,11 @@ Status PostgresDatabase::Transaction(const std::function<Status()>& work) {
   for (int run = 1; run <= kMaxTransactionRuns; ++run) {
     CLAWMIT_ASSIGN_OR_RETURN(PGconn * conn, Acquire());
     std::string state;
-    s = Run(conn, "BEGIN ISOLATION LEVEL SERIALIZABLE", {}, state).status();
+    s = Run(conn,
+            isolation == Isolation::kReadCommitted ? "BEGIN ISOLATION LEVEL READ COMMITTED"
+                                                   : "BEGIN ISOLATION LEVEL SERIALIZABLE",
+            {}, state)
+            .status();
     if (!s.ok()) {
       Release(conn);
       // A connection lost before anything was done: once more on a fresh one.
@@ -657,8 +662,9 @@ Status PostgresDatabase::Transaction(const std::function<Status()>& work) {
       return s.ok() ? Status::AlreadyExists("database: a unique constraint was violated") : s;
     }
     if (!RetryableState(state)) return s;
-    // Another transaction won: wait a little, then run `work` again.
-    std::this_thread::sleep_for(std::chrono::milliseconds(1 + jitter() % (5 * run)));
+    // Another transaction won: run `work` again, the first time at once,
+    // then after a growing, jittered pause.
+    if (run > 1) std::this_thread::sleep_for(std::chrono::milliseconds(1 + jitter() % (5 * run)));
   }
   return s.ok() ? Status::Io("database: a transaction kept failing to serialize") : s;
 }

@@ -336,7 +336,8 @@ class SqliteDatabase final : public Database {
   // with parameters.
   Result<std::vector<DbRow>> Query(const std::string& sql,
                                    const std::vector<DbValue>& params) override;
-  Status Transaction(const std::function<Status()>& work) override;
+  using Database::Transaction;
+  Status Transaction(const std::function<Status()>& work, Isolation isolation) override;
   [[nodiscard]] Dialect dialect() const override { return Dialect::kSqlite; }
 
   Status OpenFile(const std::filesystem::path& file);
@@ -466,7 +467,8 @@ Result<std::vector<DbRow>> SqliteDatabase::Query(const std::string& sql,
   return rows;
 }
 
-Status SqliteDatabase::Transaction(const std::function<Status()>& work) {
+Status SqliteDatabase::Transaction(const std::function<Status()>& work,
+                                   Isolation /*isolation: one writer at a time*/) {
   std::lock_guard lock(mutex_);
   CLAWMIT_TRY(Query("BEGIN IMMEDIATE", {}).status());
   Status s;

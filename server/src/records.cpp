@@ -222,6 +222,11 @@ std::string CommitIdOf(const NewVersion& v) {
   return core::ComputeCommitId(spec).Hex();
 }
 
+Status LockAgentRow(Database& db, const std::string& agent_id) {
+  if (db.dialect() != Database::Dialect::kPostgres) return Status::Ok();
+  return db.Query("SELECT id FROM agents WHERE id = ?1 FOR UPDATE", {agent_id}).status();
+}
+
 Result<DbRow> InsertVersion(Database& db, const NewVersion& v, std::string_view table) {
   std::string id = "ver_" + RandomHex(12);
   DbValue fork_type = nullptr;
@@ -237,9 +242,7 @@ Result<DbRow> InsertVersion(Database& db, const NewVersion& v, std::string_view 
   // for the winner and then failed on the unique (agent_id,
   // version_number): a 500 for writes through several processes (or
   // threads) at once. On SQLite, BEGIN IMMEDIATE lets one writer in.
-  if (db.dialect() == Database::Dialect::kPostgres) {
-    CLAWMIT_TRY(db.Query("SELECT id FROM agents WHERE id = ?1 FOR UPDATE", {v.agent_id}).status());
-  }
+  CLAWMIT_TRY(LockAgentRow(db, v.agent_id));
   CLAWMIT_TRY(
       db.Query("INSERT INTO " + std::string(table) +
                    " (id, agent_id, version_number, commit_id, parent_commit_ids, "

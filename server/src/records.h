@@ -113,6 +113,14 @@ struct NewVersion {
 // The commit id of `version`: the id the CLI gives the same version.
 std::string CommitIdOf(const NewVersion& version);
 
+// On PostgreSQL, locks the agent's row for the rest of the transaction
+// (`FOR UPDATE`): writers of one agent queue there, and one that finds the
+// agent moved by a writer that committed meanwhile fails to serialize at
+// once and runs again (InsertVersion takes it; a handler takes it early to
+// waste less work on a run that would fail). Nothing on SQLite, whose
+// BEGIN IMMEDIATE lets one writer in.
+Status LockAgentRow(Database& db, const std::string& agent_id);
+
 // Inserts `version` as a new row (call inside a transaction); answers the
 // row, selected with kVersionColumns. `table` is "versions", or
 // "side_versions" for a version off the agent's line (side_versions.h).

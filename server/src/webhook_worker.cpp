@@ -111,46 +111,50 @@ bool WebhookWorker::DeliverOne() {
   bool found = false;
   const int64_t now = Now();
   const int64_t now_ms = NowMs();
-  Status s = db_.Transaction([&]() -> Status {
-    // Set afresh on each run: on PostgreSQL a run that lost a serialization
-    // race runs again, and may find nothing due then.
-    d = Taken{};
-    found = false;
-    CLAWMIT_ASSIGN_OR_RETURN(
-        auto rows,
-        db_.Query("SELECT d.id, d.webhook_id, w.url, w.secret, e.type, e.payload, d.attempts, "
-                  "w.active, w.scopes FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id "
-                  "JOIN events e ON e.id = d.event_id "
-                  "WHERE d.status = 'pending' AND d.next_attempt_ms <= ?1 "
-                  "ORDER BY d.next_attempt_ms LIMIT 1" +
-                      db_.ForUpdateSkipLocked("d"),
-                  {now_ms}));
-    if (rows.empty()) return Status::Ok();
-    const DbRow& r = rows[0];
-    found = true;
-    if (Int(r[7]) == 0) {  // deactivated since: no more attempts
-      return db_
-          .Query("UPDATE deliveries SET status = 'failed', updated_at = ?2 WHERE id = ?1",
-                 {r[0], now})
-          .status();
-    }
-    d = {Text(r[0]), Text(r[1]), Text(r[2]), Text(r[3]), Text(r[4]), Text(r[5]), Int(r[6]), ""};
-    // Checked again at delivery: an event queued for scopes that no longer
-    // allow it (or by an older server) is not sent.
-    if (!ScopesAllowEvent(Text(r[8]), d.event)) {
-      d.refused = "the webhook's credentials lack the scope '" + EventReadScope(d.event) + "'";
-    }
-    // Claimed until the attempt's timeout has passed (a lease): a server
-    // stopped or killed in the middle — this one or another process on the
-    // same database — takes it again when the lease runs out. Meanwhile no
-    // other worker takes it, and the attempt is recorded only while
-    // `attempts` is still what it was here (Record).
-    int64_t claim_ms = options_.timeout_ms + kClaimGraceSeconds * 1000;
-    return db_
-        .Query("UPDATE deliveries SET next_attempt_ms = ?2, updated_at = ?3 WHERE id = ?1",
-               {r[0], now_ms + claim_ms, now})
-        .status();
-  });
+  Status s = db_.Transaction(
+      [&]() -> Status {
+        // Set afresh on each run: on PostgreSQL a run that lost a serialization
+        // race runs again, and may find nothing due then.
+        d = Taken{};
+        found = false;
+        CLAWMIT_ASSIGN_OR_RETURN(
+            auto rows,
+            db_.Query("SELECT d.id, d.webhook_id, w.url, w.secret, e.type, e.payload, d.attempts, "
+                      "w.active, w.scopes FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id "
+                      "JOIN events e ON e.id = d.event_id "
+                      "WHERE d.status = 'pending' AND d.next_attempt_ms <= ?1 "
+                      "ORDER BY d.next_attempt_ms LIMIT 1" +
+                          db_.ForUpdateSkipLocked("d"),
+                      {now_ms}));
+        if (rows.empty()) return Status::Ok();
+        const DbRow& r = rows[0];
+        found = true;
+        if (Int(r[7]) == 0) {  // deactivated since: no more attempts
+          return db_
+              .Query("UPDATE deliveries SET status = 'failed', updated_at = ?2 WHERE id = ?1",
+                     {r[0], now})
+              .status();
+        }
+        d = {Text(r[0]), Text(r[1]), Text(r[2]), Text(r[3]), Text(r[4]), Text(r[5]), Int(r[6]), ""};
+        // Checked again at delivery: an event queued for scopes that no longer
+        // allow it (or by an older server) is not sent.
+        if (!ScopesAllowEvent(Text(r[8]), d.event)) {
+          d.refused = "the webhook's credentials lack the scope '" + EventReadScope(d.event) + "'";
+        }
+        // Claimed until the attempt's timeout has passed (a lease): a server
+        // stopped or killed in the middle — this one or another process on the
+        // same database — takes it again when the lease runs out. Meanwhile no
+        // other worker takes it, and the attempt is recorded only while
+        // `attempts` is still what it was here (Record).
+        int64_t claim_ms = options_.timeout_ms + kClaimGraceSeconds * 1000;
+        return db_
+            .Query("UPDATE deliveries SET next_attempt_ms = ?2, updated_at = ?3 WHERE id = ?1",
+                   {r[0], now_ms + claim_ms, now})
+            .status();
+        // The claim rests on its row lock (SKIP LOCKED, the due time checked
+        // again on the locked row), not on SERIALIZABLE.
+      },
+      Database::Isolation::kReadCommitted);
   if (!s.ok() || !found) return false;
   if (d.id.empty()) return true;  // failed as deactivated
   if (!d.refused.empty()) {
