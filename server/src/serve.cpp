@@ -4,6 +4,7 @@
 #include <curl/curl.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <iostream>
@@ -51,6 +52,8 @@ Result<std::vector<std::string>> RouteTable() {
   CLAWMIT_ASSIGN_OR_RETURN(auto db, Database::Open(":memory:"));
   return Api(*db, ApiConfig{}).Routes();
 }
+
+constexpr int kMaxHttpThreads = 64;
 
 Status Serve(const ServeOptions& options) {
   // Every setting is checked before anything is created: a usage error
@@ -174,6 +177,14 @@ Status Serve(const ServeOptions& options) {
   http.host = options.host;
   http.port = options.port;
   http.max_body_bytes = options.max_body_bytes;
+  // A request thread waits on the database for every statement: on
+  // PostgreSQL, one thread per pooled connection keeps them all busy (on
+  // SQLite, one connection behind a mutex, two threads are enough). At
+  // most 64: a larger pool serves several processes' worth of threads.
+  if (db->dialect() == Database::Dialect::kPostgres) {
+    http.threads =
+        std::clamp(static_cast<int>(options.database_pool_size), http.threads, kMaxHttpThreads);
+  }
   http.log = [&log](const RequestLog& entry) { log.Request(entry); };
   if (!trusted.empty()) {
     http.client_address = [trusted](const std::string& peer, const std::string& forwarded_for) {
